@@ -1,0 +1,109 @@
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+
+/** Thrown when ffmpeg or ffprobe exits non-zero; carries the command's tail of stderr. */
+export class MediaToolError extends Error {
+  override readonly name = 'MediaToolError';
+  constructor(
+    readonly tool: string,
+    readonly args: readonly string[],
+    readonly exitCode: number | null,
+    readonly stderr: string
+  ) {
+    super(`${tool} exited with ${exitCode}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
+  }
+}
+
+function installerPath(pkg: string): string | undefined {
+  try {
+    return (require(pkg) as { path: string }).path;
+  } catch {
+    return undefined;
+  }
+}
+
+/** ffmpeg binary: `FFMPEG_PATH`, else the one @ffmpeg-installer/ffmpeg ships, else `ffmpeg` on PATH. */
+export function ffmpegPath(): string {
+  return process.env.FFMPEG_PATH ?? installerPath('@ffmpeg-installer/ffmpeg') ?? 'ffmpeg';
+}
+
+/** ffprobe binary: `FFPROBE_PATH`, else the one @ffprobe-installer/ffprobe ships, else `ffprobe` on PATH. */
+export function ffprobePath(): string {
+  return process.env.FFPROBE_PATH ?? installerPath('@ffprobe-installer/ffprobe') ?? 'ffprobe';
+}
+
+export interface RunToolOptions {
+  /** Bytes written to the tool's stdin (raw frames, for example). */
+  stdin?: Buffer | AsyncIterable<Buffer>;
+  signal?: AbortSignal;
+}
+
+async function runTool(tool: string, bin: string, args: string[], options: RunToolOptions = {}): Promise<Buffer> {
+  const child = spawn(bin, args, { stdio: ['pipe', 'pipe', 'pipe'], signal: options.signal });
+  const out: Buffer[] = [];
+  let err = '';
+  child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+  child.stderr.on('data', (chunk: Buffer) => {
+    // keep only the tail: ffmpeg can be chatty and we only report the last lines
+    err = (err + chunk.toString()).slice(-8000);
+  });
+  const exited = new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', resolve);
+  });
+  // a tool that exits early closes stdin; the EPIPE is reported through the exit code instead
+  child.stdin.on('error', () => undefined);
+  if (options.stdin === undefined) {
+    child.stdin.end();
+  } else if (Buffer.isBuffer(options.stdin)) {
+    child.stdin.end(options.stdin);
+  } else {
+    for await (const chunk of options.stdin) {
+      if (!child.stdin.write(chunk)) await new Promise((resolve) => child.stdin.once('drain', resolve));
+    }
+    child.stdin.end();
+  }
+  const code = await exited;
+  if (code !== 0) throw new MediaToolError(tool, args, code, err);
+  return Buffer.concat(out);
+}
+
+/** Runs ffmpeg quietly with the given arguments and returns its stdout. */
+export function runFfmpeg(args: string[], options?: RunToolOptions): Promise<Buffer> {
+  return runTool('ffmpeg', ffmpegPath(), ['-hide_banner', '-loglevel', 'error', '-nostdin', ...args], options);
+}
+
+/** Runs ffprobe with the given arguments and returns its stdout. */
+export function runFfprobe(args: string[], options?: RunToolOptions): Promise<Buffer> {
+  return runTool('ffprobe', ffprobePath(), ['-hide_banner', '-loglevel', 'error', ...args], options);
+}
+
+export interface MediaInfo {
+  durationSec: number;
+  width: number;
+  height: number;
+  codec: string;
+}
+
+/** Reads a media file's container duration and its first video stream's size and codec. */
+export async function probeMedia(file: string): Promise<MediaInfo> {
+  const raw = await runFfprobe([
+    '-print_format',
+    'json',
+    '-show_entries',
+    'format=duration:stream=codec_type,codec_name,width,height',
+    file,
+  ]);
+  const parsed = JSON.parse(raw.toString()) as {
+    format?: { duration?: string };
+    streams?: { codec_type?: string; codec_name?: string; width?: number; height?: number }[];
+  };
+  const video = parsed.streams?.find((s) => s.codec_type === 'video');
+  const durationSec = Number(parsed.format?.duration);
+  if (!video || !Number.isFinite(durationSec)) {
+    throw new MediaToolError('ffprobe', [file], 0, `no video stream or duration in ${file}`);
+  }
+  return { durationSec, width: video.width ?? 0, height: video.height ?? 0, codec: video.codec_name ?? 'unknown' };
+}

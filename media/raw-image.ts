@@ -1,0 +1,68 @@
+import { runFfmpeg } from './ffmpeg';
+
+/** An image as tightly packed 8-bit RGB rows. */
+export interface RgbImage {
+  width: number;
+  height: number;
+  /** width * height * 3 bytes, row-major */
+  data: Buffer;
+}
+
+/**
+ * Decodes any image ffmpeg reads (PNG, JPEG, WebP, ...) from a file path or bytes,
+ * scaled to exactly width x height.
+ */
+export async function decodeImage(source: string | Buffer, width: number, height: number): Promise<RgbImage> {
+  const input = typeof source === 'string' ? source : 'pipe:0';
+  const data = await runFfmpeg(
+    ['-i', input, '-frames:v', '1', '-vf', `scale=${width}:${height}:flags=area`, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
+    typeof source === 'string' ? {} : { stdin: source }
+  );
+  if (data.length !== width * height * 3) {
+    throw new Error(`decoded image has ${data.length} bytes, expected ${width * height * 3}`);
+  }
+  return { width, height, data };
+}
+
+/** Encodes an RGB image as PNG bytes. */
+export function encodePng(image: RgbImage): Promise<Buffer> {
+  return runFfmpeg(
+    ['-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${image.width}x${image.height}`, '-i', 'pipe:0', '-frames:v', '1', '-f', 'image2', '-c:v', 'png', 'pipe:1'],
+    { stdin: image.data }
+  );
+}
+
+/**
+ * Samples `count` frames evenly spread over a clip, each scaled to width x height.
+ * Frames are taken at the middle of `count` equal slices so the first and last
+ * (often fades or black) are avoided.
+ */
+export async function sampleFrames(
+  clipPath: string,
+  durationSec: number,
+  count: number,
+  width: number,
+  height: number
+): Promise<RgbImage[]> {
+  const frames: RgbImage[] = [];
+  for (let i = 0; i < count; i++) {
+    const at = ((i + 0.5) * durationSec) / count;
+    const data = await runFfmpeg([
+      '-ss',
+      at.toFixed(3),
+      '-i',
+      clipPath,
+      '-frames:v',
+      '1',
+      '-vf',
+      `scale=${width}:${height}:flags=area`,
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'rgb24',
+      'pipe:1',
+    ]);
+    if (data.length === width * height * 3) frames.push({ width, height, data });
+  }
+  return frames;
+}
