@@ -1,0 +1,36 @@
+import { Client, Connection } from '@temporalio/client';
+import { loadClientConnectConfig } from '@temporalio/envconfig';
+
+/** Temporal could not be reached or the connection settings were invalid. */
+export class TemporalUnreachableError extends Error {
+  override readonly name = 'TemporalUnreachableError';
+}
+
+/**
+ * Where to connect, from @temporalio/envconfig: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
+ * TEMPORAL_API_KEY, TEMPORAL_TLS*, or a TOML profile, so Temporal Cloud (API key or
+ * mTLS) works without code changes. `address` overrides the configured address.
+ */
+export function connectionConfig(env: NodeJS.ProcessEnv = process.env): ReturnType<typeof loadClientConnectConfig> {
+  try {
+    const config = loadClientConnectConfig({ overrideEnvVars: env as Record<string, string> });
+    config.connectionOptions.address ??= 'localhost:7233';
+    return config;
+  } catch (err) {
+    throw new TemporalUnreachableError(`invalid Temporal connection settings: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** Connects a client as configured by the environment. */
+export async function connectClient(env: NodeJS.ProcessEnv = process.env): Promise<Client> {
+  const { connectionOptions, namespace } = connectionConfig(env);
+  try {
+    const connection = await Connection.connect({ ...connectionOptions, connectTimeout: '5s' });
+    return new Client({ connection, namespace: namespace ?? 'default' });
+  } catch (err) {
+    throw new TemporalUnreachableError(
+      `cannot reach Temporal at ${connectionOptions.address}: ${(err as Error).message}`,
+      { cause: err }
+    );
+  }
+}

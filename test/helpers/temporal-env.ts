@@ -1,0 +1,50 @@
+import crypto from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { startDevServer } from '../../devenv/dev-server';
+import { writeWorkflowBundle } from '../../worker/bundle';
+import { testEnvVars } from './test-env-vars';
+
+// worker state changes at INFO would bury the test report; warnings still show
+Runtime.install({ logger: new DefaultLogger('WARN') });
+
+export interface TestTemporal {
+  env: TestWorkflowEnvironment;
+  workflowBundle: { codePath: string };
+  /** Stops what this file started (the shared server belongs to test/run.ts). */
+  teardown(): Promise<void>;
+}
+
+/**
+ * Attaches to the dev server and bundle `npm test` prepared. A file run on its own
+ * (`node --import tsx --test test/integration/x.test.ts`) starts its own server and bundle.
+ */
+export async function useTestTemporal(): Promise<TestTemporal> {
+  const address = process.env[testEnvVars.address];
+  const bundlePath = process.env[testEnvVars.bundle];
+  if (address && bundlePath) {
+    const env = await TestWorkflowEnvironment.createFromExistingServer({
+      address,
+      namespace: process.env[testEnvVars.namespace] ?? 'default',
+    });
+    return { env, workflowBundle: { codePath: bundlePath }, teardown: () => env.teardown() };
+  }
+  const server = await startDevServer({ headless: true, log: (line) => console.error(line) });
+  const env = await TestWorkflowEnvironment.createFromExistingServer({ address: server.address });
+  const workflowBundle = await writeWorkflowBundle(path.join(os.tmpdir(), `scenegate-bundle-${process.pid}.js`));
+  return {
+    env,
+    workflowBundle,
+    teardown: async () => {
+      await env.teardown();
+      await server.stop();
+    },
+  };
+}
+
+/** A task queue of its own for a test file, so files running side by side never share work. */
+export function taskQueueFor(fileUrl: string): string {
+  return `test-${path.basename(new URL(fileUrl).pathname, '.test.ts')}-${crypto.randomUUID().slice(0, 8)}`;
+}

@@ -1,0 +1,69 @@
+/**
+ * `npm test`: starts one real Temporal dev server and bundles the workflows once for the
+ * whole run, then hands both to node's test runner, whose files attach to them through
+ * environment variables (see test/helpers/temporal-env.ts).
+ *
+ *   npm test                      every test file
+ *   npm test -- test/unit         the files under a folder, or named files
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startDevServer } from '../devenv/dev-server';
+import { projectRoot, stateDir } from '../devenv/paths';
+import { writeWorkflowBundle } from '../worker/bundle';
+import { testEnvVars } from './helpers/test-env-vars';
+
+function testFiles(targets: string[]): string[] {
+  const found: string[] = [];
+  const walk = (entry: string): void => {
+    const stat = fs.statSync(entry);
+    if (stat.isDirectory()) {
+      for (const child of fs.readdirSync(entry).sort()) {
+        if (child !== 'fixtures' && child !== 'node_modules') walk(path.join(entry, child));
+      }
+    } else if (entry.endsWith('.test.ts')) {
+      found.push(path.relative(projectRoot, entry));
+    }
+  };
+  for (const target of targets) walk(path.resolve(projectRoot, target));
+  return found;
+}
+
+const files = testFiles(process.argv.slice(2).length ? process.argv.slice(2) : ['test']);
+const needsServer = files.some((file) => !file.startsWith(path.join('test', 'unit')));
+
+const runStarted = Date.now();
+const env: NodeJS.ProcessEnv = { ...process.env };
+let stopServer = async (): Promise<void> => undefined;
+if (needsServer) {
+  const server = await startDevServer({
+    headless: true,
+    logFile: path.join(stateDir(), 'test', 'temporal-server.log'),
+    log: (line) => console.error(line),
+  });
+  stopServer = server.stop;
+  const bundleStarted = Date.now();
+  const { codePath } = await writeWorkflowBundle(path.join(stateDir(), 'test', 'workflow-bundle.js'));
+  console.error(
+    `# Temporal dev server ${server.address} ready in ${server.startMs} ms; workflows bundled in ${Date.now() - bundleStarted} ms`
+  );
+  env[testEnvVars.address] = server.address;
+  env[testEnvVars.namespace] = server.namespace;
+  env[testEnvVars.bundle] = codePath;
+}
+
+const child = spawn(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files],
+  { stdio: 'inherit', env, cwd: projectRoot }
+);
+const forward = (signal: NodeJS.Signals): void => {
+  child.kill(signal);
+};
+process.on('SIGINT', forward);
+process.on('SIGTERM', forward);
+const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));
+await stopServer();
+console.error(`# test run finished in ${((Date.now() - runStarted) / 1000).toFixed(1)} s`);
+process.exit(code);

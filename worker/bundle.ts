@@ -1,0 +1,22 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { projectRoot } from '../devenv/paths';
+
+/** The module the worker bundles: every workflow scenegate registers. */
+export const workflowsPath = path.join(projectRoot, 'workflows', 'index.ts');
+
+/**
+ * Bundles the workflow code once and writes it to `outFile`, so tests and workers
+ * reuse one bundle instead of running webpack on every Worker.create.
+ */
+export async function writeWorkflowBundle(outFile: string): Promise<{ codePath: string }> {
+  const { code } = await bundleWorkflowCode({ workflowsPath, logger: quietLogger });
+  await fs.mkdir(path.dirname(outFile), { recursive: true });
+  await fs.writeFile(outFile, code);
+  return { codePath: outFile };
+}
+
+const noop = (): void => undefined;
+// webpack's progress lines would drown the test summary
+const quietLogger = { log: noop, trace: noop, debug: noop, info: noop, warn: console.warn, error: console.error };

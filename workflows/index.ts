@@ -1,0 +1,1 @@
+export { harnessWorkflow } from './harness';
