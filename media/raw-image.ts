@@ -66,3 +66,15 @@ export async function sampleFrames(
   }
   return frames;
 }
+
+/** Decodes an image scaled to `height` pixels tall, keeping its aspect (width rounded to even). */
+export async function decodeImageToHeight(source: string | Buffer, height: number): Promise<RgbImage> {
+  const input = typeof source === 'string' ? source : 'pipe:0';
+  const data = await runFfmpeg(
+    ['-i', input, '-frames:v', '1', '-vf', `scale=-2:${height}:flags=area`, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
+    typeof source === 'string' ? {} : { stdin: source }
+  );
+  const width = data.length / 3 / height;
+  if (!Number.isInteger(width) || width <= 0) throw new Error(`decoded image has ${data.length} bytes, not a ${height}-row image`);
+  return { width, height, data };
+}

@@ -1,1 +1,2 @@
+export { generateVideo } from './generate-video';
 export { harnessWorkflow } from './harness';

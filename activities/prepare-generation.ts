@@ -1,0 +1,136 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { Context, log } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type Replicate from 'replicate';
+import type { PrepareGenerationInput, PrepareGenerationResult, PreparedReference } from '../schema/activities';
+import type { Catalogue } from '../schema/catalogue';
+import { FailureType } from '../schema/failures';
+import { runFfprobe } from '../media/ffmpeg';
+import { findModel } from './catalogue';
+import type { ReplicateConnection } from './replicate/client';
+import { toReplicateFailure } from './replicate/errors';
+import type { LocalStorage } from './storage';
+
+export interface PrepareGenerationDeps {
+  replicate: Replicate;
+  connection: ReplicateConnection;
+  storage: LocalStorage;
+  catalogue: Catalogue;
+  /** Folders local reference images may come from; anything else is refused. */
+  referenceRoots: string[];
+  limits: { maxBytes: number; minSide: number; maxSide: number };
+}
+
+/** Magic numbers of the image types models accept. */
+const IMAGE_TYPES: { mime: string; ext: string; test: (b: Buffer) => boolean }[] = [
+  { mime: 'image/png', ext: 'png', test: (b) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) },
+  { mime: 'image/jpeg', ext: 'jpg', test: (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
+  { mime: 'image/webp', ext: 'webp', test: (b) => b.toString('ascii', 0, 4) === 'RIFF' && b.toString('ascii', 8, 12) === 'WEBP' },
+  { mime: 'image/gif', ext: 'gif', test: (b) => b.toString('ascii', 0, 4) === 'GIF8' },
+];
+
+/** Resumption state: which images are already uploaded, by content hash. */
+interface PrepareCheckpoint {
+  uploaded: Record<string, string>;
+}
+
+function invalid(field: string, message: string): ApplicationFailure {
+  return ApplicationFailure.create({ type: FailureType.InvalidReference, nonRetryable: true, message: `${field}: ${message}` });
+}
+
+async function imageSize(file: string): Promise<{ width: number; height: number } | undefined> {
+  try {
+    const out = await runFfprobe(['-print_format', 'json', '-show_entries', 'stream=width,height', file]);
+    const stream = (JSON.parse(out.toString()) as { streams?: { width?: number; height?: number }[] }).streams?.[0];
+    return stream?.width && stream.height ? { width: stream.width, height: stream.height } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Builds the `prepareGeneration` activity: checks and uploads every reference image once, and prices the model. */
+export function makePrepareGeneration(deps: PrepareGenerationDeps) {
+  async function readSource(source: string, field: string): Promise<Buffer> {
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) {
+      if (!source.startsWith('https://')) throw invalid(field, `remote reference images must be https URLs, got ${source}`);
+      const response = await fetch(source).catch((err: Error) => {
+        throw ApplicationFailure.retryable(`${field}: fetching ${source} failed (${err.message})`, FailureType.ReplicateNetwork);
+      });
+      if (response.status >= 400 && response.status < 500) throw invalid(field, `${source} answered HTTP ${response.status}`);
+      if (!response.ok) throw ApplicationFailure.retryable(`${field}: ${source} answered HTTP ${response.status}`, FailureType.ReplicateNetwork);
+      const declared = Number(response.headers.get('content-length') ?? 0);
+      if (declared > deps.limits.maxBytes) throw invalid(field, `${source} is ${declared} bytes; the limit is ${deps.limits.maxBytes}`);
+      return Buffer.from(await response.arrayBuffer());
+    }
+    const resolved = path.resolve(source);
+    let real: string;
+    try {
+      real = await fs.realpath(resolved);
+    } catch {
+      throw invalid(field, `file not found: ${resolved}`);
+    }
+    const roots = await Promise.all(deps.referenceRoots.map((root) => fs.realpath(root).catch(() => path.resolve(root))));
+    if (!roots.some((root) => real === root || real.startsWith(root + path.sep))) {
+      throw invalid(field, `${real} is outside the folders reference images may come from (${roots.join(', ')}; set SCENEGATE_REFERENCE_ROOTS)`);
+    }
+    const stat = await fs.stat(real);
+    if (!stat.isFile()) throw invalid(field, `${real} is not a file`);
+    if (stat.size > deps.limits.maxBytes) throw invalid(field, `${real} is ${stat.size} bytes; the limit is ${deps.limits.maxBytes}`);
+    return fs.readFile(real);
+  }
+
+  return async function prepareGeneration(input: PrepareGenerationInput): Promise<PrepareGenerationResult> {
+    const ctx = Context.current();
+    const model = findModel(deps.catalogue, input.model);
+    const checkpoint: PrepareCheckpoint = { uploaded: {}, ...(ctx.info.heartbeatDetails as PrepareCheckpoint | undefined) };
+    const references: PreparedReference[] = [];
+
+    for (const [i, group] of input.groups.entries()) {
+      for (const [j, source] of group.referenceImages.entries()) {
+        const field = `consistencyGroups[${i}].referenceImages[${j}]`;
+        const bytes = await readSource(source, field);
+        if (bytes.length > deps.limits.maxBytes) throw invalid(field, `${source} is ${bytes.length} bytes; the limit is ${deps.limits.maxBytes}`);
+        const type = IMAGE_TYPES.find((t) => t.test(bytes));
+        if (!type) throw invalid(field, `${source} is not a PNG, JPEG, WebP or GIF image`);
+        const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
+        const localPath = deps.storage.pathFor(input.generationId, 'references', `${sha256.slice(0, 16)}.${type.ext}`);
+        await deps.storage.writeAtomically(localPath, bytes);
+        const size = await imageSize(localPath);
+        if (!size) throw invalid(field, `${source} could not be decoded as an image`);
+        const { minSide, maxSide } = deps.limits;
+        if (Math.min(size.width, size.height) < minSide || Math.max(size.width, size.height) > maxSide) {
+          throw invalid(field, `${source} is ${size.width}x${size.height}; sides must be ${minSide} to ${maxSide} pixels`);
+        }
+
+        let url = checkpoint.uploaded[sha256];
+        if (!url) {
+          if (source.startsWith('https://')) {
+            url = source;
+          } else {
+            try {
+              const file = new File([new Uint8Array(bytes)], path.basename(localPath), { type: type.mime });
+              const created = (await deps.replicate.files.create(file, { generationId: input.generationId, groupId: group.id })) as {
+                urls: { get: string };
+              };
+              url = created.urls.get;
+            } catch (err) {
+              throw toReplicateFailure(err, `${field}: uploading ${source}`, deps.connection.redact);
+            }
+            log.info('uploaded reference image', { groupId: group.id, sha256 });
+          }
+          checkpoint.uploaded[sha256] = url;
+          ctx.heartbeat(checkpoint);
+        }
+        references.push({ groupId: group.id, source, url, localPath, sha256 });
+      }
+    }
+    const scorer = input.scorer === 'clip' ? deps.catalogue.scorers.clip.pricing : null;
+    return {
+      references,
+      model: { id: model.id, pricing: model.pricing, outputDuration: model.outputDuration },
+      scorerPricing: scorer,
+    };
+  };
+}

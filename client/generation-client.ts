@@ -1,0 +1,180 @@
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import type { ApproveGate, RetryScene, UpdateOutcome } from '../schema/messages';
+import type { Plan, PlanInput } from '../schema/plan';
+import type { GenerationResult, Progress } from '../schema/progress';
+import {
+  generationCostUsdKey,
+  generationScenesDoneKey,
+  generationScenesTotalKey,
+  generationStatusKey,
+} from '../schema/search-attributes';
+import type { generateVideo } from '../workflows/generate-video';
+import {
+  abortUpdate,
+  approveGateUpdate,
+  GENERATE_VIDEO_WORKFLOW,
+  progressQuery,
+  raiseBudgetSignal,
+  rejectGateUpdate,
+  retrySceneUpdate,
+  setBudgetSignal,
+  skipSceneUpdate,
+} from '../workflows/messages';
+import { validatePlan } from './load-plan';
+import { ExitCode, UserFacingError } from './run-main';
+
+export const DEFAULT_TASK_QUEUE = 'scenegate';
+
+/** A generation's handle: one typed method per query, signal and update. */
+export class GenerationHandle {
+  constructor(readonly workflow: WorkflowHandle<typeof generateVideo>) {}
+
+  get id(): string {
+    return this.workflow.workflowId;
+  }
+  progress(): Promise<Progress> {
+    return this.workflow.query(progressQuery);
+  }
+  raiseBudget(amountUsd: number): Promise<void> {
+    return this.workflow.signal(raiseBudgetSignal, { amountUsd });
+  }
+  setBudget(limitUsd: number): Promise<void> {
+    return this.workflow.signal(setBudgetSignal, { limitUsd });
+  }
+  approveGate(note?: string): Promise<UpdateOutcome> {
+    const args: ApproveGate = note === undefined ? {} : { note };
+    return this.workflow.executeUpdate(approveGateUpdate, { args: [args] });
+  }
+  rejectGate(reason: string): Promise<UpdateOutcome> {
+    return this.workflow.executeUpdate(rejectGateUpdate, { args: [{ reason }] });
+  }
+  retryScene(sceneId: string, overrides?: RetryScene['overrides']): Promise<UpdateOutcome> {
+    return this.workflow.executeUpdate(retrySceneUpdate, { args: [{ sceneId, ...(overrides ? { overrides } : {}) }] });
+  }
+  skipScene(sceneId: string): Promise<UpdateOutcome> {
+    return this.workflow.executeUpdate(skipSceneUpdate, { args: [{ sceneId }] });
+  }
+  abort(reason: string): Promise<UpdateOutcome> {
+    return this.workflow.executeUpdate(abortUpdate, { args: [{ reason }] });
+  }
+  /** Cancels the generation; every prediction in flight is cancelled before it closes. */
+  async cancel(): Promise<void> {
+    await this.workflow.cancel();
+  }
+  result(): Promise<GenerationResult> {
+    return this.workflow.result();
+  }
+}
+
+export interface StartGenerationOptions {
+  taskQueue?: string;
+  /** Folder relative reference paths are resolved against (a plan file's folder). */
+  baseDir?: string;
+}
+
+/**
+ * scenegate's programmatic API over a Temporal client.
+ *
+ * ```ts
+ * const generations = new GenerationClient(await connectClient());
+ * const handle = await generations.start(plan);
+ * console.log((await handle.progress()).totals);
+ * const result = await handle.result();
+ * ```
+ */
+export class GenerationClient {
+  constructor(
+    readonly client: Client,
+    readonly taskQueue = process.env.SCENEGATE_TASK_QUEUE || DEFAULT_TASK_QUEUE
+  ) {}
+
+  /**
+   * Validates a plan and starts its generation. Idempotent: the workflow id is the plan's
+   * `generationId`, and starting an id that is already running returns the running one.
+   * A failed or cancelled generation may be started again under its id; a finished one not.
+   */
+  async start(input: PlanInput | Plan, options: StartGenerationOptions = {}): Promise<GenerationHandle> {
+    const plan = validatePlan(input, { baseDir: options.baseDir });
+    try {
+      const workflow = await this.client.workflow.start<typeof generateVideo>(GENERATE_VIDEO_WORKFLOW, {
+        workflowId: plan.generationId,
+        taskQueue: options.taskQueue ?? this.taskQueue,
+        args: [plan],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+        typedSearchAttributes: [
+          { key: generationStatusKey, value: 'preparing' },
+          { key: generationScenesTotalKey, value: plan.scenes.length },
+          { key: generationScenesDoneKey, value: 0 },
+          { key: generationCostUsdKey, value: 0 },
+        ],
+        staticSummary: summaryOf(plan),
+        staticDetails: detailsOf(plan),
+      });
+      return new GenerationHandle(workflow);
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) {
+        throw new UserFacingError(
+          `generation ${plan.generationId} already completed; give the plan another generationId (or --id) to run it again`,
+          ExitCode.invalidInput
+        );
+      }
+      throw err;
+    }
+  }
+
+  /** A handle to an existing generation. @throws UserFacingError (not found) when there is none. */
+  async get(id: string): Promise<GenerationHandle> {
+    const workflow = this.client.workflow.getHandle<typeof generateVideo>(id);
+    try {
+      const description = await workflow.describe();
+      if (description.type !== GENERATE_VIDEO_WORKFLOW) {
+        throw new UserFacingError(`${id} is a ${description.type} workflow, not a generation`, ExitCode.notFound);
+      }
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new UserFacingError(`no generation with id ${id}`, ExitCode.notFound);
+      throw err;
+    }
+    return new GenerationHandle(workflow);
+  }
+
+  /** Generations, newest first, optionally only those in one status (a visibility query). */
+  async list(options: { status?: string; limit?: number } = {}): Promise<
+    { id: string; status: string; executionStatus: string; done: number; total: number; costUsd: number; startTime: Date }[]
+  > {
+    const clauses = [`WorkflowType = '${GENERATE_VIDEO_WORKFLOW}'`];
+    if (options.status) clauses.push(`${generationStatusKey.name} = '${options.status.replace(/'/g, '')}'`);
+    const rows = [];
+    for await (const execution of this.client.workflow.list({ query: clauses.join(' AND '), pageSize: 100 })) {
+      const attributes = execution.typedSearchAttributes;
+      rows.push({
+        id: execution.workflowId,
+        status: attributes.get(generationStatusKey) ?? 'unknown',
+        executionStatus: execution.status.name,
+        done: attributes.get(generationScenesDoneKey) ?? 0,
+        total: attributes.get(generationScenesTotalKey) ?? 0,
+        costUsd: attributes.get(generationCostUsdKey) ?? 0,
+        startTime: execution.startTime,
+      });
+      if (rows.length >= (options.limit ?? 50)) break;
+    }
+    return rows;
+  }
+}
+
+function summaryOf(plan: Plan): string {
+  const { mode, concurrency } = plan.strategy;
+  const gate = plan.gate.enabled ? `gate ${plan.gate.scorer} ≥ ${plan.gate.threshold}` : 'no gate';
+  return `${plan.scenes.length} scenes on ${plan.model} · ${mode}${mode === 'sequential' ? '' : ` ×${concurrency}`} · ${gate} · budget $${plan.budget.limitUsd}`;
+}
+
+function detailsOf(plan: Plan): string {
+  const groups = plan.consistencyGroups.map((g) => `- **${g.id}** (${g.kind}, strength ${g.strength}): ${g.referenceImages.length} reference image(s)`);
+  const scenes = plan.scenes.map((s, i) => `${i + 1}. **${s.id}** (${s.durationSec}s; ${s.entities.join(', ') || 'no entities'}): ${s.prompt}`);
+  return [`**Seed** ${plan.seed}`, '', '**Consistency groups**', ...groups, '', '**Scenes**', ...scenes].join('\n');
+}

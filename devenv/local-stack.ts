@@ -1,0 +1,89 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, type LogEntry, type Worker } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { startEmulator, type Emulator } from '../emulator';
+import { loadSettings } from '../schema/settings';
+import { activityDepsFromSettings } from '../worker/activity-deps';
+import { createWorker } from '../worker/create-worker';
+import { ensureLocalTemporal, type LocalTemporal } from './local-temporal';
+import { stateDir } from './paths';
+
+/** Temporal, Replicate (the emulator unless REPLICATE_API_TOKEN is set) and a worker, for `npm start` and `npm run dev`. */
+export interface LocalStack {
+  temporal: LocalTemporal;
+  /** Set when scenes go to the local emulator. */
+  emulator?: Emulator;
+  replicateBaseUrl: string;
+  client: Client;
+  taskQueue: string;
+  logFile: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts (or reuses) everything a generation needs on this machine. Worker logs go to
+ * .scenegate/worker.log so they do not break the live display; warnings also reach stderr.
+ */
+export async function startLocalStack(options: { log?: (line: string) => void; env?: NodeJS.ProcessEnv } = {}): Promise<LocalStack> {
+  const env = options.env ?? process.env;
+  const log = options.log ?? (() => undefined);
+  const settings = loadSettings(env);
+  const dir = stateDir(env);
+  fs.mkdirSync(dir, { recursive: true });
+  const logFile = path.join(dir, 'worker.log');
+  const logStream = fs.createWriteStream(logFile, { flags: 'a' });
+  Runtime.install({
+    logger: new DefaultLogger('INFO', (entry: LogEntry) => {
+      logStream.write(`${new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString()} ${entry.level} ${entry.message} ${JSON.stringify(entry.meta ?? {})}\n`);
+    }),
+    // this process stops the worker, the emulator and the server together
+    shutdownSignals: [],
+  });
+
+  const temporal = await ensureLocalTemporal({ env, log });
+  let emulator: Emulator | undefined;
+  let replicateBaseUrl = settings.REPLICATE_BASE_URL;
+  if (!settings.REPLICATE_API_TOKEN && !replicateBaseUrl) {
+    emulator = await startEmulator({ dataDir: path.join(dir, 'emulator') });
+    replicateBaseUrl = emulator.baseUrl;
+    log(`Replicate emulator at ${emulator.baseUrl} (set REPLICATE_API_TOKEN to use the hosted API).`);
+  } else if (settings.REPLICATE_API_TOKEN && !replicateBaseUrl) {
+    log('Scenes will call the hosted Replicate API (REPLICATE_API_TOKEN is set); they cost real money.');
+  }
+  const workerSettings = { ...settings, REPLICATE_BASE_URL: replicateBaseUrl };
+
+  const nativeConnection = await NativeConnection.connect({ address: temporal.address });
+  const worker: Worker = await createWorker({
+    connection: nativeConnection,
+    namespace: temporal.namespace,
+    taskQueue: settings.SCENEGATE_TASK_QUEUE,
+    activities: createActivities(activityDepsFromSettings(workerSettings, env)),
+    maxConcurrentActivityTaskExecutions: settings.SCENEGATE_MAX_CONCURRENT_ACTIVITIES,
+  });
+  const running = worker.run();
+  const connection = await Connection.connect({ address: temporal.address });
+  const client = new Client({ connection, namespace: temporal.namespace });
+
+  let stopped = false;
+  return {
+    temporal,
+    emulator,
+    replicateBaseUrl: replicateBaseUrl ?? 'https://api.replicate.com/v1',
+    client,
+    taskQueue: settings.SCENEGATE_TASK_QUEUE,
+    logFile,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      worker.shutdown();
+      await running.catch(() => undefined);
+      await connection.close();
+      await nativeConnection.close();
+      await emulator?.close();
+      await temporal.stop();
+      logStream.end();
+    },
+  };
+}

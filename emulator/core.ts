@@ -1,0 +1,150 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { modelKnobsSchema, type ModelKnobs, type ModelKnobsInput } from './knobs';
+import { emulatedModels } from './models';
+import { FileStore } from './files';
+import { PredictionStore, type EmulatedPrediction, type LifecycleHost } from './predictions';
+import { seededRandom } from './random';
+import { renderPlaceholder } from './render/clip';
+import { emptyStats, type EmulatorStats } from './stats';
+import { deliverWebhook } from './webhooks';
+
+export interface CoreOptions {
+  token: string;
+  dataDir: string;
+  outputTtlMs: number;
+  seed: number;
+  webhookSecret: string;
+  webhookRetryBaseMs: number;
+  models: Record<string, ModelKnobsInput>;
+}
+
+/** The emulator's state behind its HTTP surface: knobs, predictions, files, stats and webhooks. */
+export class EmulatorCore {
+  stats: EmulatorStats = emptyStats();
+  readonly files = new FileStore();
+  readonly store: PredictionStore;
+  readonly host: LifecycleHost;
+  readonly random: () => number;
+  origin = '';
+  private readonly modelKnobs = new Map<string, ModelKnobs>();
+  private readonly placeholders = new Map<number, Promise<string>>();
+  private isClosed = false;
+
+  constructor(readonly options: CoreOptions) {
+    this.random = seededRandom(options.seed);
+    for (const model of emulatedModels) {
+      this.modelKnobs.set(model.id, modelKnobsSchema.parse(options.models[model.id] ?? {}));
+    }
+    const core = this;
+    this.host = {
+      knobs: (id) => core.knobs(id),
+      random: () => core.random(),
+      get stats() {
+        return core.stats;
+      },
+      dataDir: options.dataDir,
+      get origin() {
+        return core.origin;
+      },
+      get baseUrl() {
+        return core.baseUrl;
+      },
+      outputTtlMs: options.outputTtlMs,
+      resolveImage: (uri) => core.resolveImage(uri),
+      placeholderClip: (seconds) => core.placeholderClip(seconds),
+      notify: (prediction, event) => core.notify(prediction, event),
+      closed: () => core.isClosed,
+    };
+    this.store = new PredictionStore(this.host);
+  }
+
+  get token(): string {
+    return this.options.token;
+  }
+  get baseUrl(): string {
+    return `${this.origin}/v1`;
+  }
+  get webhookSecret(): string {
+    return this.options.webhookSecret;
+  }
+
+  knobs(modelId: string): ModelKnobs {
+    const knobs = this.modelKnobs.get(modelId);
+    if (!knobs) throw new Error(`the emulator has no model ${modelId}`);
+    return knobs;
+  }
+
+  configure(modelId: string, patch: Partial<ModelKnobs>): void {
+    this.modelKnobs.set(modelId, { ...this.knobs(modelId), ...patch });
+  }
+
+  logRequest(entry: EmulatorStats['requestLog'][number]): void {
+    this.stats.requestLog.push(entry);
+    if (this.stats.requestLog.length > 2000) this.stats.requestLog.splice(0, this.stats.requestLog.length - 2000);
+  }
+
+  /** Clears predictions, files and counters (and the one-shot fault counters); knobs otherwise stay. */
+  reset(): void {
+    this.store.clear();
+    this.files.clear();
+    this.stats = emptyStats();
+    for (const [id, knobs] of this.modelKnobs) {
+      this.modelKnobs.set(id, { ...knobs, failNext: 0, hangNext: 0, dropAfterCreateNext: 0, serverErrorNext: 0, rateLimitNext: 0 });
+    }
+  }
+
+  /** Bytes of an image given to a model: an emulator file URL, a data: URI or an http(s) URL. */
+  async resolveImage(uri: string): Promise<Buffer> {
+    const own = `${this.baseUrl}/files/`;
+    if (uri.startsWith(own)) {
+      const file = this.files.get(uri.slice(own.length));
+      if (!file) throw new Error(`reference ${uri} does not exist (expired or deleted file)`);
+      return file.bytes;
+    }
+    const data = /^data:[^;,]*(;base64)?,(.*)$/s.exec(uri);
+    if (data) return data[1] ? Buffer.from(data[2]!, 'base64') : Buffer.from(decodeURIComponent(data[2]!));
+    const response = await fetch(uri, { signal: AbortSignal.timeout(10_000) });
+    if (!response.ok) throw new Error(`reference ${uri} answered HTTP ${response.status}`);
+    return Buffer.from(await response.arrayBuffer());
+  }
+
+  private placeholderClip(seconds: number): Promise<string> {
+    const key = Math.max(1, Math.round(seconds));
+    let clip = this.placeholders.get(key);
+    if (!clip) {
+      const file = path.join(this.options.dataDir, 'placeholders', `${key}s.mp4`);
+      clip = fs.mkdir(path.dirname(file), { recursive: true }).then(() => renderPlaceholder(file, key)).then(() => file);
+      this.placeholders.set(key, clip);
+    }
+    return clip;
+  }
+
+  private notify(prediction: EmulatedPrediction, event: 'start' | 'output' | 'logs' | 'completed'): void {
+    if (!prediction.webhook) return;
+    const filter = prediction.webhookEventsFilter ?? ['output', 'completed'];
+    if (!filter.includes(event)) return;
+    const terminal = event === 'completed';
+    const copies = terminal && this.knobs(prediction.model.id).duplicateWebhooks ? 2 : 1;
+    for (let i = 0; i < copies; i++) {
+      this.stats.webhookDeliveries++;
+      void deliverWebhook(
+        prediction.webhook,
+        this.store.toJson(prediction),
+        terminal,
+        { secret: this.webhookSecret, retryBaseMs: this.options.webhookRetryBaseMs, maxTries: 5 },
+        () => this.isClosed
+      );
+    }
+  }
+
+  close(): void {
+    this.isClosed = true;
+    this.store.stopAll();
+  }
+}
+
+export async function defaultDataDir(): Promise<string> {
+  return fs.mkdtemp(path.join(os.tmpdir(), 'scenegate-emulator-'));
+}

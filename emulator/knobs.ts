@@ -1,0 +1,72 @@
+import { z } from 'zod';
+
+const latencySchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('fixed'), ms: z.number().nonnegative() }),
+  z.object({ kind: z.literal('uniform'), minMs: z.number().nonnegative(), maxMs: z.number().nonnegative() }),
+  z.object({ kind: z.literal('lognormal'), medianMs: z.number().positive(), sigma: z.number().nonnegative() }),
+]);
+
+export const priceSchema = z.union([
+  z.object({ perOutputSecondUsd: z.number().nonnegative() }),
+  z.object({ perRunUsd: z.number().nonnegative() }),
+  z.object({ perPredictSecondUsd: z.number().nonnegative() }),
+]);
+export type Price = z.infer<typeof priceSchema>;
+
+const rate = z.number().min(0).max(1);
+const count = z.number().int().nonnegative();
+
+/**
+ * How one emulated model behaves: timing, output, faults and price. Rates draw from the
+ * emulator's seeded random source; `...Next` counters hit the next N predictions for certain.
+ */
+export const modelKnobsSchema = z.object({
+  /** Time in `starting` (queue, cold boot) before `processing`. */
+  startingMs: z.number().nonnegative().default(50),
+  /** Time in `processing`. */
+  latency: latencySchema.default({ kind: 'fixed', ms: 300 }),
+  /** Added processing time per second of requested output: uneven durations give uneven scene times. */
+  msPerOutputSecond: z.number().nonnegative().default(0),
+  /** `ffmpeg` renders a real clip; `none` returns a small pre-made clip (orchestration benchmarks). */
+  render: z.enum(['ffmpeg', 'none']).default('ffmpeg'),
+  failureRate: rate.default(0),
+  failNext: count.default(0),
+  failureError: z.string().default('The input or output was flagged as sensitive. (E005)'),
+  /** Create answers 500/503 and creates nothing. */
+  serverErrorRate: rate.default(0),
+  serverErrorNext: count.default(0),
+  /** The next N creates answer 429 with Retry-After. */
+  rateLimitNext: count.default(0),
+  retryAfterSec: z.number().nonnegative().default(1),
+  /** The prediction never finishes by itself (until cancelled or its Cancel-After deadline). */
+  hangRate: rate.default(0),
+  hangNext: count.default(0),
+  /** The prediction is created (and billed) but the connection drops before the answer. */
+  dropAfterCreateRate: rate.default(0),
+  dropAfterCreateNext: count.default(0),
+  price: priceSchema.optional(),
+  /** Whether a failed prediction is billed. */
+  billFailed: z.boolean().default(true),
+  /** Send the terminal webhook twice (handlers must be idempotent). */
+  duplicateWebhooks: z.boolean().default(false),
+});
+export type ModelKnobs = z.infer<typeof modelKnobsSchema>;
+export type ModelKnobsInput = z.input<typeof modelKnobsSchema>;
+export const modelKnobsPatchSchema = modelKnobsSchema.partial();
+
+/** Milliseconds of processing for one prediction under the knobs, drawn from `random`. */
+export function drawLatencyMs(knobs: ModelKnobs, outputSec: number, random: () => number): number {
+  const extra = knobs.msPerOutputSecond * outputSec;
+  const l = knobs.latency;
+  switch (l.kind) {
+    case 'fixed':
+      return l.ms + extra;
+    case 'uniform':
+      return l.minMs + (l.maxMs - l.minMs) * random() + extra;
+    case 'lognormal': {
+      // Box-Muller: a standard normal from two uniforms
+      const n = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+      return l.medianMs * Math.exp(l.sigma * n) + extra;
+    }
+  }
+}

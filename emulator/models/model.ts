@@ -1,0 +1,55 @@
+import type { Price } from '../knobs';
+
+/** One input of a model's schema, as a model page's API tab documents it. */
+export interface InputField {
+  type: 'string' | 'integer' | 'number' | 'boolean' | 'uri' | 'uri[]';
+  required?: boolean;
+  default?: unknown;
+  enum?: readonly (string | number)[];
+  minimum?: number;
+  maximum?: number;
+  minItems?: number;
+  maxItems?: number;
+  description: string;
+}
+
+/** What a video model turns its validated input into. */
+export interface VideoSpec {
+  prompt: string;
+  seed: number;
+  durationSec: number;
+  aspectRatio: '16:9' | '9:16' | '1:1';
+  /** Image URIs (emulator file URLs, data: URIs or http(s) URLs). */
+  references: string[];
+  /** How much of each reference survives in the frames, 0..1. */
+  fidelity: number;
+}
+
+export interface EmulatedModel {
+  /** `owner/name`. */
+  id: string;
+  /** A fake 64-hex version id, so POST /v1/predictions {version} works. */
+  version: string;
+  description: string;
+  inputs: Record<string, InputField>;
+  price: Price;
+  /** Video models render a clip; the embedding model returns vectors. */
+  kind: 'video' | 'embedding';
+  video?: (input: Record<string, unknown>) => VideoSpec;
+}
+
+/** A deterministic fake version id from the model id. */
+export function fakeVersion(id: string): string {
+  let out = '';
+  let h = 2166136261;
+  while (out.length < 64) {
+    for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 16777619) >>> 0;
+    out += h.toString(16).padStart(8, '0');
+  }
+  return out.slice(0, 64);
+}
+
+/** The first integer seed given, else one from the prompt (hosted models pick a random one). */
+export function seedOf(input: Record<string, unknown>): number {
+  return typeof input.seed === 'number' ? input.seed : 0;
+}

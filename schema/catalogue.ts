@@ -1,0 +1,79 @@
+import { z } from 'zod';
+
+/** How Replicate bills a model. Prices are per model page; the API does not return them. */
+export const pricingSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('per-output-second'), usd: z.number().nonnegative() }),
+  z.object({ kind: z.literal('per-run'), usd: z.number().nonnegative() }),
+  z.object({
+    kind: z.literal('per-predict-second'),
+    /** Hardware price per second of predict_time. */
+    usd: z.number().nonnegative(),
+    /** Used for the budget reservation before a run: a generous predict_time per output second. */
+    estimatePredictSecPerOutputSec: z.number().positive(),
+  }),
+]);
+export type Pricing = z.infer<typeof pricingSchema>;
+
+const fieldName = z.string().regex(/^[a-z_][a-z0-9_]*$/, { error: 'must be a model input field name' });
+
+/**
+ * One model and how scenegate's scene request maps onto its inputs. Adding a model that
+ * takes reference images is a new entry in catalogue/models.json, not new code.
+ */
+export const modelEntrySchema = z.object({
+  /** `owner/name` on Replicate. */
+  id: z.string().regex(/^[a-z0-9][a-z0-9._-]*\/[a-z0-9][a-z0-9._-]*$/, { error: 'must be owner/name' }),
+  /** A version id; when set, predictions go to POST /v1/predictions with it instead of the model route. */
+  version: z.string().optional(),
+  description: z.string().optional(),
+  pricing: pricingSchema,
+  /** The clip length the model really produces: the requested one, or a fixed one. */
+  outputDuration: z.union([z.literal('requested'), z.object({ fixedSec: z.number().positive() })]).default('requested'),
+  inputs: z.object({
+    prompt: fieldName,
+    negativePrompt: fieldName.optional(),
+    referenceImages: z.object({
+      field: fieldName,
+      /** array: a list of URLs; single: the first reference only. */
+      shape: z.enum(['array', 'single']),
+      /** At least this many references per scene (the model's own minimum). */
+      min: z.number().int().nonnegative().default(0),
+      max: z.number().int().positive(),
+    }),
+    /** Where the reference strength goes, scaled linearly from 0..1 onto [min, max]. */
+    referenceStrength: z.object({ field: fieldName, min: z.number(), max: z.number() }).optional(),
+    seed: fieldName.optional(),
+    duration: z
+      .object({
+        field: fieldName,
+        /** The requested length snaps to the nearest of these. */
+        allowed: z.array(z.number().positive()).min(1),
+      })
+      .optional(),
+    aspectRatio: z.object({ field: fieldName, allowed: z.array(z.string()).min(1) }).optional(),
+    /** Fixed inputs sent with every request (e.g. generate_audio: false). */
+    constants: z.record(z.string(), z.unknown()).default({}),
+  }),
+});
+export type ModelEntry = z.infer<typeof modelEntrySchema>;
+
+export const catalogueSchema = z.object({
+  models: z.array(modelEntrySchema).min(1),
+  scorers: z.object({
+    /** The CLIP features model the `clip` gate scorer calls. */
+    clip: z.object({ id: z.string(), version: z.string().optional(), pricing: pricingSchema }),
+  }),
+});
+export type Catalogue = z.infer<typeof catalogueSchema>;
+
+/** Upper bound of what one attempt may cost, reserved in the budget before it starts. */
+export function estimateCostUsd(pricing: Pricing, outputSec: number): number {
+  switch (pricing.kind) {
+    case 'per-output-second':
+      return pricing.usd * outputSec;
+    case 'per-run':
+      return pricing.usd;
+    case 'per-predict-second':
+      return pricing.usd * pricing.estimatePredictSecPerOutputSec * outputSec;
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * Stable `ApplicationFailure.type` strings. Compare failures by these, never with
+ * `instanceof`, because failures cross the workflow sandbox and process boundaries.
+ */
+export const FailureType = {
+  /** The plan, or an operator's message, breaks the schema. */
+  InvalidPlan: 'InvalidPlan',
+  /** A reference image is missing, unreadable, not an image, too large, or outside the allowed folders. */
+  InvalidReference: 'InvalidReference',
+  /** The plan names a model the catalogue does not list. */
+  UnknownModel: 'UnknownModel',
+  /** Replicate refused the token. */
+  ReplicateAuth: 'ReplicateAuthFailed',
+  /** Replicate wants payment before it runs anything more (402). */
+  ReplicateBilling: 'ReplicateInsufficientCredit',
+  /** Replicate rejected the model input (422). */
+  ReplicateInvalidInput: 'ReplicateInvalidInput',
+  /** Replicate does not know the model, version or prediction (404). */
+  ReplicateNotFound: 'ReplicateNotFound',
+  /** 429: retried after the delay Replicate asks for. */
+  ReplicateRateLimited: 'ReplicateRateLimited',
+  /** 5xx from Replicate: retried with backoff. */
+  ReplicateUnavailable: 'ReplicateUnavailable',
+  /** The connection failed before an answer: retried; a create is reconciled first. */
+  ReplicateNetwork: 'ReplicateNetworkError',
+  /** The prediction's output was deleted before it could be downloaded. */
+  OutputExpired: 'OutputExpired',
+  /** The first-scene gate did not pass. */
+  GateFailed: 'GateFailed',
+  /** A person rejected the gate. */
+  GateRejected: 'GateRejected',
+  /** The next paid attempt would cross the budget and no more money came in time. */
+  BudgetExceeded: 'BudgetExceeded',
+  /** A scene used up its attempts (fail-fast), or every scene failed. */
+  SceneFailed: 'SceneFailed',
+  /** An operator aborted the generation. */
+  Aborted: 'Aborted',
+} as const;
+export type FailureType = (typeof FailureType)[keyof typeof FailureType];
+
+/** Activity failures that retrying cannot fix. */
+export const nonRetryableActivityFailures: FailureType[] = [
+  FailureType.InvalidPlan,
+  FailureType.InvalidReference,
+  FailureType.UnknownModel,
+  FailureType.ReplicateAuth,
+  FailureType.ReplicateBilling,
+  FailureType.ReplicateInvalidInput,
+  FailureType.ReplicateNotFound,
+  FailureType.OutputExpired,
+];

@@ -1,0 +1,168 @@
+import { z } from 'zod';
+
+/** Identifiers that end up in workflow ids, file names and prompts to operators. */
+const slug = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, {
+    error: 'must be 1 to 100 letters, digits, ".", "_" or "-", starting with a letter or digit',
+  });
+
+/** A Temporal duration: milliseconds, or a number with a unit such as `90s`, `15m`, `24h`, `2d`. */
+export const durationSchema = z.union([
+  z.number().int().nonnegative(),
+  z.string().regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/, { error: 'must be a duration such as "90s", "15m" or "24h"' }),
+]);
+export type DurationSetting = z.infer<typeof durationSchema>;
+
+const durationUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** Milliseconds of a duration setting. */
+export function durationMs(value: DurationSetting): number {
+  if (typeof value === 'number') return value;
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/.exec(value);
+  return match ? Number(match[1]) * (durationUnits[match[2]!] ?? 0) : 0;
+}
+
+const strength = z.number().min(0, { error: 'must be between 0 and 1' }).max(1, { error: 'must be between 0 and 1' });
+
+export const aspectRatioSchema = z.enum(['16:9', '9:16', '1:1']);
+
+/** A character, product or style whose reference images every scene it appears in is conditioned on. */
+export const consistencyGroupSchema = z.object({
+  id: slug,
+  kind: z.enum(['character', 'product', 'style']),
+  /** Local paths (under an allowed root folder) or https URLs; 1 to 4 images. */
+  referenceImages: z
+    .array(z.string().min(1, { error: 'must not be empty' }))
+    .min(1, { error: 'needs at least one reference image' })
+    .max(4, { error: 'takes at most 4 reference images' }),
+  /** How strongly scenes follow the references (IP-Adapter scale), 0..1. */
+  strength: strength.default(0.6),
+  description: z.string().max(500).optional(),
+});
+export type ConsistencyGroup = z.infer<typeof consistencyGroupSchema>;
+
+/** What an operator or a scene may change about a scene's generation. */
+export const sceneOverridesSchema = z.object({
+  prompt: z.string().min(1).max(2000).optional(),
+  negativePrompt: z.string().max(2000).optional(),
+  /** Replaces the reference strength of every group in this scene. */
+  strength: strength.optional(),
+  seed: z.number().int().nonnegative().optional(),
+});
+export type SceneOverrides = z.infer<typeof sceneOverridesSchema>;
+
+export const sceneSchema = z.object({
+  id: slug,
+  prompt: z.string().min(1, { error: 'must not be empty' }).max(2000),
+  negativePrompt: z.string().max(2000).optional(),
+  durationSec: z.number().int().min(1, { error: 'must be 1 to 10 seconds' }).max(10, { error: 'must be 1 to 10 seconds' }).default(5),
+  /** Ids of the consistency groups that appear in this scene. */
+  entities: z.array(z.string()).default([]),
+  overrides: sceneOverridesSchema.optional(),
+});
+export type Scene = z.infer<typeof sceneSchema>;
+
+export const strategySchema = z.object({
+  /**
+   * sequential: one scene at a time. batched: groups of `concurrency`, each group after the
+   * previous one ends. pool: `concurrency` in flight, the next one starting as soon as any
+   * ends. parallel: every released scene at once.
+   */
+  mode: z.enum(['sequential', 'batched', 'pool', 'parallel']).default('pool'),
+  concurrency: z.number().int().min(1).max(64).default(3),
+});
+
+export const gateSchema = z.object({
+  enabled: z.boolean().default(true),
+  /** local: frames measured against the references (free). clip: CLIP features on Replicate (paid). manual: a person decides. */
+  scorer: z.enum(['local', 'clip', 'manual']).default('local'),
+  /** Lowest passing consistency score, 0..1. */
+  threshold: z.number().min(0).max(1).default(0.6),
+  /** Attempts at each gate scene before `onFail` applies. */
+  maxAttempts: z.number().int().min(1).max(10).default(3),
+  /** Added to the reference strength of the scene's groups after each failed attempt. */
+  strengthStep: z.number().min(0).max(1).default(0.15),
+  /** Also try a new seed after a failed attempt (the new seed then applies to every scene). */
+  reseedOnFail: z.boolean().default(false),
+  onFail: z.enum(['fail', 'await-approval']).default('await-approval'),
+  approvalTimeout: durationSchema.default('24h'),
+});
+
+export const budgetSchema = z.object({
+  limitUsd: z.number().nonnegative().default(10),
+  onExceeded: z.enum(['pause', 'fail']).default('pause'),
+  waitTimeout: durationSchema.default('24h'),
+});
+
+const planObjectSchema = z.object({
+  /** Also the workflow id, so one id can never run twice at once. Defaults to the workflow id. */
+  generationId: slug.optional(),
+  /** A model id from the catalogue (catalogue/models.json). */
+  model: z.string().min(1).default('scenegate/ip-adapter-video'),
+  /** One seed for every scene, so scenes share a look. */
+  seed: z.number().int().nonnegative().max(2 ** 31 - 1).optional(),
+  aspectRatio: aspectRatioSchema.default('16:9'),
+  consistencyGroups: z.array(consistencyGroupSchema).min(1, { error: 'needs at least one consistency group' }),
+  scenes: z.array(sceneSchema).min(1, { error: 'needs at least one scene' }).max(200),
+  strategy: strategySchema.prefault({}),
+  gate: gateSchema.prefault({}),
+  budget: budgetSchema.prefault({}),
+  onSceneFailure: z.enum(['fail-fast', 'continue', 'await-ops']).default('fail-fast'),
+  retry: z.object({ maxAttemptsPerScene: z.number().int().min(1).max(10).default(3) }).prefault({}),
+  timeouts: z
+    .object({
+      /** Longest one scene attempt may take, polling included (hosted runs end at 30 min). */
+      sceneAttempt: durationSchema.default('45m'),
+      /** A worker silent this long is presumed dead; the attempt resumes elsewhere. */
+      heartbeat: durationSchema.default('30s'),
+    })
+    .prefault({}),
+});
+
+/** Deterministic default seed from the generation id, so a plan without a seed still re-renders alike. */
+function seedFromId(id: string): number {
+  let hash = 2166136261;
+  for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 16777619) >>> 0;
+  return hash % 2 ** 31;
+}
+
+/**
+ * The generation plan: scenes plus the reference images of the characters and products that must
+ * look the same in every scene. Everything but the scenes and the groups has a default.
+ */
+export const planSchema = planObjectSchema
+  .superRefine((plan, ctx) => {
+    const groups = new Set<string>();
+    plan.consistencyGroups.forEach((group, i) => {
+      if (groups.has(group.id)) {
+        ctx.addIssue({ code: 'custom', path: ['consistencyGroups', i, 'id'], message: `duplicate group id "${group.id}"` });
+      }
+      groups.add(group.id);
+    });
+    const scenes = new Set<string>();
+    plan.scenes.forEach((scene, i) => {
+      if (scenes.has(scene.id)) {
+        ctx.addIssue({ code: 'custom', path: ['scenes', i, 'id'], message: `duplicate scene id "${scene.id}"` });
+      }
+      scenes.add(scene.id);
+      scene.entities.forEach((entity, j) => {
+        if (!groups.has(entity)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['scenes', i, 'entities', j],
+            message: `unknown consistency group "${entity}" (known: ${[...groups].join(', ')})`,
+          });
+        }
+      });
+    });
+  })
+  .transform((plan) => ({ ...plan, seed: plan.seed ?? seedFromId(plan.generationId ?? plan.scenes[0]!.id) }));
+
+/** A plan as written by a user: optional fields may be left out. */
+export type PlanInput = z.input<typeof planSchema>;
+/** A validated plan with every default filled in. */
+export type Plan = z.output<typeof planSchema>;
+export type Strategy = Plan['strategy'];
+export type GateSettings = Plan['gate'];
+export type BudgetSettings = Plan['budget'];

@@ -1,0 +1,94 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Worker } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../../activities';
+import { loadCatalogue } from '../../activities/catalogue';
+import { createReplicateClient, replicateConnection } from '../../activities/replicate/client';
+import { LocalStorage } from '../../activities/storage';
+import { GenerationClient } from '../../client/generation-client';
+import { projectRoot } from '../../devenv/paths';
+import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator';
+import type { PlanInput } from '../../schema/plan';
+import { createWorker } from '../../worker/create-worker';
+import { taskQueueFor, useTestTemporal, type TestTemporal } from './temporal-env';
+
+/** Everything a generation test needs: the real server, the emulator, storage and a worker factory. */
+export interface GenerationEnv {
+  temporal: TestTemporal;
+  emulator: Emulator;
+  storageDir: string;
+  taskQueue: string;
+  generations: GenerationClient;
+  deps: ActivityDeps;
+  /** Runs `fn` while a worker serves this file's task queue. */
+  withWorker<T>(fn: () => Promise<T>, activities?: object): Promise<T>;
+  teardown(): Promise<void>;
+}
+
+export async function useGenerationEnv(fileUrl: string, emulatorOptions: EmulatorOptions = {}): Promise<GenerationEnv> {
+  const temporal = await useTestTemporal();
+  const storageDir = await fs.mkdtemp(path.join(os.tmpdir(), 'scenegate-test-'));
+  const emulator = await startEmulator({ dataDir: path.join(storageDir, 'emulator'), ...emulatorOptions });
+  const connection = replicateConnection({ baseUrl: emulator.baseUrl, emulatorToken: emulator.token });
+  const deps: ActivityDeps = {
+    replicate: createReplicateClient(connection),
+    connection,
+    storage: new LocalStorage(path.join(storageDir, 'storage')),
+    catalogue: loadCatalogue(),
+    referenceRoots: [projectRoot, os.tmpdir()],
+    polling: { initialMs: 100, maxMs: 400 },
+    reconcileSkewMs: 5_000,
+  };
+  const taskQueue = taskQueueFor(fileUrl);
+  const generations = new GenerationClient(temporal.env.client, taskQueue);
+  const makeWorker = (activities: object): Promise<Worker> =>
+    createWorker({
+      connection: temporal.env.nativeConnection,
+      namespace: temporal.env.namespace ?? 'default',
+      taskQueue,
+      activities,
+      workflowBundle: temporal.workflowBundle,
+      overrides: { maxHeartbeatThrottleInterval: '500ms', defaultHeartbeatThrottleInterval: '500ms' },
+    });
+  return {
+    temporal,
+    emulator,
+    storageDir,
+    taskQueue,
+    generations,
+    deps,
+    async withWorker(fn, activities = createActivities(deps)) {
+      const worker = await makeWorker(activities);
+      return worker.runUntil(fn);
+    },
+    async teardown() {
+      await emulator.close();
+      await temporal.teardown();
+      await fs.rm(storageDir, { recursive: true, force: true });
+    },
+  };
+}
+
+const mara = path.join(projectRoot, 'examples', 'references', 'mara.png');
+const bottle = path.join(projectRoot, 'examples', 'references', 'lumen-bottle.png');
+
+/** A small plan over the example references; `scenes` scenes alternating the character and the product. */
+export function testPlan(generationId: string, scenes: number, extra: Partial<PlanInput> = {}): PlanInput {
+  return {
+    generationId,
+    consistencyGroups: [
+      { id: 'mara', kind: 'character', referenceImages: [mara], strength: 0.7 },
+      { id: 'lumen', kind: 'product', referenceImages: [bottle], strength: 0.7 },
+    ],
+    scenes: Array.from({ length: scenes }, (_, i) => ({
+      id: `s${i + 1}`,
+      prompt: `scene ${i + 1}: Mara holds the Lumen bottle`,
+      durationSec: 2,
+      entities: i % 2 === 0 ? ['mara', 'lumen'] : ['mara'],
+    })),
+    gate: { enabled: false },
+    timeouts: { heartbeat: '5s' },
+    ...extra,
+  };
+}

@@ -1,0 +1,22 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { probeMedia } from '../../media/ffmpeg';
+import { testPlan, useGenerationEnv, type GenerationEnv } from '../helpers/generation-env';
+
+let env: GenerationEnv;
+before(async () => {
+  env = await useGenerationEnv(import.meta.url);
+});
+after(async () => {
+  await env.teardown();
+});
+
+test('a generation runs to a final video', async () => {
+  const result = await env.withWorker(async () => {
+    const handle = await env.generations.start(testPlan(`smoke-${Date.now()}`, 3, { gate: { enabled: true, threshold: 0.5 } }));
+    return handle.result();
+  });
+  const info = await probeMedia(result.videoPath);
+  console.log(result, info, env.emulator.stats().predictionsCreated);
+  assert.ok(Math.abs(info.durationSec - 6) < 0.5);
+});

@@ -1,0 +1,32 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type {
+  Abort,
+  ApproveGate,
+  RaiseBudget,
+  RejectGate,
+  RetryScene,
+  SetBudget,
+  SkipScene,
+  UpdateOutcome,
+} from '../schema/messages';
+import type { Progress } from '../schema/progress';
+
+/** The workflow type operators and tools start: `temporal workflow start --type generateVideo`. */
+export const GENERATE_VIDEO_WORKFLOW = 'generateVideo';
+
+/** Per-scene status, attempts, cost, score and clip; totals, percent and ETA. */
+export const progressQuery = defineQuery<Progress>('progress');
+/** Adds money to the budget limit; a paused generation resumes when the next attempt fits. */
+export const raiseBudgetSignal = defineSignal<[RaiseBudget]>('raiseBudget');
+/** Replaces the budget limit. */
+export const setBudgetSignal = defineSignal<[SetBudget]>('setBudget');
+/** Accepts the gate scene(s) awaiting a person's decision. */
+export const approveGateUpdate = defineUpdate<UpdateOutcome, [ApproveGate]>('approveGate');
+/** Rejects the gate scene(s) awaiting a person's decision. */
+export const rejectGateUpdate = defineUpdate<UpdateOutcome, [RejectGate]>('rejectGate');
+/** Gives a failed scene new attempts, optionally with a new prompt, strength or seed. */
+export const retrySceneUpdate = defineUpdate<UpdateOutcome, [RetryScene]>('retryScene');
+/** Leaves a failed scene out of the video. */
+export const skipSceneUpdate = defineUpdate<UpdateOutcome, [SkipScene]>('skipScene');
+/** Stops the generation: in-flight predictions are cancelled and the run fails as Aborted. */
+export const abortUpdate = defineUpdate<UpdateOutcome, [Abort]>('abort');
