@@ -70,6 +70,23 @@ export class EmulatorCore {
     return this.options.webhookSecret;
   }
 
+  /** The counters, with the per-prediction list read from the store now. */
+  snapshot(): EmulatorStats {
+    return {
+      ...this.stats,
+      predictions: this.store.list().map((p) => ({
+        id: p.id,
+        model: p.model.id,
+        fingerprint: p.fingerprint,
+        status: p.status,
+        createdAt: p.createdAt.toISOString(),
+        startedAt: p.startedAt?.toISOString() ?? null,
+        completedAt: p.completedAt?.toISOString() ?? null,
+        costUsd: p.costUsd,
+      })),
+    };
+  }
+
   knobs(modelId: string): ModelKnobs {
     const knobs = this.modelKnobs.get(modelId);
     if (!knobs) throw new Error(`the emulator has no model ${modelId}`);

@@ -64,7 +64,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     token: core.token,
     webhookSecret: core.webhookSecret,
     configure: (modelId, knobs) => core.configure(modelId, knobs),
-    stats: () => core.stats,
+    stats: () => core.snapshot(),
     reset: () => core.reset(),
     close: async () => {
       core.close();

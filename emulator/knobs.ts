@@ -32,6 +32,8 @@ export const modelKnobsSchema = z.object({
   failureRate: rate.default(0),
   failNext: count.default(0),
   failureError: z.string().default('The input or output was flagged as sensitive. (E005)'),
+  /** Every prediction whose prompt contains this text fails (a scene that always fails, for tests). */
+  failWhenPromptIncludes: z.string().optional(),
   /** Create answers 500/503 and creates nothing. */
   serverErrorRate: rate.default(0),
   serverErrorNext: count.default(0),

@@ -126,7 +126,9 @@ export class PredictionStore {
       dataRemoved: false,
       plan: {
         processingMs: drawLatencyMs(knobs, outputSec, random),
-        fail: hit(knobs, 'failNext', knobs.failureRate, random),
+        fail:
+          (knobs.failWhenPromptIncludes !== undefined && String(resolvedInput.prompt ?? '').includes(knobs.failWhenPromptIncludes)) ||
+          hit(knobs, 'failNext', knobs.failureRate, random),
         hang: hit(knobs, 'hangNext', knobs.hangRate, random),
         outputSec,
       },

@@ -133,7 +133,7 @@ export function createHandler(core: EmulatorCore): http.RequestListener {
     const parts = url.pathname.split('/').filter(Boolean);
 
     if (parts[0] === '_emulator') {
-      if (method === 'GET' && parts[1] === 'stats') return sendJson(res, 200, core.stats);
+      if (method === 'GET' && parts[1] === 'stats') return sendJson(res, 200, core.snapshot());
       if (method === 'POST' && parts[1] === 'reset') {
         core.reset();
         return sendJson(res, 200, { ok: true });

@@ -1,4 +1,5 @@
 import {
+  ActivityFailure,
   ApplicationFailure,
   CancellationScope,
   allHandlersFinished,
@@ -304,7 +305,13 @@ export async function generateVideo(rawPlan: PlanInput): Promise<GenerationResul
           scorer: plan.gate.scorer,
         },
       ]
-    );
+    ).catch((err: unknown) => {
+      // a bad reference or model is the plan's fault: fail with the field named, not "activity failed"
+      if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.nonRetryable) {
+        throw ApplicationFailure.create({ type: err.cause.type ?? FailureType.InvalidPlan, message: err.cause.message, nonRetryable: true });
+      }
+      throw err;
+    });
     run.setPrepared(prepared);
 
     const rest = run.order.filter((id) => !run.gateSceneIds.includes(id));

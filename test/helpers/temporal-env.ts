@@ -7,8 +7,8 @@ import { startDevServer } from '../../devenv/dev-server';
 import { writeWorkflowBundle } from '../../worker/bundle';
 import { testEnvVars } from './test-env-vars';
 
-// worker state changes at INFO would bury the test report; warnings still show
-Runtime.install({ logger: new DefaultLogger('WARN') });
+// expected activity failures log at WARN with stacks and would bury the test report
+Runtime.install({ logger: new DefaultLogger('ERROR') });
 
 export interface TestTemporal {
   env: TestWorkflowEnvironment;

@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { after, before, beforeEach, test } from 'node:test';
+import { createActivities } from '../../activities';
+import { createReplicateClient, replicateConnection } from '../../activities/replicate/client';
+import { projectRoot } from '../../devenv/paths';
+import { FailureType } from '../../schema/failures';
+import { isWorkflowFailure } from '../helpers/failures';
+import { testPlan, useGenerationEnv, type GenerationEnv } from '../helpers/generation-env';
+
+const TOKEN = 'r8_scene_attempts_secret_token_0042';
+let env: GenerationEnv;
+before(async () => {
+  env = await useGenerationEnv(import.meta.url, { token: TOKEN });
+});
+beforeEach(() => {
+  env.emulator.reset();
+  env.emulator.configure('scenegate/ip-adapter-video', { latency: { kind: 'fixed', ms: 300 }, render: 'ffmpeg' });
+});
+after(async () => {
+  await env.teardown();
+});
+
+const unique = (name: string): string => `${name}-${Date.now()}-${Math.floor(Math.random() * 1e4)}`;
+
+async function activityAttempts(workflowId: string): Promise<number[]> {
+  const history = await env.temporal.env.client.workflow.getHandle(workflowId).fetchHistory();
+  return (history.events ?? []).flatMap((e) => (e.activityTaskStartedEventAttributes ? [e.activityTaskStartedEventAttributes.attempt ?? 0] : []));
+}
+
+test('a worker killed between create and completion: the retry resumes the same prediction, paid once', async () => {
+  env.emulator.configure('scenegate/ip-adapter-video', { latency: { kind: 'fixed', ms: 4000 } });
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'test', 'helpers', 'worker-process.ts')], {
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: env.temporal.env.address,
+      TASK_QUEUE: env.taskQueue,
+      BUNDLE_PATH: env.temporal.workflowBundle.codePath,
+      REPLICATE_BASE_URL: env.emulator.baseUrl,
+      EMULATOR_TOKEN: TOKEN,
+      STORAGE_DIR: path.join(env.storageDir, 'storage'),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const id = unique('crash');
+  const handle = await env.generations.start(testPlan(id, 1, { timeouts: { heartbeat: '2s' } }));
+  for (let i = 0; i < 300 && !env.emulator.stats().predictions.some((p) => p.status === 'processing'); i++) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.equal(env.emulator.stats().predictionsCreated, 1, 'the first worker created the prediction');
+  child.kill('SIGKILL');
+  await new Promise((r) => child.once('exit', r));
+
+  const result = await env.withWorker(() => handle.result());
+  assert.equal(result.status, 'succeeded');
+  const stats = env.emulator.stats();
+  assert.equal(stats.predictionsCreated, 1, 'the retried activity resumed the recorded prediction');
+  assert.deepEqual(Object.values(stats.createsByFingerprint).map((f) => f.count), [1]);
+  assert.equal(result.scenes[0]!.attempts, 1);
+  const attempts = await activityAttempts(id);
+  assert.ok(attempts.some((a) => a > 1), `the scene activity ran a second attempt on the new worker (attempts ${attempts.join(', ')})`);
+});
+
+test('a create whose answer was lost is found among recent predictions, not sent again', async () => {
+  env.emulator.configure('scenegate/ip-adapter-video', { dropAfterCreateNext: 1 });
+  const result = await env.withWorker(async () => (await env.generations.start(testPlan(unique('dropped'), 1))).result());
+  assert.equal(result.status, 'succeeded');
+  assert.equal(env.emulator.stats().predictionsCreated, 1);
+});
+
+test('a 429 storm is ridden out at the pace Retry-After asks, with no burst of retries', async () => {
+  env.emulator.configure('scenegate/ip-adapter-video', { rateLimitNext: 3, retryAfterSec: 1 });
+  const result = await env.withWorker(async () => (await env.generations.start(testPlan(unique('storm'), 1))).result());
+  assert.equal(result.status, 'succeeded');
+  const creates = env.emulator.stats().requestLog.filter((r) => r.method === 'POST' && r.path.endsWith('/predictions'));
+  assert.deepEqual(creates.map((r) => r.status), [429, 429, 429, 201], 'each 429 reached the server once');
+  for (let i = 1; i < creates.length; i++) {
+    const gap = creates[i]!.at - creates[i - 1]!.at;
+    assert.ok(gap >= 900, `create ${i + 1} came ${gap} ms after the previous one; Retry-After asked for 1000`);
+  }
+  assert.equal(env.emulator.stats().predictionsCreated, 1);
+});
+
+test('a refused token fails at once, non-retryable, naming the cause', async () => {
+  const connection = replicateConnection({ baseUrl: env.emulator.baseUrl, emulatorToken: 'r8_wrong_token' });
+  const activities = createActivities({ ...env.deps, connection, replicate: createReplicateClient(connection) });
+  const id = unique('badtoken');
+  const started = Date.now();
+  await env.withWorker(async () => {
+    const handle = await env.generations.start(testPlan(id, 2));
+    await assert.rejects(handle.result(), isWorkflowFailure(FailureType.ReplicateAuth, /refused the API token.*REPLICATE_API_TOKEN/));
+  }, activities);
+  assert.ok(Date.now() - started < 10_000);
+  assert.deepEqual(await activityAttempts(id), [1], 'one activity attempt, no retries');
+});
+
+test('an input the model rejects fails the scene at once, naming the field', async () => {
+  const catalogue = structuredClone(env.deps.catalogue);
+  catalogue.models[0]!.inputs.negativePrompt = 'negative_promptt';
+  const activities = createActivities({ ...env.deps, catalogue });
+  const plan = testPlan(unique('badfield'), 1);
+  plan.scenes[0]!.negativePrompt = 'blurry';
+  await env.withWorker(async () => {
+    const handle = await env.generations.start(plan);
+    await assert.rejects(handle.result(), isWorkflowFailure(FailureType.SceneFailed, /input\.negative_promptt/));
+  }, activities);
+  assert.equal(env.emulator.stats().predictionsCreated, 0);
+});
+
+test('the Replicate token appears nowhere in the workflow history', async () => {
+  const id = unique('token');
+  await env.withWorker(async () => (await env.generations.start(testPlan(id, 2))).result());
+  const history = await env.temporal.env.client.workflow.getHandle(id).fetchHistory();
+  // payloads are bytes: decode them so the search sees their text
+  // payload bytes serialise base64-encoded: decode every `data` field so the search sees their text
+  const text = JSON.stringify(JSON.parse(JSON.stringify(history)), (key, v: unknown) =>
+    key === 'data' && typeof v === 'string' ? Buffer.from(v, 'base64').toString('utf8') : v
+  );
+  assert.ok(text.length > 1000);
+  assert.ok(text.includes(env.emulator.baseUrl), 'payloads were decoded for the search');
+  assert.ok(!text.includes(TOKEN), 'the token leaked into the history');
+});
