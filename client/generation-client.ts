@@ -1,6 +1,7 @@
 import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
   type Client,
   type WorkflowHandle,
 } from '@temporalio/client';
@@ -30,6 +31,22 @@ import { ExitCode, UserFacingError } from './run-main';
 
 export const DEFAULT_TASK_QUEUE = 'scenegate';
 
+/** The generation refused an operator's update; the message says why (from its validator). */
+export class UpdateRefusedError extends UserFacingError {
+  constructor(message: string) {
+    super(message, ExitCode.invalidInput);
+  }
+}
+
+async function answered(update: Promise<UpdateOutcome>): Promise<UpdateOutcome> {
+  try {
+    return await update;
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError) throw new UpdateRefusedError((err.cause as Error | undefined)?.message ?? err.message);
+    throw err;
+  }
+}
+
 /** A generation's handle: one typed method per query, signal and update. */
 export class GenerationHandle {
   constructor(readonly workflow: WorkflowHandle<typeof generateVideo>) {}
@@ -48,19 +65,19 @@ export class GenerationHandle {
   }
   approveGate(note?: string): Promise<UpdateOutcome> {
     const args: ApproveGate = note === undefined ? {} : { note };
-    return this.workflow.executeUpdate(approveGateUpdate, { args: [args] });
+    return answered(this.workflow.executeUpdate(approveGateUpdate, { args: [args] }));
   }
   rejectGate(reason: string): Promise<UpdateOutcome> {
-    return this.workflow.executeUpdate(rejectGateUpdate, { args: [{ reason }] });
+    return answered(this.workflow.executeUpdate(rejectGateUpdate, { args: [{ reason }] }));
   }
   retryScene(sceneId: string, overrides?: RetryScene['overrides']): Promise<UpdateOutcome> {
-    return this.workflow.executeUpdate(retrySceneUpdate, { args: [{ sceneId, ...(overrides ? { overrides } : {}) }] });
+    return answered(this.workflow.executeUpdate(retrySceneUpdate, { args: [{ sceneId, ...(overrides ? { overrides } : {}) }] }));
   }
   skipScene(sceneId: string): Promise<UpdateOutcome> {
-    return this.workflow.executeUpdate(skipSceneUpdate, { args: [{ sceneId }] });
+    return answered(this.workflow.executeUpdate(skipSceneUpdate, { args: [{ sceneId }] }));
   }
   abort(reason: string): Promise<UpdateOutcome> {
-    return this.workflow.executeUpdate(abortUpdate, { args: [{ reason }] });
+    return answered(this.workflow.executeUpdate(abortUpdate, { args: [{ reason }] }));
   }
   /** Cancels the generation; every prediction in flight is cancelled before it closes. */
   async cancel(): Promise<void> {

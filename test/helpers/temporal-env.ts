@@ -44,6 +44,13 @@ export async function useTestTemporal(): Promise<TestTemporal> {
   };
 }
 
+/** The workflow bundle `npm test` built, or a fresh one when this file runs alone. */
+export async function useWorkflowBundle(): Promise<{ codePath: string }> {
+  const bundlePath = process.env[testEnvVars.bundle];
+  if (bundlePath) return { codePath: bundlePath };
+  return writeWorkflowBundle(path.join(os.tmpdir(), `scenegate-bundle-${process.pid}.js`));
+}
+
 /** A task queue of its own for a test file, so files running side by side never share work. */
 export function taskQueueFor(fileUrl: string): string {
   return `test-${path.basename(new URL(fileUrl).pathname, '.test.ts')}-${crypto.randomUUID().slice(0, 8)}`;

@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, test } from 'node:test';
+import { UpdateRefusedError } from '../../client/generation-client';
+import { FailureType } from '../../schema/failures';
+import { isWorkflowFailure } from '../helpers/failures';
+import { recordHistory } from '../helpers/histories';
+import { testPlan, useGenerationEnv, type GenerationEnv } from '../helpers/generation-env';
+import { waitForProgress } from '../helpers/wait';
+
+let env: GenerationEnv;
+before(async () => {
+  env = await useGenerationEnv(import.meta.url);
+});
+beforeEach(() => env.emulator.reset());
+after(async () => {
+  await env.teardown();
+});
+
+const id = (name: string): string => `${name}-${Date.now()}`;
+
+/** A 3-scene plan whose groups start at `strength`, with the gate as given. */
+function gatedPlan(name: string, strength: number, gate: Record<string, unknown>) {
+  const plan = testPlan(id(name), 3, { gate: { enabled: true, ...gate } });
+  for (const group of plan.consistencyGroups) group.strength = strength;
+  return plan;
+}
+
+test('gate pass: scene 1 scores above the threshold and the rest are released', async () => {
+  const result = await env.withWorker(async () => {
+    const handle = await env.generations.start(gatedPlan('gate-pass', 0.75, { threshold: 0.6 }));
+    const done = await handle.result();
+    const progress = await handle.progress();
+    assert.equal(progress.gate.status, 'passed');
+    assert.equal(progress.gate.scores.length, 1);
+    assert.ok(progress.gate.scores[0]!.score >= 0.6, `score ${progress.gate.scores[0]!.score}`);
+    await recordHistory('gate-pass', handle.workflow);
+    return done;
+  });
+  assert.equal(result.status, 'succeeded');
+  assert.equal(env.emulator.stats().predictionsCreated, 3);
+});
+
+test('gate fail, then stronger, then pass: the retry raises the reference strength for every later scene', async () => {
+  const result = await env.withWorker(async () => {
+    const handle = await env.generations.start(gatedPlan('gate-stronger', 0.35, { threshold: 0.6, strengthStep: 0.3, maxAttempts: 3 }));
+    const done = await handle.result();
+    const { gate } = await handle.progress();
+    assert.equal(gate.scores.length, 2);
+    const [first, second] = gate.scores;
+    assert.ok(first!.score < 0.6 && second!.score >= 0.6, `scores ${first!.score} then ${second!.score}`);
+    assert.equal(first!.strength, 0.35);
+    assert.equal(second!.strength, 0.65);
+    await recordHistory('gate-stronger', handle.workflow);
+    return done;
+  });
+  assert.deepEqual(result.scenes.map((s) => s.strength), [0.65, 0.65, 0.65]);
+  assert.equal(result.scenes[0]!.attempts, 2);
+  assert.equal(env.emulator.stats().predictionsCreated, 4, 'two gate attempts, then the two released scenes');
+});
+
+test('manual gate: a person approves scene 1; an early approval is refused by the validator', async () => {
+  await env.withWorker(async () => {
+    const handle = await env.generations.start(gatedPlan('gate-manual', 0.7, { scorer: 'manual' }));
+    await assert.rejects(handle.approveGate('too early'), (err: unknown) => {
+      assert.ok(err instanceof UpdateRefusedError);
+      assert.match(err.message, /not waiting for a decision/);
+      return true;
+    });
+    const waiting = await waitForProgress(handle, (p) => p.status === 'awaiting_approval');
+    assert.match(waiting.waitingFor ?? '', /approveGate/);
+    assert.equal(env.emulator.stats().predictionsCreated, 1, 'nothing else runs before the decision');
+    const answer = await handle.approveGate('looks like Mara');
+    assert.match(answer.message, /approved for scene s1/);
+    const result = await handle.result();
+    assert.equal(result.status, 'succeeded');
+    assert.equal((await handle.progress()).gate.status, 'approved');
+    await recordHistory('gate-manual', handle.workflow);
+  });
+});
+
+test('gate rejection after every attempt missed: the generation fails as GateRejected with the reason', async () => {
+  await env.withWorker(async () => {
+    const handle = await env.generations.start(gatedPlan('gate-reject', 0.1, { threshold: 0.95, maxAttempts: 1, onFail: 'await-approval' }));
+    await waitForProgress(handle, (p) => p.status === 'awaiting_approval');
+    await handle.rejectGate('the bottle label is wrong');
+    await assert.rejects(handle.result(), isWorkflowFailure(FailureType.GateRejected, /the bottle label is wrong/));
+    await recordHistory('gate-reject', handle.workflow);
+  });
+  assert.equal(env.emulator.stats().predictionsCreated, 1);
+});
+
+test('gate failure with onFail fail reports the scores seen', async () => {
+  await env.withWorker(async () => {
+    const handle = await env.generations.start(gatedPlan('gate-fail', 0.1, { threshold: 0.95, maxAttempts: 2, strengthStep: 0.1, onFail: 'fail' }));
+    await assert.rejects(handle.result(), isWorkflowFailure(FailureType.GateFailed, /after 2 attempts \(scores: [\d.]+ at strength 0\.1, [\d.]+ at strength 0\.2\)/));
+  });
+});
+
+test('each consistency group is gated by its first scene before the rest are released', async () => {
+  const plan = testPlan(id('gate-groups'), 4, { gate: { enabled: true, threshold: 0.5 } });
+  plan.scenes[0]!.entities = ['mara'];
+  plan.scenes[1]!.entities = ['mara'];
+  plan.scenes[2]!.entities = ['lumen'];
+  plan.scenes[3]!.entities = ['mara', 'lumen'];
+  await env.withWorker(async () => {
+    const handle = await env.generations.start(plan);
+    await handle.result();
+    const progress = await handle.progress();
+    assert.deepEqual(progress.gate.sceneIds, ['s1', 's3']);
+    assert.deepEqual(progress.gate.scores.map((s) => s.sceneId).sort(), ['s1', 's3']);
+  });
+});
