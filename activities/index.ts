@@ -1,4 +1,16 @@
 import type Replicate from 'replicate';
+import type {
+  AssembleVideoInput,
+  AssembleVideoResult,
+  CancelPredictionInput,
+  CancelPredictionResult,
+  PrepareGenerationInput,
+  PrepareGenerationResult,
+  SceneClipRequest,
+  SceneClipResult,
+  ScoreConsistencyInput,
+  ScoreConsistencyResult,
+} from '../schema/activities';
 import type { Catalogue } from '../schema/catalogue';
 import { makeAssembleVideo } from './assemble-video';
 import { makeCancelPrediction } from './cancel-prediction';
@@ -20,8 +32,17 @@ export interface ActivityDeps {
   referenceLimits?: { maxBytes: number; minSide: number; maxSide: number };
 }
 
+/** scenegate's activities; workflows proxy this type and never import the implementations. */
+export interface Activities {
+  prepareGeneration(input: PrepareGenerationInput): Promise<PrepareGenerationResult>;
+  generateSceneClip(request: SceneClipRequest): Promise<SceneClipResult>;
+  cancelPrediction(input: CancelPredictionInput): Promise<CancelPredictionResult>;
+  scoreConsistency(input: ScoreConsistencyInput): Promise<ScoreConsistencyResult>;
+  assembleVideo(input: AssembleVideoInput): Promise<AssembleVideoResult>;
+}
+
 /** Builds scenegate's activities from their dependencies. */
-export function createActivities(deps: ActivityDeps) {
+export function createActivities(deps: ActivityDeps): Activities {
   const durable = {
     replicate: deps.replicate,
     connection: deps.connection,
@@ -42,5 +63,3 @@ export function createActivities(deps: ActivityDeps) {
     assembleVideo: makeAssembleVideo({ storage: deps.storage }),
   };
 }
-
-export type Activities = ReturnType<typeof createActivities>;

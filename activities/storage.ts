@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 
 /**
  * scenegate's file storage: a folder on the worker's disk, one subfolder per generation.
@@ -28,7 +29,7 @@ export class LocalStorage {
     const temp = `${file}.${process.pid}.${Date.now()}.partial`;
     try {
       if (Buffer.isBuffer(body)) await fs.writeFile(temp, body);
-      else await pipeline(Readable.fromWeb(body as import('node:stream/web').ReadableStream), createWriteStream(temp));
+      else await pipeline(Readable.fromWeb(body as WebReadableStream), createWriteStream(temp));
       await fs.rename(temp, file);
     } finally {
       await fs.rm(temp, { force: true });

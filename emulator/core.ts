@@ -37,25 +37,18 @@ export class EmulatorCore {
     for (const model of emulatedModels) {
       this.modelKnobs.set(model.id, modelKnobsSchema.parse(options.models[model.id] ?? {}));
     }
-    const core = this;
     this.host = {
-      knobs: (id) => core.knobs(id),
-      random: () => core.random(),
-      get stats() {
-        return core.stats;
-      },
+      knobs: (id) => this.knobs(id),
+      random: () => this.random(),
+      stats: () => this.stats,
       dataDir: options.dataDir,
-      get origin() {
-        return core.origin;
-      },
-      get baseUrl() {
-        return core.baseUrl;
-      },
+      origin: () => this.origin,
+      baseUrl: () => this.baseUrl,
       outputTtlMs: options.outputTtlMs,
-      resolveImage: (uri) => core.resolveImage(uri),
-      placeholderClip: (seconds) => core.placeholderClip(seconds),
-      notify: (prediction, event) => core.notify(prediction, event),
-      closed: () => core.isClosed,
+      resolveImage: (uri) => this.resolveImage(uri),
+      placeholderClip: (seconds) => this.placeholderClip(seconds),
+      notify: (prediction, event) => this.notify(prediction, event),
+      closed: () => this.isClosed,
     };
     this.store = new PredictionStore(this.host);
   }

@@ -46,10 +46,10 @@ export interface EmulatedPrediction {
 export interface LifecycleHost {
   knobs(modelId: string): ModelKnobs;
   random(): number;
-  stats: EmulatorStats;
+  stats(): EmulatorStats;
   dataDir: string;
-  origin: string;
-  baseUrl: string;
+  origin(): string;
+  baseUrl(): string;
   outputTtlMs: number;
   /** Bytes of an image URI: an emulator file URL, a data: URI or an http(s) URL. */
   resolveImage(uri: string): Promise<Buffer>;
@@ -140,7 +140,7 @@ export class PredictionStore {
     };
     this.byId.set(prediction.id, prediction);
     this.track(prediction, +1);
-    const stats = host.stats;
+    const stats = host.stats();
     stats.predictionsCreated++;
     const entry = (stats.createsByFingerprint[prediction.fingerprint] ??= { model: model.id, count: 0, ids: [] });
     entry.count++;
@@ -154,7 +154,7 @@ export class PredictionStore {
   }
 
   private track(prediction: EmulatedPrediction, delta: 1 | -1): void {
-    const stats = this.host.stats;
+    const stats = this.host.stats();
     this.concurrent += delta;
     const perModel = (this.concurrentByModel.get(prediction.model.id) ?? 0) + delta;
     this.concurrentByModel.set(prediction.model.id, perModel);
@@ -209,7 +209,7 @@ export class PredictionStore {
     }
     prediction.outputFile = file;
     prediction.logs += `Rendered ${spec.durationSec}s at ${spec.aspectRatio}\n`;
-    return `${host.origin}/delivery/${prediction.id}/output.mp4`;
+    return `${host.origin()}/delivery/${prediction.id}/output.mp4`;
   }
 
   private finish(prediction: EmulatedPrediction, status: PredictionStatus, output: unknown, error?: string): void {
@@ -223,7 +223,7 @@ export class PredictionStore {
 
   private complete(prediction: EmulatedPrediction): void {
     const { host } = this;
-    const stats = host.stats;
+    const stats = host.stats();
     prediction.completedAt = new Date();
     for (const timer of prediction.timers) clearTimeout(timer);
     prediction.timers = [];
@@ -277,7 +277,7 @@ export class PredictionStore {
   cancel(prediction: EmulatedPrediction): boolean {
     if (TERMINAL.has(prediction.status)) return false;
     prediction.status = 'canceled';
-    this.host.stats.cancellations++;
+    this.host.stats().cancellations++;
     this.complete(prediction);
     return true;
   }
@@ -299,7 +299,7 @@ export class PredictionStore {
   }
 
   toJson(prediction: EmulatedPrediction): Record<string, unknown> {
-    const { baseUrl } = this.host;
+    const baseUrl = this.host.baseUrl();
     const terminal = TERMINAL.has(prediction.status);
     const predictTime =
       prediction.startedAt && prediction.completedAt ? (prediction.completedAt.getTime() - prediction.startedAt.getTime()) / 1000 : undefined;

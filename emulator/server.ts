@@ -1,4 +1,4 @@
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import fs from 'node:fs';
 import { parseGoDuration } from './go-duration';
 import { validateInput } from './input-validation';
@@ -37,7 +37,7 @@ function preferWait(req: IncomingMessage): number | undefined {
 }
 
 /** Routes one request of the hosted API's surface, the delivery URLs and the control routes. */
-export function createHandler(core: EmulatorCore): http.RequestListener {
+export function createHandler(core: EmulatorCore): RequestListener {
   const findModel = (owner: string, name: string): EmulatedModel | undefined => emulatedModels.find((m) => m.id === `${owner}/${name}`);
 
   const authorized = (req: IncomingMessage): boolean => {

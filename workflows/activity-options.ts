@@ -15,7 +15,7 @@ const retry = {
  * and long paid calls (a scene attempt, a paid score), which heartbeat, and whose cancellation
  * the workflow waits for, so it knows billing stopped before it moves on.
  */
-export function generationActivities(plan: Plan): ActivityInterfaceFor<Omit<Activities, never>> {
+export function generationActivities(plan: Plan): ActivityInterfaceFor<Activities> {
   const control = proxyActivities<Activities>({
     startToCloseTimeout: '10m',
     heartbeatTimeout: '2m',

@@ -132,7 +132,7 @@ test('a second start with the same generation id returns the running generation'
   await env.withWorker(async () => {
     const first = await env.generations.start(plan);
     const second = await env.generations.start(plan);
-    assert.equal(second.workflow.firstExecutionRunId, first.workflow.firstExecutionRunId);
+    assert.equal((await second.workflow.describe()).runId, (await first.workflow.describe()).runId);
     await first.result();
     await assert.rejects(env.generations.start(plan), /already completed/);
   });
