@@ -58,6 +58,8 @@ export class GenerationRun {
   /** Gate scenes waiting for a person, and the answers given to them. */
   readonly gateWaiting = new Set<string>();
   readonly gateAnswers = new Map<string, { approved: boolean; text: string }>();
+  /** Why a person rejected each manual-gate attempt, for the failure message. */
+  readonly gateRejections: string[] = [];
   /** A person approved at least one gate scene (the gate then ends `approved`, not `passed`). */
   gateApprovedAny = false;
   /** Scenes waiting for money. */

@@ -124,9 +124,12 @@ async function judgeGateAttempt(host: SceneTaskHost, id: string): Promise<'pass'
   const scene = run.scene(id);
   const { gate } = run.plan;
   if (gate.scorer === 'manual') {
+    // the person is the scorer: a rejection counts as a miss and the scene is made again stronger
+    scene.status = 'scoring';
     const decision = await host.awaitGateDecision(id);
     if (!decision) return 'stop';
     if (decision.approved) run.gateApprovedAny = true;
+    else run.gateRejections.push(`attempt ${scene.attempts} at strength ${run.strengthOf(id)}: ${decision.text}`);
     return decision.approved ? 'pass' : 'miss';
   }
   const key = `${id}#${scene.attempts}/score`;
@@ -155,12 +158,12 @@ async function judgeGateAttempt(host: SceneTaskHost, id: string): Promise<'pass'
 async function gateExhausted(host: SceneTaskHost, id: string): Promise<boolean> {
   const { run } = host;
   const { gate } = run.plan;
-  const scores = run.gateScores.filter((s) => s.sceneId === id).map((s) => `${s.score} at strength ${s.strength}`);
-  const summary = `scene ${id} stayed below the consistency threshold ${gate.threshold} after ${gate.maxAttempts} attempts (scores: ${scores.join(', ') || 'rejected by a person'})`;
   if (gate.scorer === 'manual') {
-    host.halt(FailureType.GateRejected, `${summary}`);
+    host.halt(FailureType.GateRejected, `a person rejected gate scene ${id} on all ${gate.maxAttempts} attempts (${run.gateRejections.join('; ')})`);
     return false;
   }
+  const scores = run.gateScores.filter((s) => s.sceneId === id).map((s) => `${s.score} at strength ${s.strength}`);
+  const summary = `scene ${id} stayed below the consistency threshold ${gate.threshold} after ${gate.maxAttempts} attempts (scores: ${scores.join(', ')})`;
   if (gate.onFail === 'fail') {
     host.halt(FailureType.GateFailed, summary);
     return false;

@@ -1,0 +1,161 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, beforeEach, test } from 'node:test';
+import { ExitCode } from '../../client/run-main';
+import type { PlanInput } from '../../schema/plan';
+import { testPlan, useGenerationEnv, type GenerationEnv } from '../helpers/generation-env';
+import { scenegate, type CliRun } from '../helpers/run-cli';
+import { waitForProgress } from '../helpers/wait';
+
+let env: GenerationEnv;
+let cliEnv: NodeJS.ProcessEnv;
+before(async () => {
+  env = await useGenerationEnv(import.meta.url);
+  cliEnv = { TEMPORAL_ADDRESS: env.temporal.env.address, SCENEGATE_TASK_QUEUE: env.taskQueue };
+});
+beforeEach(() => {
+  env.emulator.reset();
+  env.emulator.configure('scenegate/ip-adapter-video', { render: 'none', latency: { kind: 'fixed', ms: 200 }, failWhenPromptIncludes: 'DOOMED' });
+});
+after(async () => {
+  await env.teardown();
+});
+
+const id = (name: string): string => `cli-${name}-${Date.now()}`;
+const cli = (...args: string[]): Promise<CliRun> => scenegate(args, cliEnv);
+
+async function writePlan(name: string, plan: PlanInput): Promise<string> {
+  const file = path.join(env.storageDir, `${name}.json`);
+  await fs.writeFile(file, JSON.stringify(plan));
+  return file;
+}
+
+/** One clear sentence on stderr, never a stack trace. */
+function assertOneSentence(run: CliRun, pattern: RegExp): void {
+  assert.match(run.stderr, pattern);
+  assert.doesNotMatch(run.stderr, /\n\s+at .+:\d+:\d+/, 'no stack trace');
+}
+
+test('error cases give one sentence and their own exit code', async () => {
+  const badPlan = testPlan('x', 2);
+  badPlan.scenes[1]!.entities = ['heroo'];
+  const invalid = await cli('generate', await writePlan('invalid', badPlan));
+  assert.equal(invalid.code, ExitCode.invalidInput);
+  assertOneSentence(invalid, /^scenegate: invalid\.json: scenes\[1\]\.entities\[0\]: unknown consistency group "heroo"/);
+
+  const missing = await cli('generate', '/nowhere/plan.json');
+  assert.equal(missing.code, ExitCode.invalidInput);
+  assertOneSentence(missing, /cannot read the plan file \/nowhere\/plan\.json/);
+
+  const badArg = await cli('generate', await writePlan('ok', testPlan('y', 1)), '--concurrency', 'lots');
+  assert.equal(badArg.code, ExitCode.invalidInput);
+  assertOneSentence(badArg, /--concurrency must be a whole number from 1 to 64, got "lots"/);
+
+  const budgetArgs = await cli('budget', 'some-id');
+  assert.equal(budgetArgs.code, ExitCode.invalidInput);
+
+  const notFound = await cli('status', 'no-such-generation');
+  assert.equal(notFound.code, ExitCode.notFound);
+  assertOneSentence(notFound, /no generation with id no-such-generation/);
+
+  const unreachable = await scenegate(['status', 'x'], { ...cliEnv, TEMPORAL_ADDRESS: '127.0.0.1:1' });
+  assert.equal(unreachable.code, ExitCode.temporalUnreachable);
+  assertOneSentence(unreachable, /cannot reach Temporal at 127\.0\.0\.1:1/);
+
+  const unknown = await cli('frobnicate');
+  assert.equal(unknown.code, ExitCode.invalidInput);
+  assertOneSentence(unknown, /unknown command "frobnicate"/);
+});
+
+test('generate --watch runs to the end; status, list and result read it back', async () => {
+  const generationId = id('watch');
+  await env.withWorker(async () => {
+    const run = await cli('generate', await writePlan('watch', testPlan('ignored', 3)), '--id', generationId, '--strategy', 'sequential', '--no-gate', '--watch');
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, new RegExp(`generation ${generationId} started`));
+    assert.match(run.stdout, /3\/3 done \(100%\)/);
+    assert.match(run.stdout, /video +\S+final\.mp4 \(6\.0 s\)/);
+
+    const status = await cli('status', generationId);
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout, /succeeded · 3\/3 done/);
+    const list = await cli('list', '--status', 'succeeded');
+    assert.match(list.stdout, new RegExp(`${generationId}\\s+succeeded\\s+3/3 scenes`));
+    const result = await cli('result', generationId);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /contact sheet +\S+contact-sheet\.png/);
+  });
+});
+
+test('operator commands act on a running generation: approve, budget, retry-scene, skip-scene', async () => {
+  const plan = testPlan('ops', 4, {
+    gate: { enabled: true, scorer: 'manual' },
+    onSceneFailure: 'await-ops',
+    retry: { maxAttemptsPerScene: 1 },
+    strategy: { mode: 'sequential', concurrency: 1 },
+    budget: { limitUsd: 0.35 },
+  });
+  plan.scenes[1]!.prompt = 'DOOMED two';
+  plan.scenes[2]!.prompt = 'DOOMED three';
+  const generationId = id('ops');
+  await env.withWorker(async () => {
+    assert.equal((await cli('generate', await writePlan('ops', plan), '--id', generationId)).code, 0);
+    const handle = await env.generations.get(generationId);
+    await waitForProgress(handle, (p) => p.status === 'awaiting_approval');
+    const approve = await cli('approve', generationId, '--note', 'on model');
+    assert.equal(approve.code, 0, approve.stderr);
+    assert.match(approve.stdout, /gate approved for scene s1/);
+
+    await waitForProgress(handle, (p) => p.scenes[1]!.status === 'awaiting_ops' && p.scenes[2]!.status === 'awaiting_ops');
+    const early = await cli('retry-scene', generationId, 's1');
+    assert.equal(early.code, ExitCode.invalidInput);
+    assertOneSentence(early, /scene s1 is succeeded; only a failed scene can be retried/);
+    const retry = await cli('retry-scene', generationId, 's2', '--prompt', 'two, fixed', '--strength', '0.8');
+    assert.equal(retry.code, 0, retry.stderr);
+    assert.match(retry.stdout, /scene s2 queued for up to 1 more attempts with prompt, strength 0\.8/);
+    const skip = await cli('skip-scene', generationId, 's3');
+    assert.equal(skip.code, 0, skip.stderr);
+
+    // s1, s2 (twice) and s4 cost $0.10 each: the last one waits for money
+    await waitForProgress(handle, (p) => p.status === 'awaiting_budget');
+    const raise = await cli('budget', generationId, '--raise', '1');
+    assert.equal(raise.code, 0, raise.stderr);
+    const watch = await cli('watch', generationId);
+    assert.equal(watch.code, 0, watch.stderr);
+    assert.match(watch.stdout, /done \(partial\)/);
+    assert.match(watch.stdout, /skipped scenes s3/);
+  });
+});
+
+test('cancel and reject end generations; watch and result then exit with the failure code', async () => {
+  env.emulator.configure('scenegate/ip-adapter-video', { latency: { kind: 'fixed', ms: 30_000 } });
+  const cancelled = id('cancel');
+  const rejected = id('reject');
+  await env.withWorker(async () => {
+    assert.equal((await cli('generate', await writePlan('c', testPlan('c', 2)), '--id', cancelled)).code, 0);
+    const handle = await env.generations.get(cancelled);
+    await waitForProgress(handle, (p) => p.totals.running > 0);
+    const cancel = await cli('cancel', cancelled);
+    assert.equal(cancel.code, 0, cancel.stderr);
+    const watch = await cli('watch', cancelled);
+    assert.equal(watch.code, ExitCode.generationFailed);
+    assertOneSentence(watch, new RegExp(`generation ${cancelled} was cancelled`));
+
+    env.emulator.configure('scenegate/ip-adapter-video', { latency: { kind: 'fixed', ms: 200 } });
+    const plan = testPlan('r', 2, { gate: { enabled: true, scorer: 'manual', maxAttempts: 2 } });
+    assert.equal((await cli('generate', await writePlan('r', plan), '--id', rejected)).code, 0);
+    const gated = await env.generations.get(rejected);
+    await waitForProgress(gated, (p) => p.status === 'awaiting_approval');
+    const noReason = await cli('reject', rejected);
+    assert.equal(noReason.code, ExitCode.invalidInput);
+    // with the manual scorer a rejection is a miss: scene 1 is made again, stronger
+    assert.equal((await cli('reject', rejected, '--reason', 'not our Mara')).code, 0);
+    await waitForProgress(gated, (p) => p.status === 'awaiting_approval' && p.scenes[0]!.attempts === 2);
+    const reject = await cli('reject', rejected, '--reason', 'still not her');
+    assert.equal(reject.code, 0, reject.stderr);
+    const result = await cli('watch', rejected);
+    assert.equal(result.code, ExitCode.generationFailed);
+    assertOneSentence(result, /failed \(GateRejected\): a person rejected gate scene s1 on all 2 attempts \(attempt 1 at strength [\d.]+: not our Mara; attempt 2 at strength [\d.]+: still not her\)/);
+  });
+});
