@@ -14,7 +14,11 @@ import type Replicate from 'replicate';
  * activity failed for good (it must not run on, unwatched and billed). Cancelling a finished
  * prediction changes nothing, so this is safe to repeat.
  */
-export function makeCancelPrediction(deps: { replicate: Replicate; connection: ReplicateConnection; catalogue: Catalogue }) {
+export function makeCancelPrediction(deps: {
+  replicate: Replicate;
+  connection: ReplicateConnection;
+  catalogue: Catalogue;
+}) {
   return async function cancelPrediction(input: CancelPredictionInput): Promise<CancelPredictionResult> {
     const entry = findModel(deps.catalogue, input.model);
     try {

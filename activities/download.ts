@@ -36,9 +36,12 @@ export async function downloadOutput(
     try {
       const response = await fetch(url);
       if (response.status === 404 || response.status === 410) {
-        throw new OutputGoneError(`output ${url} is gone (HTTP ${response.status}); it expired before it was downloaded`);
+        throw new OutputGoneError(
+          `output ${url} is gone (HTTP ${response.status}); it expired before it was downloaded`
+        );
       }
-      if (!response.ok || !response.body) throw new DownloadError(`downloading ${url} answered HTTP ${response.status}`, url, response.status);
+      if (!response.ok || !response.body)
+        throw new DownloadError(`downloading ${url} answered HTTP ${response.status}`, url, response.status);
       return await storage.writeAtomically(file, response.body);
     } catch (err) {
       if (err instanceof OutputGoneError) throw err;

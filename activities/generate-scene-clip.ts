@@ -58,7 +58,9 @@ export function makeGenerateSceneClip(deps: SceneClipDeps) {
     const file = deps.storage.pathFor(request.generationId, 'clips', `${request.sceneId}-a${request.attempt}.mp4`);
     try {
       if (typeof url !== 'string') {
-        throw new OutputGoneError(`prediction ${prediction.id} has no output URL (data_removed: ${prediction.data_removed})`);
+        throw new OutputGoneError(
+          `prediction ${prediction.id} has no output URL (data_removed: ${prediction.data_removed})`
+        );
       }
       const sizeBytes = await downloadOutput(url, file, deps.storage, () =>
         ctx.heartbeat({ predictionId: prediction.id, status: 'downloading' })

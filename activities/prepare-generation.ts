@@ -25,9 +25,17 @@ export interface PrepareGenerationDeps {
 
 /** Magic numbers of the image types models accept. */
 const IMAGE_TYPES: { mime: string; ext: string; test: (b: Buffer) => boolean }[] = [
-  { mime: 'image/png', ext: 'png', test: (b) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) },
+  {
+    mime: 'image/png',
+    ext: 'png',
+    test: (b) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])),
+  },
   { mime: 'image/jpeg', ext: 'jpg', test: (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
-  { mime: 'image/webp', ext: 'webp', test: (b) => b.toString('ascii', 0, 4) === 'RIFF' && b.toString('ascii', 8, 12) === 'WEBP' },
+  {
+    mime: 'image/webp',
+    ext: 'webp',
+    test: (b) => b.toString('ascii', 0, 4) === 'RIFF' && b.toString('ascii', 8, 12) === 'WEBP',
+  },
   { mime: 'image/gif', ext: 'gif', test: (b) => b.toString('ascii', 0, 4) === 'GIF8' },
 ];
 
@@ -37,7 +45,11 @@ interface PrepareCheckpoint {
 }
 
 function invalid(field: string, message: string): ApplicationFailure {
-  return ApplicationFailure.create({ type: FailureType.InvalidReference, nonRetryable: true, message: `${field}: ${message}` });
+  return ApplicationFailure.create({
+    type: FailureType.InvalidReference,
+    nonRetryable: true,
+    message: `${field}: ${message}`,
+  });
 }
 
 async function imageSize(file: string): Promise<{ width: number; height: number } | undefined> {
@@ -54,14 +66,24 @@ async function imageSize(file: string): Promise<{ width: number; height: number 
 export function makePrepareGeneration(deps: PrepareGenerationDeps) {
   async function readSource(source: string, field: string): Promise<Buffer> {
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) {
-      if (!source.startsWith('https://')) throw invalid(field, `remote reference images must be https URLs, got ${source}`);
+      if (!source.startsWith('https://'))
+        throw invalid(field, `remote reference images must be https URLs, got ${source}`);
       const response = await fetch(source).catch((err: Error) => {
-        throw ApplicationFailure.retryable(`${field}: fetching ${source} failed (${err.message})`, FailureType.ReplicateNetwork);
+        throw ApplicationFailure.retryable(
+          `${field}: fetching ${source} failed (${err.message})`,
+          FailureType.ReplicateNetwork
+        );
       });
-      if (response.status >= 400 && response.status < 500) throw invalid(field, `${source} answered HTTP ${response.status}`);
-      if (!response.ok) throw ApplicationFailure.retryable(`${field}: ${source} answered HTTP ${response.status}`, FailureType.ReplicateNetwork);
+      if (response.status >= 400 && response.status < 500)
+        throw invalid(field, `${source} answered HTTP ${response.status}`);
+      if (!response.ok)
+        throw ApplicationFailure.retryable(
+          `${field}: ${source} answered HTTP ${response.status}`,
+          FailureType.ReplicateNetwork
+        );
       const declared = Number(response.headers.get('content-length') ?? 0);
-      if (declared > deps.limits.maxBytes) throw invalid(field, `${source} is ${declared} bytes; the limit is ${deps.limits.maxBytes}`);
+      if (declared > deps.limits.maxBytes)
+        throw invalid(field, `${source} is ${declared} bytes; the limit is ${deps.limits.maxBytes}`);
       return Buffer.from(await response.arrayBuffer());
     }
     const resolved = path.resolve(source);
@@ -71,27 +93,37 @@ export function makePrepareGeneration(deps: PrepareGenerationDeps) {
     } catch {
       throw invalid(field, `file not found: ${resolved}`);
     }
-    const roots = await Promise.all(deps.referenceRoots.map((root) => fs.realpath(root).catch(() => path.resolve(root))));
+    const roots = await Promise.all(
+      deps.referenceRoots.map((root) => fs.realpath(root).catch(() => path.resolve(root)))
+    );
     if (!roots.some((root) => real === root || real.startsWith(root + path.sep))) {
-      throw invalid(field, `${real} is outside the folders reference images may come from (${roots.join(', ')}; set SCENEGATE_REFERENCE_ROOTS)`);
+      throw invalid(
+        field,
+        `${real} is outside the folders reference images may come from (${roots.join(', ')}; set SCENEGATE_REFERENCE_ROOTS)`
+      );
     }
     const stat = await fs.stat(real);
     if (!stat.isFile()) throw invalid(field, `${real} is not a file`);
-    if (stat.size > deps.limits.maxBytes) throw invalid(field, `${real} is ${stat.size} bytes; the limit is ${deps.limits.maxBytes}`);
+    if (stat.size > deps.limits.maxBytes)
+      throw invalid(field, `${real} is ${stat.size} bytes; the limit is ${deps.limits.maxBytes}`);
     return fs.readFile(real);
   }
 
   return async function prepareGeneration(input: PrepareGenerationInput): Promise<PrepareGenerationResult> {
     const ctx = Context.current();
     const model = findModel(deps.catalogue, input.model);
-    const checkpoint: PrepareCheckpoint = { uploaded: {}, ...(ctx.info.heartbeatDetails as PrepareCheckpoint | undefined) };
+    const checkpoint: PrepareCheckpoint = {
+      uploaded: {},
+      ...(ctx.info.heartbeatDetails as PrepareCheckpoint | undefined),
+    };
     const references: PreparedReference[] = [];
 
     for (const [i, group] of input.groups.entries()) {
       for (const [j, source] of group.referenceImages.entries()) {
         const field = `consistencyGroups[${i}].referenceImages[${j}]`;
         const bytes = await readSource(source, field);
-        if (bytes.length > deps.limits.maxBytes) throw invalid(field, `${source} is ${bytes.length} bytes; the limit is ${deps.limits.maxBytes}`);
+        if (bytes.length > deps.limits.maxBytes)
+          throw invalid(field, `${source} is ${bytes.length} bytes; the limit is ${deps.limits.maxBytes}`);
         const type = IMAGE_TYPES.find((t) => t.test(bytes));
         if (!type) throw invalid(field, `${source} is not a PNG, JPEG, WebP or GIF image`);
         const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
@@ -101,7 +133,10 @@ export function makePrepareGeneration(deps: PrepareGenerationDeps) {
         if (!size) throw invalid(field, `${source} could not be decoded as an image`);
         const { minSide, maxSide } = deps.limits;
         if (Math.min(size.width, size.height) < minSide || Math.max(size.width, size.height) > maxSide) {
-          throw invalid(field, `${source} is ${size.width}x${size.height}; sides must be ${minSide} to ${maxSide} pixels`);
+          throw invalid(
+            field,
+            `${source} is ${size.width}x${size.height}; sides must be ${minSide} to ${maxSide} pixels`
+          );
         }
 
         let url = checkpoint.uploaded[sha256];
@@ -111,7 +146,10 @@ export function makePrepareGeneration(deps: PrepareGenerationDeps) {
           } else {
             try {
               const file = new File([new Uint8Array(bytes)], path.basename(localPath), { type: type.mime });
-              const created = (await deps.replicate.files.create(file, { generationId: input.generationId, groupId: group.id })) as {
+              const created = (await deps.replicate.files.create(file, {
+                generationId: input.generationId,
+                groupId: group.id,
+              })) as {
                 urls: { get: string };
               };
               url = created.urls.get;

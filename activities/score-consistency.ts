@@ -73,7 +73,9 @@ export function makeScoreConsistency(deps: ScoreConsistencyDeps) {
         message: `the CLIP scorer ${model.id} ended ${prediction.status}: ${String(prediction.error ?? 'no output')}`,
       });
     }
-    const embeddings = new Map((prediction.output as { input: string; embedding: number[] }[]).map((o) => [o.input, o.embedding]));
+    const embeddings = new Map(
+      (prediction.output as { input: string; embedding: number[] }[]).map((o) => [o.input, o.embedding])
+    );
     const frameVectors = frameUrls.map((u) => embeddings.get(u)).filter((v): v is number[] => Array.isArray(v));
     const perReference = input.references.map((ref) => {
       const vector = embeddings.get(ref.url);
@@ -85,7 +87,10 @@ export function makeScoreConsistency(deps: ScoreConsistencyDeps) {
 
   return async function scoreConsistencyActivity(input: ScoreConsistencyInput): Promise<ScoreConsistencyResult> {
     if (input.scorer === 'clip') return scoreWithClip(input);
-    const result = await scoreConsistency({ clipPath: input.clipPath, referencePaths: input.references.map((r) => r.localPath) });
+    const result = await scoreConsistency({
+      clipPath: input.clipPath,
+      referencePaths: input.references.map((r) => r.localPath),
+    });
     const perReference = input.references.map((ref, i) => ({
       groupId: ref.groupId,
       source: ref.source,

@@ -16,7 +16,8 @@ export class LocalStorage {
   /** Path of a file of a generation, e.g. `pathFor('gen-1', 'clips', 's1-a1.mp4')`. */
   pathFor(generationId: string, ...parts: string[]): string {
     const file = path.resolve(this.root, generationId, ...parts);
-    if (!file.startsWith(path.resolve(this.root) + path.sep)) throw new Error(`path escapes storage: ${parts.join('/')}`);
+    if (!file.startsWith(path.resolve(this.root) + path.sep))
+      throw new Error(`path escapes storage: ${parts.join('/')}`);
     return file;
   }
 

@@ -16,8 +16,8 @@ const usage = `usage: scenegate <command> [options]
   generate <plan.json|plan.yaml> [--strategy sequential|batched|pool|parallel] [--concurrency N]
            [--budget USD] [--gate|--no-gate] [--id ID] [--watch]
   watch <id>                    live progress until the generation ends
-  status <id>                   progress once
-  list [--status STATUS]        generations, newest first
+  status <id> [--json]          progress once (--json: the whole progress query)
+  list [--status STATUS] [--json]  generations, newest first
   result <id>                   the finished generation's video and costs
   approve <id> [--note TEXT]    approve the consistency gate
   reject <id> --reason TEXT     reject the consistency gate
@@ -38,7 +38,12 @@ function usdArg(name: string, value: string | undefined): number | undefined {
   return n;
 }
 
-function numberArg(name: string, value: string | undefined, check: (n: number) => boolean, expected: string): number | undefined {
+function numberArg(
+  name: string,
+  value: string | undefined,
+  check: (n: number) => boolean,
+  expected: string
+): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isFinite(n) || !check(n)) throw bad(`--${name} must be ${expected}, got "${value}"`);
@@ -98,7 +103,12 @@ async function main(argv: string[]): Promise<number | void> {
       if (strategy !== undefined && !['sequential', 'batched', 'pool', 'parallel'].includes(strategy)) {
         throw bad(`--strategy must be sequential, batched, pool or parallel, got "${strategy}"`);
       }
-      const concurrency = numberArg('concurrency', opts.concurrency, (n) => Number.isInteger(n) && n >= 1 && n <= 64, 'a whole number from 1 to 64');
+      const concurrency = numberArg(
+        'concurrency',
+        opts.concurrency,
+        (n) => Number.isInteger(n) && n >= 1 && n <= 64,
+        'a whole number from 1 to 64'
+      );
       const budget = usdArg('budget', opts.budget);
       const edited = {
         ...plan,
@@ -134,7 +144,9 @@ async function main(argv: string[]): Promise<number | void> {
       if (opts.json) return printJson(rows);
       if (rows.length === 0) console.log('no generations');
       for (const r of rows) {
-        console.log(`${r.id}  ${r.status.padEnd(17)} ${r.done}/${r.total} scenes  $${r.costUsd.toFixed(2)}  ${r.startTime.toISOString()}`);
+        console.log(
+          `${r.id}  ${r.status.padEnd(17)} ${r.done}/${r.total} scenes  $${r.costUsd.toFixed(2)}  ${r.startTime.toISOString()}`
+        );
       }
       return;
     }
@@ -142,7 +154,10 @@ async function main(argv: string[]): Promise<number | void> {
       const handle = await (await generations()).get(needId());
       const description = await handle.workflow.describe();
       if (description.status.name === 'RUNNING') {
-        throw new UserFacingError(`generation ${handle.id} is still running; use "scenegate watch ${handle.id}"`, ExitCode.failure);
+        throw new UserFacingError(
+          `generation ${handle.id} is still running; use "scenegate watch ${handle.id}"`,
+          ExitCode.failure
+        );
       }
       printResult(await follow(handle, { out: devNull }));
       return;
@@ -155,11 +170,14 @@ async function main(argv: string[]): Promise<number | void> {
     case 'budget': {
       const raise = usdArg('raise', opts.raise);
       const set = usdArg('set', opts.set);
-      if ((raise === undefined) === (set === undefined)) throw bad('budget needs exactly one of --raise USD or --set USD');
+      if ((raise === undefined) === (set === undefined))
+        throw bad('budget needs exactly one of --raise USD or --set USD');
       const handle = await (await generations()).get(needId());
       if (raise !== undefined) await handle.raiseBudget(raise);
       else await handle.setBudget(set!);
-      console.log(raise !== undefined ? `budget of ${handle.id} raised by $${raise}` : `budget of ${handle.id} set to $${set}`);
+      console.log(
+        raise !== undefined ? `budget of ${handle.id} raised by $${raise}` : `budget of ${handle.id} set to $${set}`
+      );
       return;
     }
     case 'retry-scene': {
@@ -172,7 +190,11 @@ async function main(argv: string[]): Promise<number | void> {
         ...(strength !== undefined ? { strength } : {}),
         ...(seed !== undefined ? { seed } : {}),
       };
-      return say(await (await (await generations()).get(id)).retryScene(args[1], Object.keys(overrides).length ? overrides : undefined));
+      return say(
+        await (
+          await (await generations()).get(id)
+        ).retryScene(args[1], Object.keys(overrides).length ? overrides : undefined)
+      );
     }
     case 'skip-scene': {
       const id = needId();

@@ -17,7 +17,9 @@ export function connectionConfig(env: NodeJS.ProcessEnv = process.env): ReturnTy
     config.connectionOptions.address ??= 'localhost:7233';
     return config;
   } catch (err) {
-    throw new TemporalUnreachableError(`invalid Temporal connection settings: ${(err as Error).message}`, { cause: err });
+    throw new TemporalUnreachableError(`invalid Temporal connection settings: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
 }
 

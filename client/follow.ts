@@ -11,10 +11,15 @@ const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 export function outcomeError(id: string, err: unknown): UserFacingError {
   if (err instanceof WorkflowFailedError) {
     const cause = err.cause;
-    if (cause instanceof CancelledFailure) return new UserFacingError(`generation ${id} was cancelled`, ExitCode.generationFailed);
-    if (cause instanceof TerminatedFailure) return new UserFacingError(`generation ${id} was terminated`, ExitCode.generationFailed);
+    if (cause instanceof CancelledFailure)
+      return new UserFacingError(`generation ${id} was cancelled`, ExitCode.generationFailed);
+    if (cause instanceof TerminatedFailure)
+      return new UserFacingError(`generation ${id} was terminated`, ExitCode.generationFailed);
     if (cause instanceof ApplicationFailure) {
-      return new UserFacingError(`generation ${id} failed (${cause.type}): ${cause.message}`, ExitCode.generationFailed);
+      return new UserFacingError(
+        `generation ${id} failed (${cause.type}): ${cause.message}`,
+        ExitCode.generationFailed
+      );
     }
     return new UserFacingError(`generation ${id} failed: ${cause?.message ?? err.message}`, ExitCode.generationFailed);
   }

@@ -42,7 +42,8 @@ async function answered(update: Promise<UpdateOutcome>): Promise<UpdateOutcome> 
   try {
     return await update;
   } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError) throw new UpdateRefusedError((err.cause as Error | undefined)?.message ?? err.message);
+    if (err instanceof WorkflowUpdateFailedError)
+      throw new UpdateRefusedError((err.cause as Error | undefined)?.message ?? err.message);
     throw err;
   }
 }
@@ -71,7 +72,9 @@ export class GenerationHandle {
     return answered(this.workflow.executeUpdate(rejectGateUpdate, { args: [{ reason }] }));
   }
   retryScene(sceneId: string, overrides?: RetryScene['overrides']): Promise<UpdateOutcome> {
-    return answered(this.workflow.executeUpdate(retrySceneUpdate, { args: [{ sceneId, ...(overrides ? { overrides } : {}) }] }));
+    return answered(
+      this.workflow.executeUpdate(retrySceneUpdate, { args: [{ sceneId, ...(overrides ? { overrides } : {}) }] })
+    );
   }
   skipScene(sceneId: string): Promise<UpdateOutcome> {
     return answered(this.workflow.executeUpdate(skipSceneUpdate, { args: [{ sceneId }] }));
@@ -154,15 +157,26 @@ export class GenerationClient {
         throw new UserFacingError(`${id} is a ${description.type} workflow, not a generation`, ExitCode.notFound);
       }
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new UserFacingError(`no generation with id ${id}`, ExitCode.notFound);
+      if (err instanceof WorkflowNotFoundError)
+        throw new UserFacingError(`no generation with id ${id}`, ExitCode.notFound);
       throw err;
     }
     return new GenerationHandle(workflow);
   }
 
   /** Generations, newest first, optionally only those in one status (a visibility query). */
-  async list(options: { status?: string; limit?: number } = {}): Promise<
-    { id: string; status: string; executionStatus: string; done: number; total: number; costUsd: number; startTime: Date }[]
+  async list(
+    options: { status?: string; limit?: number } = {}
+  ): Promise<
+    {
+      id: string;
+      status: string;
+      executionStatus: string;
+      done: number;
+      total: number;
+      costUsd: number;
+      startTime: Date;
+    }[]
   > {
     const clauses = [`WorkflowType = '${GENERATE_VIDEO_WORKFLOW}'`];
     if (options.status) clauses.push(`${generationStatusKey.name} = '${options.status.replace(/'/g, '')}'`);
@@ -191,7 +205,11 @@ function summaryOf(plan: Plan): string {
 }
 
 function detailsOf(plan: Plan): string {
-  const groups = plan.consistencyGroups.map((g) => `- **${g.id}** (${g.kind}, strength ${g.strength}): ${g.referenceImages.length} reference image(s)`);
-  const scenes = plan.scenes.map((s, i) => `${i + 1}. **${s.id}** (${s.durationSec}s; ${s.entities.join(', ') || 'no entities'}): ${s.prompt}`);
+  const groups = plan.consistencyGroups.map(
+    (g) => `- **${g.id}** (${g.kind}, strength ${g.strength}): ${g.referenceImages.length} reference image(s)`
+  );
+  const scenes = plan.scenes.map(
+    (s, i) => `${i + 1}. **${s.id}** (${s.durationSec}s; ${s.entities.join(', ') || 'no entities'}): ${s.prompt}`
+  );
   return [`**Seed** ${plan.seed}`, '', '**Consistency groups**', ...groups, '', '**Scenes**', ...scenes].join('\n');
 }

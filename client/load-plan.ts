@@ -27,7 +27,10 @@ export function newGenerationId(now = new Date()): string {
  *
  * @throws InvalidPlanError naming the field, e.g. `scenes[2].entities[0]: unknown consistency group "heroo"`.
  */
-export function validatePlan(input: unknown, options: { baseDir?: string; source?: string } = {}): Plan & { generationId: string } {
+export function validatePlan(
+  input: unknown,
+  options: { baseDir?: string; source?: string } = {}
+): Plan & { generationId: string } {
   const prefix = options.source ? `${options.source}: ` : '';
   const parsed = planSchema.safeParse(input);
   if (!parsed.success) throw new InvalidPlanError(`${prefix}${describeIssues(parsed.error)}`);
@@ -35,12 +38,16 @@ export function validatePlan(input: unknown, options: { baseDir?: string; source
   const catalogue = loadCatalogue();
   const model = catalogue.models.find((m) => m.id === plan.model);
   if (!model) {
-    throw new InvalidPlanError(`${prefix}model: unknown model "${plan.model}" (the catalogue has ${catalogue.models.map((m) => m.id).join(', ')})`);
+    throw new InvalidPlanError(
+      `${prefix}model: unknown model "${plan.model}" (the catalogue has ${catalogue.models.map((m) => m.id).join(', ')})`
+    );
   }
   plan.scenes.forEach((scene, i) => {
     const min = model.inputs.referenceImages.min;
     if (min > 0 && scene.entities.length === 0) {
-      throw new InvalidPlanError(`${prefix}scenes[${i}].entities: ${plan.model} needs at least ${min} reference image(s) in every scene; name a consistency group`);
+      throw new InvalidPlanError(
+        `${prefix}scenes[${i}].entities: ${plan.model} needs at least ${min} reference image(s) in every scene; name a consistency group`
+      );
     }
   });
   const baseDir = options.baseDir ?? process.cwd();
@@ -49,7 +56,9 @@ export function validatePlan(input: unknown, options: { baseDir?: string; source
     generationId: plan.generationId ?? newGenerationId(),
     consistencyGroups: plan.consistencyGroups.map((group) => ({
       ...group,
-      referenceImages: group.referenceImages.map((ref) => (/^[a-z][a-z0-9+.-]*:\/\//i.test(ref) ? ref : path.resolve(baseDir, ref))),
+      referenceImages: group.referenceImages.map((ref) =>
+        /^[a-z][a-z0-9+.-]*:\/\//i.test(ref) ? ref : path.resolve(baseDir, ref)
+      ),
     })),
   };
 }
@@ -66,7 +75,9 @@ export async function loadPlanFile(file: string): Promise<Plan & { generationId:
   try {
     data = /\.ya?ml$/i.test(file) ? (YAML.parse(text) as PlanInput) : (JSON.parse(text) as PlanInput);
   } catch (err) {
-    throw new InvalidPlanError(`${file} is not valid ${/\.ya?ml$/i.test(file) ? 'YAML' : 'JSON'}: ${(err as Error).message}`);
+    throw new InvalidPlanError(
+      `${file} is not valid ${/\.ya?ml$/i.test(file) ? 'YAML' : 'JSON'}: ${(err as Error).message}`
+    );
   }
   return validatePlan(data, { baseDir: path.dirname(path.resolve(file)), source: path.basename(file) });
 }

@@ -39,7 +39,9 @@ await runMain(async () => {
   };
   const interrupted = new Promise<never>((_, reject) => {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      process.once(signal, () => reject(new UserFacingError('stopped; the generation resumes when a worker runs again (npm run dev)', 130)));
+      process.once(signal, () =>
+        reject(new UserFacingError('stopped; the generation resumes when a worker runs again (npm run dev)', 130))
+      );
     }
   });
   interrupted.catch(() => undefined);
@@ -48,8 +50,12 @@ await runMain(async () => {
     stack = await Promise.race([startLocalStack({ log: say }), interrupted]);
     const generations = new GenerationClient(stack.client, stack.taskQueue);
     const handle = await generations.start(plan, { baseDir: path.dirname(path.resolve(planFile)) });
-    const ui = stack.temporal.uiUrl ? workflowUiUrl(stack.temporal.uiUrl, stack.temporal.namespace, handle.id) : undefined;
-    say(`\nGeneration ${handle.id}: ${plan.scenes.length} scenes on ${plan.model}, ${plan.strategy.mode} x${plan.strategy.concurrency}, budget $${plan.budget.limitUsd}`);
+    const ui = stack.temporal.uiUrl
+      ? workflowUiUrl(stack.temporal.uiUrl, stack.temporal.namespace, handle.id)
+      : undefined;
+    say(
+      `\nGeneration ${handle.id}: ${plan.scenes.length} scenes on ${plan.model}, ${plan.strategy.mode} x${plan.strategy.concurrency}, budget $${plan.budget.limitUsd}`
+    );
     if (ui) say(`Web UI: ${ui}\n`);
     const result = await Promise.race([follow(handle), interrupted]);
 
@@ -60,11 +66,15 @@ await runMain(async () => {
     if (ui) say(`  Web UI         ${ui}`);
     if (stack.emulator) {
       const stats = stack.emulator.stats();
-      say(`  emulator       ${stats.predictionsCreated} predictions, ${stats.billedSeconds.toFixed(0)} billed seconds, $${stats.costUsd.toFixed(2)}, peak ${stats.peakConcurrent} at once`);
+      say(
+        `  emulator       ${stats.predictionsCreated} predictions, ${stats.billedSeconds.toFixed(0)} billed seconds, $${stats.costUsd.toFixed(2)}, peak ${stats.peakConcurrent} at once`
+      );
     }
     const stay = values.stay || (!values.exit && process.stdin.isTTY === true && stack.temporal.owned);
     if (stay && stack.temporal.uiUrl) {
-      say(`\nThe Temporal Web UI stays up at ${stack.temporal.uiUrl} (history kept in .scenegate/temporal.db). Press Ctrl-C to stop.`);
+      say(
+        `\nThe Temporal Web UI stays up at ${stack.temporal.uiUrl} (history kept in .scenegate/temporal.db). Press Ctrl-C to stop.`
+      );
       await interrupted.catch(() => undefined);
     }
   } catch (err) {

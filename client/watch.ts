@@ -1,7 +1,8 @@
 import type { Progress } from '../schema/progress';
 
 const usd = (v: number): string => `$${v.toFixed(2)}`;
-const pad = (text: string, width: number): string => (text.length >= width ? text.slice(0, width) : text + ' '.repeat(width - text.length));
+const pad = (text: string, width: number): string =>
+  text.length >= width ? text.slice(0, width) : text + ' '.repeat(width - text.length);
 
 /** One line per scene (status, attempt, cost, score) and a totals line with percent and ETA. */
 export function renderProgress(progress: Progress): string[] {

@@ -26,7 +26,9 @@ export interface LocalStack {
  * Starts (or reuses) everything a generation needs on this machine. Worker logs go to
  * .scenegate/worker.log so they do not break the live display; warnings also reach stderr.
  */
-export async function startLocalStack(options: { log?: (line: string) => void; env?: NodeJS.ProcessEnv } = {}): Promise<LocalStack> {
+export async function startLocalStack(
+  options: { log?: (line: string) => void; env?: NodeJS.ProcessEnv } = {}
+): Promise<LocalStack> {
   const env = options.env ?? process.env;
   const log = options.log ?? (() => undefined);
   const settings = loadSettings(env);
@@ -36,7 +38,9 @@ export async function startLocalStack(options: { log?: (line: string) => void; e
   const logStream = fs.createWriteStream(logFile, { flags: 'a' });
   Runtime.install({
     logger: new DefaultLogger('INFO', (entry: LogEntry) => {
-      logStream.write(`${new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString()} ${entry.level} ${entry.message} ${JSON.stringify(entry.meta ?? {})}\n`);
+      logStream.write(
+        `${new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString()} ${entry.level} ${entry.message} ${JSON.stringify(entry.meta ?? {})}\n`
+      );
     }),
     // this process stops the worker, the emulator and the server together
     shutdownSignals: [],

@@ -43,7 +43,9 @@ async function portOr(preferred: number): Promise<number> {
  * cannot be opened twice); else a new `temporal server start-dev` on ports 7233/8233 (or free
  * ones when those are taken), keeping its history in .scenegate/temporal.db.
  */
-export async function ensureLocalTemporal(options: { env?: NodeJS.ProcessEnv; log?: (line: string) => void } = {}): Promise<LocalTemporal> {
+export async function ensureLocalTemporal(
+  options: { env?: NodeJS.ProcessEnv; log?: (line: string) => void } = {}
+): Promise<LocalTemporal> {
   const env = options.env ?? process.env;
   const log = options.log ?? (() => undefined);
   const namespace = env.TEMPORAL_NAMESPACE || 'default';
@@ -60,7 +62,13 @@ export async function ensureLocalTemporal(options: { env?: NodeJS.ProcessEnv; lo
     await waitForTemporal(env.TEMPORAL_ADDRESS, namespace, 10_000);
     // a remote or Cloud server registers attributes through its operators, not us
     if (!env.TEMPORAL_API_KEY) await register(env.TEMPORAL_ADDRESS).catch(() => undefined);
-    return { address: env.TEMPORAL_ADDRESS, namespace, uiUrl: env.TEMPORAL_UI_URL, owned: false, stop: async () => undefined };
+    return {
+      address: env.TEMPORAL_ADDRESS,
+      namespace,
+      uiUrl: env.TEMPORAL_UI_URL,
+      owned: false,
+      stop: async () => undefined,
+    };
   }
 
   const file = recordFile(env);
@@ -82,8 +90,13 @@ export async function ensureLocalTemporal(options: { env?: NodeJS.ProcessEnv; lo
     logFile: path.join(dir, 'temporal-server.log'),
     log,
   });
-  fs.writeFileSync(file, JSON.stringify({ pid: server.pid, address: server.address, uiUrl: server.uiUrl } satisfies RunningServerRecord));
-  log(`Temporal dev server started at ${server.address} in ${(server.startMs / 1000).toFixed(1)} s (history in ${path.join(dir, 'temporal.db')}).`);
+  fs.writeFileSync(
+    file,
+    JSON.stringify({ pid: server.pid, address: server.address, uiUrl: server.uiUrl } satisfies RunningServerRecord)
+  );
+  log(
+    `Temporal dev server started at ${server.address} in ${(server.startMs / 1000).toFixed(1)} s (history in ${path.join(dir, 'temporal.db')}).`
+  );
   return {
     address: server.address,
     namespace,

@@ -31,7 +31,9 @@ export async function registerSearchAttributes(connection: Connection, namespace
   try {
     await connection.operatorService.addSearchAttributes({
       namespace,
-      searchAttributes: Object.fromEntries(missing.map((key) => [key.name, encodeSearchAttributeIndexedValueType(key.type)!])),
+      searchAttributes: Object.fromEntries(
+        missing.map((key) => [key.name, encodeSearchAttributeIndexedValueType(key.type)!])
+      ),
     });
   } catch (err) {
     // another process registered them between our list and add: that is the outcome we wanted

@@ -66,7 +66,11 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, onLine?: (line
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(tail) : reject(new Error(`${cmd} exited with ${code}: ${tail.trim().split('\n').slice(-3).join(' | ')}`))));
+    child.on('close', (code) =>
+      code === 0
+        ? resolve(tail)
+        : reject(new Error(`${cmd} exited with ${code}: ${tail.trim().split('\n').slice(-3).join(' | ')}`))
+    );
   });
 }
 
@@ -85,7 +89,12 @@ async function buildWithGo(target: string, env: NodeJS.ProcessEnv, log: (line: s
       await fs.mkdir(lock);
       break;
     } catch {
-      const age = Date.now() - (await fs.stat(lock).then((s) => s.mtimeMs, () => Date.now()));
+      const age =
+        Date.now() -
+        (await fs.stat(lock).then(
+          (s) => s.mtimeMs,
+          () => Date.now()
+        ));
       // a lock older than 30 minutes belongs to a build that died
       if (age > 30 * 60_000) await fs.rm(lock, { recursive: true, force: true });
       if (await isExecutable(target)) return target;
@@ -96,7 +105,9 @@ async function buildWithGo(target: string, env: NodeJS.ProcessEnv, log: (line: s
   try {
     if (await isExecutable(target)) return target;
     const staging = await fs.mkdtemp(path.join(dir, 'staging-'));
-    log(`Building the Temporal CLI ${TEMPORAL_CLI_VERSION} with Go into ${dir} (a first build takes a few minutes; later runs reuse it)...`);
+    log(
+      `Building the Temporal CLI ${TEMPORAL_CLI_VERSION} with Go into ${dir} (a first build takes a few minutes; later runs reuse it)...`
+    );
     const began = Date.now();
     await run(
       'go',

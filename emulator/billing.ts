@@ -18,7 +18,8 @@ export interface BillableRun {
 export function billUsd(price: Price, run: BillableRun, billFailed: boolean): { usd: number; seconds: number } {
   if (!run.started || run.status === 'aborted') return { usd: 0, seconds: 0 };
   if (run.status === 'failed' && !billFailed) return { usd: 0, seconds: 0 };
-  if ('perPredictSecondUsd' in price) return { usd: price.perPredictSecondUsd * run.predictSec, seconds: run.predictSec };
+  if ('perPredictSecondUsd' in price)
+    return { usd: price.perPredictSecondUsd * run.predictSec, seconds: run.predictSec };
   if ('perRunUsd' in price) return { usd: price.perRunUsd, seconds: run.outputSec };
   const fraction = run.status === 'canceled' ? Math.min(1, run.processedFraction) : 1;
   const seconds = run.outputSec * fraction;

@@ -101,7 +101,14 @@ export class EmulatorCore {
     this.files.clear();
     this.stats = emptyStats();
     for (const [id, knobs] of this.modelKnobs) {
-      this.modelKnobs.set(id, { ...knobs, failNext: 0, hangNext: 0, dropAfterCreateNext: 0, serverErrorNext: 0, rateLimitNext: 0 });
+      this.modelKnobs.set(id, {
+        ...knobs,
+        failNext: 0,
+        hangNext: 0,
+        dropAfterCreateNext: 0,
+        serverErrorNext: 0,
+        rateLimitNext: 0,
+      });
     }
   }
 
@@ -125,7 +132,10 @@ export class EmulatorCore {
     let clip = this.placeholders.get(key);
     if (!clip) {
       const file = path.join(this.options.dataDir, 'placeholders', `${key}s.mp4`);
-      clip = fs.mkdir(path.dirname(file), { recursive: true }).then(() => renderPlaceholder(file, key)).then(() => file);
+      clip = fs
+        .mkdir(path.dirname(file), { recursive: true })
+        .then(() => renderPlaceholder(file, key))
+        .then(() => file);
       this.placeholders.set(key, clip);
     }
     return clip;

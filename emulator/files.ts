@@ -20,7 +20,15 @@ export class FileStore {
   add(name: string, contentType: string, bytes: Buffer, metadata: unknown): StoredFile {
     const id = crypto.randomBytes(16).toString('hex');
     const now = new Date();
-    const file = { id, name, contentType, bytes, metadata, createdAt: now, expiresAt: new Date(now.getTime() + this.ttlMs) };
+    const file = {
+      id,
+      name,
+      contentType,
+      bytes,
+      metadata,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + this.ttlMs),
+    };
     this.files.set(id, file);
     return file;
   }

@@ -9,7 +9,11 @@ export interface InvalidField {
 const isUri = (v: unknown): boolean => typeof v === 'string' && /^(https?:\/\/|data:)/.test(v);
 
 function checkValue(name: string, field: InputField, value: unknown): InvalidField | undefined {
-  const bad = (type: InvalidField['type'], description: string): InvalidField => ({ type, field: `input.${name}`, description });
+  const bad = (type: InvalidField['type'], description: string): InvalidField => ({
+    type,
+    field: `input.${name}`,
+    description,
+  });
   switch (field.type) {
     case 'string':
       if (typeof value !== 'string') return bad('invalid_type', `${name} must be a string`);
@@ -18,7 +22,8 @@ function checkValue(name: string, field: InputField, value: unknown): InvalidFie
       if (typeof value !== 'boolean') return bad('invalid_type', `${name} must be a boolean`);
       break;
     case 'integer':
-      if (typeof value !== 'number' || !Number.isInteger(value)) return bad('invalid_type', `${name} must be an integer`);
+      if (typeof value !== 'number' || !Number.isInteger(value))
+        return bad('invalid_type', `${name} must be an integer`);
       break;
     case 'number':
       if (typeof value !== 'number' || !Number.isFinite(value)) return bad('invalid_type', `${name} must be a number`);
@@ -28,8 +33,10 @@ function checkValue(name: string, field: InputField, value: unknown): InvalidFie
       break;
     case 'uri[]':
       if (!Array.isArray(value) || !value.every(isUri)) return bad('invalid_type', `${name} must be an array of URIs`);
-      if (field.minItems !== undefined && value.length < field.minItems) return bad('min_items', `${name} needs at least ${field.minItems} item(s)`);
-      if (field.maxItems !== undefined && value.length > field.maxItems) return bad('max_items', `${name} takes at most ${field.maxItems} item(s)`);
+      if (field.minItems !== undefined && value.length < field.minItems)
+        return bad('min_items', `${name} needs at least ${field.minItems} item(s)`);
+      if (field.maxItems !== undefined && value.length > field.maxItems)
+        return bad('max_items', `${name} takes at most ${field.maxItems} item(s)`);
       break;
   }
   if (field.enum && !field.enum.includes(value as string | number)) {
@@ -59,7 +66,11 @@ export function validateInput(
   const invalid: InvalidField[] = [];
   for (const name of Object.keys(given)) {
     if (!(name in model.inputs)) {
-      invalid.push({ type: 'unknown_field', field: `input.${name}`, description: `${name} is not an input of ${model.id}` });
+      invalid.push({
+        type: 'unknown_field',
+        field: `input.${name}`,
+        description: `${name} is not an input of ${model.id}`,
+      });
     }
   }
   const filled: Record<string, unknown> = {};

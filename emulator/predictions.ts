@@ -66,7 +66,12 @@ const newId = (): string => {
 };
 
 /** Takes one hit from a `...Next` counter, else draws against a rate. */
-function hit(knobs: ModelKnobs, next: 'failNext' | 'hangNext' | 'dropAfterCreateNext' | 'serverErrorNext', rate: number, random: () => number): boolean {
+function hit(
+  knobs: ModelKnobs,
+  next: 'failNext' | 'hangNext' | 'dropAfterCreateNext' | 'serverErrorNext',
+  rate: number,
+  random: () => number
+): boolean {
   if (knobs[next] > 0) {
     knobs[next]--;
     return true;
@@ -90,7 +95,9 @@ export class PredictionStore {
   constructor(private readonly host: LifecycleHost) {}
 
   list(): EmulatedPrediction[] {
-    return [...this.byId.values()].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1));
+    return [...this.byId.values()].sort(
+      (a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1)
+    );
   }
 
   create(
@@ -112,7 +119,10 @@ export class PredictionStore {
       version: model.version,
       input,
       resolvedInput,
-      fingerprint: crypto.createHash('sha256').update(`${model.id}\u0000${canonicalJson(input)}`).digest('hex'),
+      fingerprint: crypto
+        .createHash('sha256')
+        .update(`${model.id}\u0000${canonicalJson(input)}`)
+        .digest('hex'),
       status: 'starting',
       output: null,
       error: null,
@@ -127,7 +137,8 @@ export class PredictionStore {
       plan: {
         processingMs: drawLatencyMs(knobs, outputSec, random),
         fail:
-          (knobs.failWhenPromptIncludes !== undefined && String(resolvedInput.prompt ?? '').includes(knobs.failWhenPromptIncludes)) ||
+          (knobs.failWhenPromptIncludes !== undefined &&
+            String(resolvedInput.prompt ?? '').includes(knobs.failWhenPromptIncludes)) ||
           hit(knobs, 'failNext', knobs.failureRate, random),
         hang: hit(knobs, 'hangNext', knobs.hangRate, random),
         outputSec,
@@ -160,7 +171,10 @@ export class PredictionStore {
     this.concurrentByModel.set(prediction.model.id, perModel);
     stats.currentConcurrent = this.concurrent;
     stats.peakConcurrent = Math.max(stats.peakConcurrent, this.concurrent);
-    stats.peakConcurrentByModel[prediction.model.id] = Math.max(stats.peakConcurrentByModel[prediction.model.id] ?? 0, perModel);
+    stats.peakConcurrentByModel[prediction.model.id] = Math.max(
+      stats.peakConcurrentByModel[prediction.model.id] ?? 0,
+      perModel
+    );
   }
 
   private begin(prediction: EmulatedPrediction): void {
@@ -190,11 +204,16 @@ export class PredictionStore {
     const { host } = this;
     const { model } = prediction;
     if (model.kind === 'embedding') {
-      const lines = String(prediction.resolvedInput.inputs).split('\n').map((l) => l.trim()).filter(Boolean);
+      const lines = String(prediction.resolvedInput.inputs)
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean);
       return Promise.all(
         lines.map(async (line) => ({
           input: line,
-          embedding: /^(https?:|data:)/.test(line) ? await imageEmbedding(await host.resolveImage(line)) : textEmbedding(line),
+          embedding: /^(https?:|data:)/.test(line)
+            ? await imageEmbedding(await host.resolveImage(line))
+            : textEmbedding(line),
         }))
       );
     }
@@ -229,7 +248,9 @@ export class PredictionStore {
     prediction.timers = [];
     this.track(prediction, -1);
     const knobs = host.knobs(prediction.model.id);
-    const predictSec = prediction.startedAt ? (prediction.completedAt.getTime() - prediction.startedAt.getTime()) / 1000 : 0;
+    const predictSec = prediction.startedAt
+      ? (prediction.completedAt.getTime() - prediction.startedAt.getTime()) / 1000
+      : 0;
     const price = knobs.price ?? prediction.model.price;
     const bill = billUsd(
       price,
@@ -302,7 +323,9 @@ export class PredictionStore {
     const baseUrl = this.host.baseUrl();
     const terminal = TERMINAL.has(prediction.status);
     const predictTime =
-      prediction.startedAt && prediction.completedAt ? (prediction.completedAt.getTime() - prediction.startedAt.getTime()) / 1000 : undefined;
+      prediction.startedAt && prediction.completedAt
+        ? (prediction.completedAt.getTime() - prediction.startedAt.getTime()) / 1000
+        : undefined;
     return {
       id: prediction.id,
       model: prediction.model.id,
@@ -318,7 +341,12 @@ export class PredictionStore {
       started_at: prediction.startedAt?.toISOString() ?? null,
       completed_at: prediction.completedAt?.toISOString() ?? null,
       ...(prediction.deadline ? { deadline: prediction.deadline.toISOString() } : {}),
-      ...(prediction.webhook ? { webhook: prediction.webhook, webhook_events_filter: prediction.webhookEventsFilter ?? ['output', 'completed'] } : {}),
+      ...(prediction.webhook
+        ? {
+            webhook: prediction.webhook,
+            webhook_events_filter: prediction.webhookEventsFilter ?? ['output', 'completed'],
+          }
+        : {}),
       metrics: terminal
         ? {
             ...(predictTime !== undefined ? { predict_time: predictTime } : {}),

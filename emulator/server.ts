@@ -38,7 +38,8 @@ function preferWait(req: IncomingMessage): number | undefined {
 
 /** Routes one request of the hosted API's surface, the delivery URLs and the control routes. */
 export function createHandler(core: EmulatorCore): RequestListener {
-  const findModel = (owner: string, name: string): EmulatedModel | undefined => emulatedModels.find((m) => m.id === `${owner}/${name}`);
+  const findModel = (owner: string, name: string): EmulatedModel | undefined =>
+    emulatedModels.find((m) => m.id === `${owner}/${name}`);
 
   const authorized = (req: IncomingMessage): boolean => {
     const header = String(req.headers.authorization ?? '');
@@ -46,7 +47,12 @@ export function createHandler(core: EmulatorCore): RequestListener {
     return match?.[2] === core.token;
   };
 
-  async function createPrediction(req: IncomingMessage, res: ServerResponse, model: EmulatedModel | undefined, body: Record<string, unknown>): Promise<void> {
+  async function createPrediction(
+    req: IncomingMessage,
+    res: ServerResponse,
+    model: EmulatedModel | undefined,
+    body: Record<string, unknown>
+  ): Promise<void> {
     if (!model) return sendProblem(res, problems.invalidVersion());
     const knobs = core.knobs(model.id);
     if (knobs.rateLimitNext > 0) {
@@ -55,18 +61,25 @@ export function createHandler(core: EmulatorCore): RequestListener {
       const seconds = knobs.retryAfterSec;
       return sendProblem(res, problems.throttled(seconds), { 'retry-after': String(seconds) });
     }
-    if (drawFault(core.host, model.id, 'serverError')) return sendProblem(res, problems.serverError(core.random() < 0.5 ? 500 : 503));
+    if (drawFault(core.host, model.id, 'serverError'))
+      return sendProblem(res, problems.serverError(core.random() < 0.5 ? 500 : 503));
     const checked = validateInput(model, body.input);
     if (!checked.ok) return sendProblem(res, problems.invalidInput(checked.invalid));
     const cancelAfterHeader = req.headers['cancel-after'];
     let cancelAfterMs: number | undefined;
     if (cancelAfterHeader !== undefined) {
       cancelAfterMs = parseGoDuration(String(cancelAfterHeader));
-      if (cancelAfterMs === undefined) return sendProblem(res, problems.badRequest(`Cancel-After "${cancelAfterHeader}" is not a duration such as 30s or 5m`));
+      if (cancelAfterMs === undefined)
+        return sendProblem(
+          res,
+          problems.badRequest(`Cancel-After "${cancelAfterHeader}" is not a duration such as 30s or 5m`)
+        );
     }
     const prediction = core.store.create(model, body.input as Record<string, unknown>, checked.input, {
       webhook: typeof body.webhook === 'string' ? body.webhook : undefined,
-      webhookEventsFilter: Array.isArray(body.webhook_events_filter) ? (body.webhook_events_filter as string[]) : undefined,
+      webhookEventsFilter: Array.isArray(body.webhook_events_filter)
+        ? (body.webhook_events_filter as string[])
+        : undefined,
       cancelAfterMs,
     });
     if (drawFault(core.host, model.id, 'dropAfterCreate')) {
@@ -90,7 +103,11 @@ export function createHandler(core: EmulatorCore): RequestListener {
     const before = url.searchParams.get('created_before');
     const all = core.store
       .list()
-      .filter((p) => (!after || p.createdAt.getTime() >= Date.parse(after)) && (!before || p.createdAt.getTime() <= Date.parse(before)));
+      .filter(
+        (p) =>
+          (!after || p.createdAt.getTime() >= Date.parse(after)) &&
+          (!before || p.createdAt.getTime() <= Date.parse(before))
+      );
     const pageSize = Math.min(100, Math.max(1, Number(url.searchParams.get('page_size') ?? 100)));
     const offset = Number(Buffer.from(url.searchParams.get('cursor') ?? '', 'base64url').toString() || 0);
     const page = all.slice(offset, offset + pageSize);
@@ -109,7 +126,11 @@ export function createHandler(core: EmulatorCore): RequestListener {
   async function uploadFile(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
     let form: FormData;
     try {
-      form = await new Request('http://emulator/files', { method: 'POST', headers: { 'content-type': String(req.headers['content-type'] ?? '') }, body }).formData();
+      form = await new Request('http://emulator/files', {
+        method: 'POST',
+        headers: { 'content-type': String(req.headers['content-type'] ?? '') },
+        body,
+      }).formData();
     } catch {
       return sendProblem(res, problems.badRequest('expected a multipart/form-data body with a "content" part'));
     }
@@ -142,7 +163,10 @@ export function createHandler(core: EmulatorCore): RequestListener {
         const body = parseJson(await readBody(req)) as { model?: string; knobs?: unknown } | undefined;
         const knobs = modelKnobsPatchSchema.safeParse(body?.knobs ?? {});
         if (!body?.model || !findModel(...(body.model.split('/') as [string, string])) || !knobs.success) {
-          return sendProblem(res, problems.badRequest('expected {"model": "owner/name", "knobs": {...}} with known knobs'));
+          return sendProblem(
+            res,
+            problems.badRequest('expected {"model": "owner/name", "knobs": {...}} with known knobs')
+          );
         }
         core.configure(body.model, knobs.data);
         return sendJson(res, 200, core.knobs(body.model));
@@ -162,7 +186,8 @@ export function createHandler(core: EmulatorCore): RequestListener {
       return sendProblem(res, problems.unauthenticated());
     }
     const rest = parts.slice(1);
-    const json = async (): Promise<Record<string, unknown> | undefined> => parseJson(await readBody(req)) as Record<string, unknown> | undefined;
+    const json = async (): Promise<Record<string, unknown> | undefined> =>
+      parseJson(await readBody(req)) as Record<string, unknown> | undefined;
 
     if (rest[0] === 'models' && rest.length === 4 && rest[3] === 'predictions' && method === 'POST') {
       const body = await json();
@@ -181,7 +206,9 @@ export function createHandler(core: EmulatorCore): RequestListener {
         const body = await json();
         if (!body) return sendProblem(res, problems.badRequest('the body is not JSON'));
         const version = String(body.version ?? '');
-        const model = emulatedModels.find((m) => m.version === version || `${m.id}:${m.version}` === version || m.id === version);
+        const model = emulatedModels.find(
+          (m) => m.version === version || `${m.id}:${m.version}` === version || m.id === version
+        );
         return createPrediction(req, res, model, body);
       }
       if (rest.length === 1 && method === 'GET') return listPredictions(url, res);
@@ -196,7 +223,11 @@ export function createHandler(core: EmulatorCore): RequestListener {
     if (rest[0] === 'files') {
       if (rest.length === 1 && method === 'POST') return uploadFile(req, res, await readBody(req));
       if (rest.length === 1 && method === 'GET') {
-        return sendJson(res, 200, { next: null, previous: null, results: core.files.list().map((f) => core.files.toJson(f, core.baseUrl)) });
+        return sendJson(res, 200, {
+          next: null,
+          previous: null,
+          results: core.files.list().map((f) => core.files.toJson(f, core.baseUrl)),
+        });
       }
       const file = core.files.get(rest[1] ?? '');
       if (!file) return sendProblem(res, problems.notFound(`file ${rest[1]}`));
@@ -207,7 +238,8 @@ export function createHandler(core: EmulatorCore): RequestListener {
         return;
       }
     }
-    if (rest.join('/') === 'webhooks/default/secret' && method === 'GET') return sendJson(res, 200, { key: core.webhookSecret });
+    if (rest.join('/') === 'webhooks/default/secret' && method === 'GET')
+      return sendJson(res, 200, { key: core.webhookSecret });
     return unknown();
 
     function unknown(): void {
@@ -219,7 +251,9 @@ export function createHandler(core: EmulatorCore): RequestListener {
   return (req, res) => {
     const started = Date.now();
     core.stats.requests++;
-    res.on('finish', () => core.logRequest({ at: started, method: req.method ?? 'GET', path: req.url ?? '/', status: res.statusCode }));
+    res.on('finish', () =>
+      core.logRequest({ at: started, method: req.method ?? 'GET', path: req.url ?? '/', status: res.statusCode })
+    );
     route(req, res).catch((err: Error) => {
       if (!res.headersSent) sendProblem(res, { status: 500, title: 'Internal server error', detail: err.message });
       else res.destroy();
@@ -243,7 +277,9 @@ function modelJson(model: EmulatedModel): Record<string, unknown> {
       },
     ])
   );
-  const required = Object.entries(model.inputs).filter(([, f]) => f.required).map(([name]) => name);
+  const required = Object.entries(model.inputs)
+    .filter(([, f]) => f.required)
+    .map(([name]) => name);
   return {
     url: `https://replicate.com/${model.id}`,
     owner: model.id.split('/')[0],

@@ -18,7 +18,10 @@ export interface AssembledVideo {
  * The file is written beside the target and renamed into place only once ffprobe reads it,
  * so a half-written video is never presented as the result.
  */
-export async function assembleVideo(options: { clips: readonly string[]; outputPath: string }): Promise<AssembledVideo> {
+export async function assembleVideo(options: {
+  clips: readonly string[];
+  outputPath: string;
+}): Promise<AssembledVideo> {
   if (options.clips.length === 0) throw new Error('no clips to assemble');
   const first = await probeMedia(options.clips[0]!);
   const width = first.width + (first.width % 2);

@@ -26,12 +26,12 @@ export async function scoreConsistency(options: {
 }): Promise<ConsistencyScore> {
   const info = await probeMedia(options.clipPath);
   const workHeight = Math.max(16, Math.round((WORK_WIDTH * info.height) / Math.max(1, info.width)));
-  const frames = (await sampleFrames(options.clipPath, info.durationSec, options.frames ?? 6, WORK_WIDTH, workHeight)).map(
-    (frame) => {
-      const gray = toGray(frame);
-      return { gray, table: integrals(gray) };
-    }
-  );
+  const frames = (
+    await sampleFrames(options.clipPath, info.durationSec, options.frames ?? 6, WORK_WIDTH, workHeight)
+  ).map((frame) => {
+    const gray = toGray(frame);
+    return { gray, table: integrals(gray) };
+  });
   const perReference: ConsistencyScore['perReference'] = [];
   for (const path of options.referencePaths) {
     const templates: PreparedTemplate[] = [];

@@ -47,10 +47,21 @@ export async function makeContactSheet(options: {
     const x = GAP + column * (cell + GAP);
     const y = GAP + row * (THUMB_HEIGHT + LABEL + GAP);
     blit(sheet, item.image, x, y);
-    drawText(sheet.data, width, height, x, y + THUMB_HEIGHT + 4, item.label.slice(0, charsThatFit(cell, 2)), [230, 230, 230], 2);
+    drawText(
+      sheet.data,
+      width,
+      height,
+      x,
+      y + THUMB_HEIGHT + 4,
+      item.label.slice(0, charsThatFit(cell, 2)),
+      [230, 230, 230],
+      2
+    );
   };
   references.forEach((ref, i) => place({ ...ref, label: `ref ${ref.label}` }, i, 0));
-  frames.forEach((frame, i) => place({ ...frame, label: `${i + 1}. ${frame.label}` }, i % COLUMNS, 1 + Math.floor(i / COLUMNS)));
+  frames.forEach((frame, i) =>
+    place({ ...frame, label: `${i + 1}. ${frame.label}` }, i % COLUMNS, 1 + Math.floor(i / COLUMNS))
+  );
 
   const temp = `${options.outputPath}.partial.png`;
   await fs.writeFile(temp, await encodePng(sheet));

@@ -15,7 +15,19 @@ export interface RgbImage {
 export async function decodeImage(source: string | Buffer, width: number, height: number): Promise<RgbImage> {
   const input = typeof source === 'string' ? source : 'pipe:0';
   const data = await runFfmpeg(
-    ['-i', input, '-frames:v', '1', '-vf', `scale=${width}:${height}:flags=area`, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
+    [
+      '-i',
+      input,
+      '-frames:v',
+      '1',
+      '-vf',
+      `scale=${width}:${height}:flags=area`,
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'rgb24',
+      'pipe:1',
+    ],
     typeof source === 'string' ? {} : { stdin: source }
   );
   if (data.length !== width * height * 3) {
@@ -27,7 +39,23 @@ export async function decodeImage(source: string | Buffer, width: number, height
 /** Encodes an RGB image as PNG bytes. */
 export function encodePng(image: RgbImage): Promise<Buffer> {
   return runFfmpeg(
-    ['-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${image.width}x${image.height}`, '-i', 'pipe:0', '-frames:v', '1', '-f', 'image2', '-c:v', 'png', 'pipe:1'],
+    [
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'rgb24',
+      '-s',
+      `${image.width}x${image.height}`,
+      '-i',
+      'pipe:0',
+      '-frames:v',
+      '1',
+      '-f',
+      'image2',
+      '-c:v',
+      'png',
+      'pipe:1',
+    ],
     { stdin: image.data }
   );
 }
@@ -71,10 +99,23 @@ export async function sampleFrames(
 export async function decodeImageToHeight(source: string | Buffer, height: number): Promise<RgbImage> {
   const input = typeof source === 'string' ? source : 'pipe:0';
   const data = await runFfmpeg(
-    ['-i', input, '-frames:v', '1', '-vf', `scale=-2:${height}:flags=area`, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
+    [
+      '-i',
+      input,
+      '-frames:v',
+      '1',
+      '-vf',
+      `scale=-2:${height}:flags=area`,
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'rgb24',
+      'pipe:1',
+    ],
     typeof source === 'string' ? {} : { stdin: source }
   );
   const width = data.length / 3 / height;
-  if (!Number.isInteger(width) || width <= 0) throw new Error(`decoded image has ${data.length} bytes, not a ${height}-row image`);
+  if (!Number.isInteger(width) || width <= 0)
+    throw new Error(`decoded image has ${data.length} bytes, not a ${height}-row image`);
   return { width, height, data };
 }

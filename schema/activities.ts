@@ -65,7 +65,11 @@ export const sceneClipResultSchema = z.object({
 });
 export type SceneClipResult = z.infer<typeof sceneClipResultSchema>;
 
-export const cancelPredictionInputSchema = z.object({ predictionId: z.string(), model: z.string(), durationSec: z.number() });
+export const cancelPredictionInputSchema = z.object({
+  predictionId: z.string(),
+  model: z.string(),
+  durationSec: z.number(),
+});
 export type CancelPredictionInput = z.infer<typeof cancelPredictionInputSchema>;
 export const cancelPredictionResultSchema = z.object({ status: z.string(), costUsd: z.number().nonnegative() });
 export type CancelPredictionResult = z.infer<typeof cancelPredictionResultSchema>;

@@ -35,6 +35,8 @@ export const FailureType = {
   SceneFailed: 'SceneFailed',
   /** An operator aborted the generation. */
   Aborted: 'Aborted',
+  /** An update's validator turned the request down (unknown scene, wrong state, bad payload). */
+  UpdateRefused: 'UpdateRefused',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
 

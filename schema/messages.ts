@@ -14,7 +14,9 @@ export const setBudgetSchema = z.object({
 /** Update `approveGate`: a person accepts the gate scene as it is. */
 export const approveGateSchema = z.object({ note: z.string().max(1000).optional() }).default({});
 /** Update `rejectGate`: a person rejects the gate scene. */
-export const rejectGateSchema = z.object({ reason: z.string().min(1, { error: 'reason must not be empty' }).max(1000) });
+export const rejectGateSchema = z.object({
+  reason: z.string().min(1, { error: 'reason must not be empty' }).max(1000),
+});
 /** Update `retryScene`: an operator gives a failed scene new attempts, optionally changed. */
 export const retrySceneSchema = z.object({
   sceneId: z.string().min(1, { error: 'sceneId must not be empty' }),

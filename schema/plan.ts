@@ -1,11 +1,9 @@
 import { z } from 'zod';
 
 /** Identifiers that end up in workflow ids, file names and prompts to operators. */
-const slug = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, {
-    error: 'must be 1 to 100 letters, digits, ".", "_" or "-", starting with a letter or digit',
-  });
+const slug = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, {
+  error: 'must be 1 to 100 letters, digits, ".", "_" or "-", starting with a letter or digit',
+});
 
 /** A Temporal duration: milliseconds, or a number with a unit such as `90s`, `15m`, `24h`, `2d`. */
 export const durationSchema = z.union([
@@ -56,7 +54,12 @@ export const sceneSchema = z.object({
   id: slug,
   prompt: z.string().min(1, { error: 'must not be empty' }).max(2000),
   negativePrompt: z.string().max(2000).optional(),
-  durationSec: z.number().int().min(1, { error: 'must be 1 to 10 seconds' }).max(10, { error: 'must be 1 to 10 seconds' }).default(5),
+  durationSec: z
+    .number()
+    .int()
+    .min(1, { error: 'must be 1 to 10 seconds' })
+    .max(10, { error: 'must be 1 to 10 seconds' })
+    .default(5),
   /** Ids of the consistency groups that appear in this scene. */
   entities: z.array(z.string()).default([]),
   overrides: sceneOverridesSchema.optional(),
@@ -101,7 +104,12 @@ const planObjectSchema = z.object({
   /** A model id from the catalogue (catalogue/models.json). */
   model: z.string().min(1).default('scenegate/ip-adapter-video'),
   /** One seed for every scene, so scenes share a look. */
-  seed: z.number().int().nonnegative().max(2 ** 31 - 1).optional(),
+  seed: z
+    .number()
+    .int()
+    .nonnegative()
+    .max(2 ** 31 - 1)
+    .optional(),
   aspectRatio: aspectRatioSchema.default('16:9'),
   consistencyGroups: z.array(consistencyGroupSchema).min(1, { error: 'needs at least one consistency group' }),
   scenes: z.array(sceneSchema).min(1, { error: 'needs at least one scene' }).max(200),
@@ -136,7 +144,11 @@ export const planSchema = planObjectSchema
     const groups = new Set<string>();
     plan.consistencyGroups.forEach((group, i) => {
       if (groups.has(group.id)) {
-        ctx.addIssue({ code: 'custom', path: ['consistencyGroups', i, 'id'], message: `duplicate group id "${group.id}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['consistencyGroups', i, 'id'],
+          message: `duplicate group id "${group.id}"`,
+        });
       }
       groups.add(group.id);
     });

@@ -9,12 +9,13 @@ export class SettingsError extends Error {
     readonly expected: string,
     readonly got: string | undefined
   ) {
-    super(`invalid setting ${variable}: expected ${expected}${got === undefined ? '' : ` (got ${JSON.stringify(got)})`}`);
+    super(
+      `invalid setting ${variable}: expected ${expected}${got === undefined ? '' : ` (got ${JSON.stringify(got)})`}`
+    );
   }
 }
 
-const positiveInt = (what: string) =>
-  z.coerce.number({ error: what }).int({ error: what }).positive({ error: what });
+const positiveInt = (what: string) => z.coerce.number({ error: what }).int({ error: what }).positive({ error: what });
 
 /**
  * Process settings from the environment (the Temporal connection itself comes from
@@ -31,7 +32,9 @@ export const settingsSchema = z.object({
   /** REPLICATE_API_TOKEN: when set, scenes call the hosted Replicate API instead of the emulator. */
   REPLICATE_API_TOKEN: z.string().min(1, { error: 'a Replicate API token (r8_...)' }).optional(),
   /** REPLICATE_BASE_URL: overrides the API base URL (the emulator's, or a proxy's). */
-  REPLICATE_BASE_URL: z.url({ error: 'an http(s) URL such as https://api.replicate.com/v1' }).optional(),
+  REPLICATE_BASE_URL: z
+    .url({ protocol: /^https?$/, error: 'an http(s) URL such as https://api.replicate.com/v1' })
+    .optional(),
   /** SCENEGATE_MAX_CONCURRENT_ACTIVITIES: activity slots per worker. */
   SCENEGATE_MAX_CONCURRENT_ACTIVITIES: positiveInt('a positive whole number').default(50),
   /** SCENEGATE_REFERENCE_ROOTS: folders local reference images may come from (path-list). */
@@ -58,5 +61,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
 
 /** The folders local reference images may be read from. */
 export function referenceRoots(settings: Settings, cwd = process.cwd()): string[] {
-  return (settings.SCENEGATE_REFERENCE_ROOTS ?? cwd).split(path.delimiter).filter(Boolean).map((p) => path.resolve(p));
+  return (settings.SCENEGATE_REFERENCE_ROOTS ?? cwd)
+    .split(path.delimiter)
+    .filter(Boolean)
+    .map((p) => path.resolve(p));
 }

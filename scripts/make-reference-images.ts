@@ -23,10 +23,14 @@ function paint(image: RgbImage, inside: (x: number, y: number) => boolean, color
 }
 
 const solid = (c: Rgb) => (): Rgb => c;
-const ellipse = (cx: number, cy: number, rx: number, ry: number) => (x: number, y: number): boolean =>
-  ((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2 <= 1;
-const rect = (x0: number, y0: number, x1: number, y1: number) => (x: number, y: number): boolean =>
-  x >= x0 && x < x1 && y >= y0 && y < y1;
+const ellipse =
+  (cx: number, cy: number, rx: number, ry: number) =>
+  (x: number, y: number): boolean =>
+    ((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2 <= 1;
+const rect =
+  (x0: number, y0: number, x1: number, y1: number) =>
+  (x: number, y: number): boolean =>
+    x >= x0 && x < x1 && y >= y0 && y < y1;
 
 function mara(): RgbImage {
   const image = canvas([32, 112, 120]);

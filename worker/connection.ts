@@ -10,8 +10,11 @@ export async function connectWorker(
     const connection = await NativeConnection.connect(connectionOptions);
     return { connection, namespace: namespace ?? 'default' };
   } catch (err) {
-    throw new TemporalUnreachableError(`cannot reach Temporal at ${connectionOptions.address}: ${(err as Error).message}`, {
-      cause: err,
-    });
+    throw new TemporalUnreachableError(
+      `cannot reach Temporal at ${connectionOptions.address}: ${(err as Error).message}`,
+      {
+        cause: err,
+      }
+    );
   }
 }

@@ -93,7 +93,9 @@ export class BudgetLedger {
 
   /** Money spent on one scene, settled attempts only. */
   spentOn(sceneId: string): number {
-    return toUsd(this.closed.filter((e) => e.sceneId === sceneId).reduce((sum, e) => sum + toMicros(e.actualUsd ?? 0), 0));
+    return toUsd(
+      this.closed.filter((e) => e.sceneId === sceneId).reduce((sum, e) => sum + toMicros(e.actualUsd ?? 0), 0)
+    );
   }
 
   snapshot(): LedgerSnapshot {

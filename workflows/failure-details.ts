@@ -4,7 +4,8 @@ import { ActivityFailure, ApplicationFailure, CancelledFailure, TimeoutFailure }
 export function predictionIdOf(err: unknown): string | undefined {
   const cause = err instanceof ActivityFailure ? err.cause : err;
   const candidates: unknown[] = [];
-  if (cause instanceof ApplicationFailure || cause instanceof CancelledFailure) candidates.push(...(cause.details ?? []));
+  if (cause instanceof ApplicationFailure || cause instanceof CancelledFailure)
+    candidates.push(...(cause.details ?? []));
   if (cause instanceof TimeoutFailure) candidates.push(cause.lastHeartbeatDetails);
   for (const c of candidates) {
     const id = (c as { predictionId?: unknown } | undefined)?.predictionId;

@@ -52,23 +52,37 @@ function parsePlan(raw: PlanInput): { plan: Plan; generationId: string } {
   const { workflowId } = workflowInfo();
   const parsed = planSchema.safeParse(raw);
   if (!parsed.success) {
-    throw ApplicationFailure.create({ type: FailureType.InvalidPlan, nonRetryable: true, message: describeIssues(parsed.error) });
-  }
-  const plan = parsed.data;
-  if (plan.generationId !== undefined && plan.generationId !== workflowId) {
     throw ApplicationFailure.create({
       type: FailureType.InvalidPlan,
       nonRetryable: true,
-      message: `generationId: "${plan.generationId}" differs from the workflow id "${workflowId}"; start the workflow with id "${plan.generationId}"`,
+      message: describeIssues(parsed.error),
+    });
+  }
+  const plan = parsed.data;
+  if (plan.generationId !== undefined && plan.generationId !== workflowId) {
+    // `temporal workflow start` without --workflow-id picks a random id; Temporal identifies the run by it, so it wins
+    log.warn("the plan's generationId differs from the workflow id; the workflow id names this generation", {
+      planGenerationId: plan.generationId,
+      workflowId,
     });
   }
   return { plan, generationId: workflowId };
 }
 
+/** What a validator throws: the caller sees the reason, and nothing reaches history. */
+function refused(reason: string): ApplicationFailure {
+  return ApplicationFailure.create({ type: FailureType.UpdateRefused, message: reason, nonRetryable: true });
+}
+
 /** Parses an operator's payload inside a validator; a bad one is refused before it reaches history. */
-function validated<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: Parameters<typeof describeIssues>[0] } }, value: unknown): T {
+function validated<T>(
+  schema: {
+    safeParse(v: unknown): { success: true; data: T } | { success: false; error: Parameters<typeof describeIssues>[0] };
+  },
+  value: unknown
+): T {
   const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new Error(describeIssues(parsed.error));
+  if (!parsed.success) throw refused(describeIssues(parsed.error));
   return parsed.data;
 }
 
@@ -141,7 +155,10 @@ export async function generateVideo(rawPlan: PlanInput): Promise<GenerationResul
       if (run.budgetBlocked.size === 0) budgetDeadline = null;
       if (run.stop) return false;
       if (!fits || !run.ledger.canReserve(estimate)) {
-        halt(FailureType.BudgetExceeded, `${budgetMessage(run, sceneId, estimate)}; no more budget came within ${String(plan.budget.waitTimeout)}`);
+        halt(
+          FailureType.BudgetExceeded,
+          `${budgetMessage(run, sceneId, estimate)}; no more budget came within ${String(plan.budget.waitTimeout)}`
+        );
         return false;
       }
       run.ledger.reserve(key, sceneId, kind, estimate);
@@ -161,14 +178,19 @@ export async function generateVideo(rawPlan: PlanInput): Promise<GenerationResul
       run.gateAnswers.delete(sceneId);
       if (run.gateStatus === 'awaiting_approval' && run.gateWaiting.size === 0) run.gateStatus = 'running';
       if (!answered && !run.stop) {
-        halt(FailureType.GateFailed, `nobody approved or rejected the gate within ${String(plan.gate.approvalTimeout)}`);
+        halt(
+          FailureType.GateFailed,
+          `nobody approved or rejected the gate within ${String(plan.gate.approvalTimeout)}`
+        );
       }
       changed();
       return run.stop ? null : answer;
     },
   };
 
-  setHandler(progressQuery, () => run.progress(), { description: 'Per-scene status, attempts, cost and score; totals and ETA.' });
+  setHandler(progressQuery, () => run.progress(), {
+    description: 'Per-scene status, attempts, cost and score; totals and ETA.',
+  });
   setHandler(
     raiseBudgetSignal,
     (payload) => {
@@ -193,21 +215,28 @@ export async function generateVideo(rawPlan: PlanInput): Promise<GenerationResul
     const scenes = [...run.gateWaiting];
     for (const id of scenes) run.gateAnswers.set(id, { approved, text });
     changed();
-    return { accepted: true, message: `gate ${approved ? 'approved' : 'rejected'} for scene${scenes.length > 1 ? 's' : ''} ${scenes.join(', ')}` };
+    return {
+      accepted: true,
+      message: `gate ${approved ? 'approved' : 'rejected'} for scene${scenes.length > 1 ? 's' : ''} ${scenes.join(', ')}`,
+    };
   };
-  setHandler(approveGateUpdate, (payload) => decideGate(true, validated(approveGateSchema, payload).note ?? 'approved'), {
-    validator: (payload) => {
-      validated(approveGateSchema, payload);
-      const refusal = run.refuseGateDecision();
-      if (refusal) throw new Error(refusal);
-    },
-    description: 'Approves the gate scene(s) waiting for a person. {note?}',
-  });
+  setHandler(
+    approveGateUpdate,
+    (payload) => decideGate(true, validated(approveGateSchema, payload).note ?? 'approved'),
+    {
+      validator: (payload) => {
+        validated(approveGateSchema, payload);
+        const refusal = run.refuseGateDecision();
+        if (refusal) throw refused(refusal);
+      },
+      description: 'Approves the gate scene(s) waiting for a person. {note?}',
+    }
+  );
   setHandler(rejectGateUpdate, (payload) => decideGate(false, validated(rejectGateSchema, payload).reason), {
     validator: (payload) => {
       validated(rejectGateSchema, payload);
       const refusal = run.refuseGateDecision();
-      if (refusal) throw new Error(refusal);
+      if (refusal) throw refused(refusal);
     },
     description: 'Rejects the gate scene(s) waiting for a person. {reason}',
   });
@@ -229,7 +258,7 @@ export async function generateVideo(rawPlan: PlanInput): Promise<GenerationResul
     {
       validator: (payload) => {
         const refusal = run.refuseRetry(validated(retrySceneSchema, payload).sceneId);
-        if (refusal) throw new Error(refusal);
+        if (refusal) throw refused(refusal);
       },
       description: 'Gives a failed scene new attempts. {sceneId, overrides?: {prompt, negativePrompt, strength, seed}}',
     }
@@ -245,7 +274,7 @@ export async function generateVideo(rawPlan: PlanInput): Promise<GenerationResul
     {
       validator: (payload) => {
         const refusal = run.refuseSkip(validated(skipSceneSchema, payload).sceneId);
-        if (refusal) throw new Error(refusal);
+        if (refusal) throw refused(refusal);
       },
       description: 'Leaves a failed scene out of the video. {sceneId}',
     }
@@ -256,13 +285,16 @@ export async function generateVideo(rawPlan: PlanInput): Promise<GenerationResul
       const { reason } = validated(abortSchema, payload);
       const inFlight = tasks.size;
       halt(FailureType.Aborted, `aborted by an operator: ${reason}`);
-      return { accepted: true, message: `aborting; ${inFlight} scene${inFlight === 1 ? '' : 's'} in flight being cancelled` };
+      return {
+        accepted: true,
+        message: `aborting; ${inFlight} scene${inFlight === 1 ? '' : 's'} in flight being cancelled`,
+      };
     },
     {
       validator: (payload) => {
         validated(abortSchema, payload);
-        if (run.finished || run.status === 'assembling') throw new Error(`the generation is ${run.status}`);
-        if (run.stop) throw new Error(`the generation is already stopping (${run.stop.message})`);
+        if (run.finished || run.status === 'assembling') throw refused(`the generation is ${run.status}`);
+        if (run.stop) throw refused(`the generation is already stopping (${run.stop.message})`);
       },
       description: 'Stops the generation and cancels its predictions. {reason}',
     }
@@ -295,23 +327,29 @@ export async function generateVideo(rawPlan: PlanInput): Promise<GenerationResul
   };
 
   try {
-    const prepared = await acts.prepareGeneration.executeWithOptions(
-      { summary: `prepare ${plan.consistencyGroups.length} consistency group(s) for ${plan.model}` },
-      [
-        {
-          generationId,
-          model: plan.model,
-          groups: plan.consistencyGroups.map((g) => ({ id: g.id, referenceImages: g.referenceImages })),
-          scorer: plan.gate.scorer,
-        },
-      ]
-    ).catch((err: unknown) => {
-      // a bad reference or model is the plan's fault: fail with the field named, not "activity failed"
-      if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.nonRetryable) {
-        throw ApplicationFailure.create({ type: err.cause.type ?? FailureType.InvalidPlan, message: err.cause.message, nonRetryable: true });
-      }
-      throw err;
-    });
+    const prepared = await acts.prepareGeneration
+      .executeWithOptions(
+        { summary: `prepare ${plan.consistencyGroups.length} consistency group(s) for ${plan.model}` },
+        [
+          {
+            generationId,
+            model: plan.model,
+            groups: plan.consistencyGroups.map((g) => ({ id: g.id, referenceImages: g.referenceImages })),
+            scorer: plan.gate.scorer,
+          },
+        ]
+      )
+      .catch((err: unknown) => {
+        // a bad reference or model is the plan's fault: fail with the field named, not "activity failed"
+        if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.nonRetryable) {
+          throw ApplicationFailure.create({
+            type: err.cause.type ?? FailureType.InvalidPlan,
+            message: err.cause.message,
+            nonRetryable: true,
+          });
+        }
+        throw err;
+      });
     run.setPrepared(prepared);
 
     const rest = run.order.filter((id) => !run.gateSceneIds.includes(id));
@@ -350,9 +388,10 @@ export async function generateVideo(rawPlan: PlanInput): Promise<GenerationResul
     }
     run.status = 'assembling';
     changed();
-    const video = await acts.assembleVideo.executeWithOptions({ summary: `assemble ${clips.length} clips into the final video` }, [
-      { generationId, clips, references: run.references },
-    ]);
+    const video = await acts.assembleVideo.executeWithOptions(
+      { summary: `assemble ${clips.length} clips into the final video` },
+      [{ generationId, clips, references: run.references }]
+    );
     const progress = run.progress();
     const failedScenes = progress.scenes.filter((s) => s.status === 'failed').map((s) => s.id);
     const skippedScenes = progress.scenes.filter((s) => s.status === 'skipped').map((s) => s.id);

@@ -214,7 +214,8 @@ export class GenerationRun {
   refuseRetry(id: string): string | null {
     const run = this.scenes.get(id);
     if (!run) return `there is no scene "${id}" (scenes: ${this.order.join(', ')})`;
-    if (this.finished || this.status === 'assembling' || this.stop) return `the generation is ${this.stop ? 'stopping' : this.status}`;
+    if (this.finished || this.status === 'assembling' || this.stop)
+      return `the generation is ${this.stop ? 'stopping' : this.status}`;
     if (run.status !== 'awaiting_ops' && run.status !== 'failed') {
       return `scene ${id} is ${run.status}; only a failed scene can be retried`;
     }
@@ -233,7 +234,8 @@ export class GenerationRun {
 
   /** Why a gate decision is refused, or null when the gate is waiting for one. */
   refuseGateDecision(): string | null {
-    if (this.gateStatus !== 'awaiting_approval') return `the gate is not waiting for a decision (gate ${this.gateStatus})`;
+    if (this.gateStatus !== 'awaiting_approval')
+      return `the gate is not waiting for a decision (gate ${this.gateStatus})`;
     return null;
   }
 
@@ -259,7 +261,9 @@ export class GenerationRun {
   /** Seconds until every scene should be done, from the average attempt so far and the concurrency. */
   private etaSec(scenes: SceneProgress[]): number | null {
     const durations = [...this.scenes.values()].flatMap((s) => s.attemptMs);
-    const remaining = scenes.filter((s) => s.status === 'pending' || s.status === 'running' || s.status === 'scoring').length;
+    const remaining = scenes.filter(
+      (s) => s.status === 'pending' || s.status === 'running' || s.status === 'scoring'
+    ).length;
     if (remaining === 0) return 0;
     if (durations.length === 0) return null;
     const average = durations.reduce((a, b) => a + b, 0) / durations.length;

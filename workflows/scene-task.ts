@@ -46,7 +46,10 @@ export async function runSceneTask(host: SceneTaskHost, id: string): Promise<voi
     try {
       result = await acts.generateSceneClip.executeWithOptions(
         {
-          summary: short(`scene ${scene.index}/${run.order.length} ${id} (attempt ${scene.attempts}, strength ${request.strength}): ${scene.scene.prompt}`, 120),
+          summary: short(
+            `scene ${scene.index}/${run.order.length} ${id} (attempt ${scene.attempts}, strength ${request.strength}): ${scene.scene.prompt}`,
+            120
+          ),
         },
         [request]
       );
@@ -139,7 +142,15 @@ async function judgeGateAttempt(host: SceneTaskHost, id: string): Promise<'pass'
   try {
     const result = await acts.scoreConsistency.executeWithOptions(
       { summary: short(`gate: score scene ${id} attempt ${scene.attempts} (${gate.scorer})`, 120) },
-      [{ generationId: run.generationId, sceneId: id, scorer: gate.scorer, clipPath: scene.clip!.path, references: run.referencesOf(id) }]
+      [
+        {
+          generationId: run.generationId,
+          sceneId: id,
+          scorer: gate.scorer,
+          clipPath: scene.clip!.path,
+          references: run.referencesOf(id),
+        },
+      ]
     );
     run.ledger.settle(key, result.costUsd);
     scene.score = Math.round(result.score * 1000) / 1000;
@@ -159,7 +170,10 @@ async function gateExhausted(host: SceneTaskHost, id: string): Promise<boolean> 
   const { run } = host;
   const { gate } = run.plan;
   if (gate.scorer === 'manual') {
-    host.halt(FailureType.GateRejected, `a person rejected gate scene ${id} on all ${gate.maxAttempts} attempts (${run.gateRejections.join('; ')})`);
+    host.halt(
+      FailureType.GateRejected,
+      `a person rejected gate scene ${id} on all ${gate.maxAttempts} attempts (${run.gateRejections.join('; ')})`
+    );
     return false;
   }
   const scores = run.gateScores.filter((s) => s.sceneId === id).map((s) => `${s.score} at strength ${s.strength}`);

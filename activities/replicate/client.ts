@@ -16,7 +16,11 @@ export const HOSTED_REPLICATE_URL = 'https://api.replicate.com/v1';
  * Hosted Replicate when `REPLICATE_API_TOKEN` is set (or `REPLICATE_BASE_URL` with it); otherwise
  * the emulator at `REPLICATE_BASE_URL` with its token.
  */
-export function replicateConnection(options: { token?: string; baseUrl?: string; emulatorToken: string }): ReplicateConnection {
+export function replicateConnection(options: {
+  token?: string;
+  baseUrl?: string;
+  emulatorToken: string;
+}): ReplicateConnection {
   const token = options.token ?? options.emulatorToken;
   const baseUrl = options.baseUrl ?? (options.token ? HOSTED_REPLICATE_URL : undefined);
   if (!baseUrl) {

@@ -48,7 +48,10 @@ export interface DurablePredictionRequest {
  * Returns the prediction in a terminal state (succeeded, failed, canceled or aborted).
  * @throws CancelledFailure with `{predictionId, status, costUsd}` details when cancelled.
  */
-export async function runDurablePrediction(deps: DurablePredictionDeps, request: DurablePredictionRequest): Promise<Prediction> {
+export async function runDurablePrediction(
+  deps: DurablePredictionDeps,
+  request: DurablePredictionRequest
+): Promise<Prediction> {
   const ctx = Context.current();
   let prediction = await createOrResume(deps, request);
   try {
@@ -62,9 +65,10 @@ export async function runDurablePrediction(deps: DurablePredictionDeps, request:
       onPoll: (p) => ctx.heartbeat({ predictionId: p.id, status: p.status } satisfies PredictionCheckpoint),
     });
     log.info('cancelled the prediction', { predictionId: prediction.id, status: final?.status });
-    throw new CancelledFailure(`${request.label} cancelled; prediction ${prediction.id} is ${final?.status ?? 'unconfirmed'}`, [
-      { predictionId: prediction.id, status: final?.status ?? 'unknown', costUsd: final ? request.costOf(final) : 0 },
-    ]);
+    throw new CancelledFailure(
+      `${request.label} cancelled; prediction ${prediction.id} is ${final?.status ?? 'unconfirmed'}`,
+      [{ predictionId: prediction.id, status: final?.status ?? 'unknown', costUsd: final ? request.costOf(final) : 0 }]
+    );
   }
 }
 
@@ -72,7 +76,8 @@ async function createOrResume(deps: DurablePredictionDeps, request: DurablePredi
   const { replicate, connection } = deps;
   const ctx = Context.current();
   const checkpoint = (ctx.info.heartbeatDetails ?? {}) as PredictionCheckpoint;
-  const fail = (err: unknown, doing: string) => toReplicateFailure(err, `${request.label}: ${doing}`, connection.redact);
+  const fail = (err: unknown, doing: string) =>
+    toReplicateFailure(err, `${request.label}: ${doing}`, connection.redact);
 
   if (checkpoint.predictionId) {
     ctx.heartbeat(checkpoint);

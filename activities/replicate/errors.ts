@@ -54,7 +54,12 @@ export function toReplicateFailure(
   details: unknown[] = []
 ): ApplicationFailure {
   const http = asHttpError(err);
-  const make = (type: FailureType, nonRetryable: boolean, message: string, nextRetryDelay?: number): ApplicationFailure =>
+  const make = (
+    type: FailureType,
+    nonRetryable: boolean,
+    message: string,
+    nextRetryDelay?: number
+  ): ApplicationFailure =>
     ApplicationFailure.create({
       type,
       nonRetryable,
@@ -68,14 +73,23 @@ export function toReplicateFailure(
   const text = describe(http) || `HTTP ${http.status}`;
   switch (true) {
     case http.status === 401 || http.status === 403:
-      return make(FailureType.ReplicateAuth, true, `Replicate refused the API token (${http.status} ${text}); check REPLICATE_API_TOKEN`);
+      return make(
+        FailureType.ReplicateAuth,
+        true,
+        `Replicate refused the API token (${http.status} ${text}); check REPLICATE_API_TOKEN`
+      );
     case http.status === 402:
       return make(FailureType.ReplicateBilling, true, `Replicate needs more credit (${text})`);
     case http.status === 404:
       return make(FailureType.ReplicateNotFound, true, `not found (${text})`);
     case http.status === 429: {
       const delaySec = http.retryAfterSec ?? 10;
-      return make(FailureType.ReplicateRateLimited, false, `rate limited; retrying after ${delaySec} s as Replicate asks`, delaySec * 1000);
+      return make(
+        FailureType.ReplicateRateLimited,
+        false,
+        `rate limited; retrying after ${delaySec} s as Replicate asks`,
+        delaySec * 1000
+      );
     }
     case http.status >= 500:
       return make(FailureType.ReplicateUnavailable, false, `Replicate answered ${http.status} (${text})`);

@@ -21,9 +21,7 @@ export async function cancelAndConfirm(
   let delay = 250;
   while (Date.now() < deadline) {
     try {
-      last = TERMINAL_STATUSES.has(last?.status ?? '')
-        ? last
-        : await replicate.predictions.cancel(predictionId);
+      last = TERMINAL_STATUSES.has(last?.status ?? '') ? last : await replicate.predictions.cancel(predictionId);
       if (last && TERMINAL_STATUSES.has(last.status)) return last;
       last = await replicate.predictions.get(predictionId);
       options.onPoll?.(last);

@@ -19,7 +19,10 @@ export interface CreatedPredictionQuery {
  * dropped after the request was sent): same model, same input, created since the create
  * began. Finding it means the create went through and must not be sent again.
  */
-export async function findCreatedPrediction(replicate: Replicate, query: CreatedPredictionQuery): Promise<Prediction | undefined> {
+export async function findCreatedPrediction(
+  replicate: Replicate,
+  query: CreatedPredictionQuery
+): Promise<Prediction | undefined> {
   let page = (await (
     await replicate.request('/predictions', { params: { created_after: query.createdAfter } })
   ).json()) as { results: Prediction[]; next?: string | null };
@@ -32,6 +35,8 @@ export async function findCreatedPrediction(replicate: Replicate, query: Created
       if (isDeepStrictEqual(input, query.input)) return candidate;
     }
     if (!page.next || pages >= (query.maxPages ?? 5)) return undefined;
-    page = (await (await replicate.request(new URL(page.next) as unknown as string, { method: 'GET' })).json()) as typeof page;
+    page = (await (
+      await replicate.request(new URL(page.next) as unknown as string, { method: 'GET' })
+    ).json()) as typeof page;
   }
 }

@@ -6,6 +6,12 @@ import type { EmulatedModel } from './model';
 import { veo31 } from './veo-3-1';
 
 /** Every model the emulator serves. */
-export const emulatedModels: readonly EmulatedModel[] = [ipAdapterVideo, klingV16Pro, minimaxVideo01, veo31, clipFeatures];
+export const emulatedModels: readonly EmulatedModel[] = [
+  ipAdapterVideo,
+  klingV16Pro,
+  minimaxVideo01,
+  veo31,
+  clipFeatures,
+];
 
 export type { EmulatedModel, InputField, VideoSpec } from './model';

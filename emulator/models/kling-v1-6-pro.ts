@@ -12,8 +12,19 @@ export const klingV16Pro: EmulatedModel = {
   inputs: {
     prompt: { type: 'string', required: true, description: 'Text prompt.' },
     negative_prompt: { type: 'string', description: 'Things you do not want to see.' },
-    aspect_ratio: { type: 'string', enum: ['16:9', '9:16', '1:1'], default: '16:9', description: 'Ignored with start_image.' },
-    cfg_scale: { type: 'number', minimum: 0, maximum: 1, default: 0.5, description: 'Flexibility; higher follows the prompt more.' },
+    aspect_ratio: {
+      type: 'string',
+      enum: ['16:9', '9:16', '1:1'],
+      default: '16:9',
+      description: 'Ignored with start_image.',
+    },
+    cfg_scale: {
+      type: 'number',
+      minimum: 0,
+      maximum: 1,
+      default: 0.5,
+      description: 'Flexibility; higher follows the prompt more.',
+    },
     duration: { type: 'integer', enum: [5, 10], default: 5, description: 'Seconds.' },
     start_image: { type: 'uri', description: 'First frame.' },
     end_image: { type: 'uri', description: 'Last frame.' },

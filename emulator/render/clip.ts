@@ -17,8 +17,26 @@ async function encode(spec: VideoSpec, references: RgbImage[], file: string): Pr
   await runFfmpeg(
     [
       '-y',
-      '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${width}x${height}`, '-r', String(FPS), '-i', 'pipe:0',
-      '-c:v', 'libx264', '-preset', 'ultrafast', '-crf', '20', '-pix_fmt', 'yuv420p', '-movflags', '+faststart',
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'rgb24',
+      '-s',
+      `${width}x${height}`,
+      '-r',
+      String(FPS),
+      '-i',
+      'pipe:0',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-crf',
+      '20',
+      '-pix_fmt',
+      'yuv420p',
+      '-movflags',
+      '+faststart',
       temp,
     ],
     { stdin: framesOf(spec, references) }
@@ -35,5 +53,9 @@ export async function renderClip(spec: VideoSpec, referenceBytes: Buffer[], file
 
 /** A small stand-in clip for the no-render mode, made once per emulator and copied per prediction. */
 export async function renderPlaceholder(file: string, durationSec: number): Promise<void> {
-  await encode({ prompt: 'placeholder', seed: 0, durationSec, aspectRatio: '16:9', references: [], fidelity: 0 }, [], file);
+  await encode(
+    { prompt: 'placeholder', seed: 0, durationSec, aspectRatio: '16:9', references: [], fidelity: 0 },
+    [],
+    file
+  );
 }

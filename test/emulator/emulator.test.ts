@@ -47,7 +47,10 @@ async function problem(response: Response): Promise<Record<string, unknown>> {
 }
 
 const api = (route: string, init: RequestInit = {}, token = emulator.token): Promise<Response> =>
-  fetch(`${emulator.baseUrl}${route}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...init.headers } });
+  fetch(`${emulator.baseUrl}${route}`, {
+    ...init,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...init.headers },
+  });
 
 test('a prediction created by model runs to a playable clip of the requested length', async () => {
   const reference = await uploadMara();
@@ -57,7 +60,21 @@ test('a prediction created by model runs to a playable clip of the requested len
   });
   assert.equal(created.status, 'starting');
   assert.match(created.id, /^[a-z0-9]{26}$/);
-  for (const field of ['model', 'version', 'input', 'output', 'error', 'logs', 'source', 'data_removed', 'created_at', 'started_at', 'completed_at', 'metrics', 'urls']) {
+  for (const field of [
+    'model',
+    'version',
+    'input',
+    'output',
+    'error',
+    'logs',
+    'source',
+    'data_removed',
+    'created_at',
+    'started_at',
+    'completed_at',
+    'metrics',
+    'urls',
+  ]) {
     assert.ok(field in created, `prediction lacks ${field}`);
   }
   const done = await waitFor(created.id);
@@ -77,7 +94,10 @@ test('a prediction created by version works, and the clip is deterministic for a
   const a = await waitFor((await replicate.predictions.create({ version: model.latest_version.id, input })).id);
   const b = await waitFor((await replicate.predictions.create({ version: model.latest_version.id, input })).id);
   const bytes = async (p: Prediction): Promise<string> =>
-    crypto.createHash('sha256').update(Buffer.from(await (await fetch(p.output as string)).arrayBuffer())).digest('hex');
+    crypto
+      .createHash('sha256')
+      .update(Buffer.from(await (await fetch(p.output as string)).arrayBuffer()))
+      .digest('hex');
   assert.equal(await bytes(a), await bytes(b));
   assert.equal(emulator.stats().createsByFingerprint[Object.keys(emulator.stats().createsByFingerprint)[0]!]!.count, 2);
 });
@@ -85,7 +105,10 @@ test('a prediction created by version works, and the clip is deterministic for a
 test('cancel stops a running prediction and is counted', async () => {
   emulator.configure('scenegate/ip-adapter-video', { hangNext: 1 });
   const reference = await uploadMara();
-  const p = await replicate.predictions.create({ model: 'scenegate/ip-adapter-video', input: { prompt: 'x', reference_images: [reference] } });
+  const p = await replicate.predictions.create({
+    model: 'scenegate/ip-adapter-video',
+    input: { prompt: 'x', reference_images: [reference] },
+  });
   await waitFor(p.id, ['processing']);
   const canceled = await replicate.predictions.cancel(p.id);
   assert.equal(canceled.status, 'canceled');
@@ -98,16 +121,31 @@ test('list is newest first, pages with a cursor and filters by created_after', a
   emulator.configure('andreasjansson/clip-features', { latency: { kind: 'fixed', ms: 0 } });
   const ids: string[] = [];
   for (let i = 0; i < 5; i++) {
-    ids.push((await replicate.predictions.create({ model: 'andreasjansson/clip-features', input: { inputs: `text ${i}` } })).id);
+    ids.push(
+      (await replicate.predictions.create({ model: 'andreasjansson/clip-features', input: { inputs: `text ${i}` } })).id
+    );
     await new Promise((r) => setTimeout(r, 5));
   }
   const first = (await (await api('/predictions?page_size=2')).json()) as { next: string; results: Prediction[] };
-  assert.deepEqual(first.results.map((p) => p.id), [ids[4], ids[3]]);
-  const second = (await (await fetch(first.next, { headers: { authorization: `Bearer ${emulator.token}` } })).json()) as { results: Prediction[] };
-  assert.deepEqual(second.results.map((p) => p.id), [ids[2], ids[1]]);
+  assert.deepEqual(
+    first.results.map((p) => p.id),
+    [ids[4], ids[3]]
+  );
+  const second = (await (
+    await fetch(first.next, { headers: { authorization: `Bearer ${emulator.token}` } })
+  ).json()) as { results: Prediction[] };
+  assert.deepEqual(
+    second.results.map((p) => p.id),
+    [ids[2], ids[1]]
+  );
   const third = (await replicate.predictions.get(ids[3]!)).created_at;
-  const recent = (await (await api(`/predictions?created_after=${encodeURIComponent(third)}`)).json()) as { results: Prediction[] };
-  assert.deepEqual(recent.results.map((p) => p.id), [ids[4], ids[3]]);
+  const recent = (await (await api(`/predictions?created_after=${encodeURIComponent(third)}`)).json()) as {
+    results: Prediction[];
+  };
+  assert.deepEqual(
+    recent.results.map((p) => p.id),
+    [ids[4], ids[3]]
+  );
 });
 
 test('errors are problem bodies: 401, 404, 422 naming the field', async () => {
@@ -127,13 +165,19 @@ test('errors are problem bodies: 401, 404, 422 naming the field', async () => {
     ['enum', 'input.duration'],
     ['unknown_field', 'input.reference_imagez'],
   ]);
-  const required = await api('/models/minimax/video-01/predictions', { method: 'POST', body: JSON.stringify({ input: {} }) });
+  const required = await api('/models/minimax/video-01/predictions', {
+    method: 'POST',
+    body: JSON.stringify({ input: {} }),
+  });
   assert.match(String((await problem(required)).detail), /prompt is required/);
 });
 
 test('429 carries a Retry-After header and a retry_after field', async () => {
   emulator.configure('minimax/video-01', { rateLimitNext: 1, retryAfterSec: 7 });
-  const response = await api('/models/minimax/video-01/predictions', { method: 'POST', body: JSON.stringify({ input: { prompt: 'x' } }) });
+  const response = await api('/models/minimax/video-01/predictions', {
+    method: 'POST',
+    body: JSON.stringify({ input: { prompt: 'x' } }),
+  });
   assert.equal(response.status, 429);
   assert.equal(response.headers.get('retry-after'), '7');
   assert.equal((await problem(response)).retry_after, 7);
@@ -142,7 +186,14 @@ test('429 carries a Retry-After header and a retry_after field', async () => {
 
 test('outputs expire: output null, data_removed true, the file 404s', async () => {
   const reference = await uploadMara();
-  const p = await waitFor((await replicate.predictions.create({ model: 'scenegate/ip-adapter-video', input: { prompt: 'x', reference_images: [reference], duration: 1 } })).id);
+  const p = await waitFor(
+    (
+      await replicate.predictions.create({
+        model: 'scenegate/ip-adapter-video',
+        input: { prompt: 'x', reference_images: [reference], duration: 1 },
+      })
+    ).id
+  );
   const url = p.output as string;
   assert.equal((await fetch(url)).status, 200);
   await new Promise((r) => setTimeout(r, 1700));
@@ -168,13 +219,15 @@ test('Cancel-After aborts a prediction that has not started, unbilled', async ()
 
 test('failNext ends a prediction failed with the model error text, billed', async () => {
   emulator.configure('minimax/video-01', { failNext: 1, render: 'none' });
-  const p = await waitFor((await replicate.predictions.create({ model: 'minimax/video-01', input: { prompt: 'x' } })).id);
+  const p = await waitFor(
+    (await replicate.predictions.create({ model: 'minimax/video-01', input: { prompt: 'x' } })).id
+  );
   assert.equal(p.status, 'failed');
   assert.match(String(p.error), /E005/);
   assert.equal(emulator.stats().costUsd, 0.5);
 });
 
-test('a dropped connection after create: the stock client pays twice, scenegate\'s client once', async () => {
+test("a dropped connection after create: the stock client pays twice, scenegate's client once", async () => {
   emulator.configure('minimax/video-01', { dropAfterCreateNext: 1, render: 'none' });
   const stock = new Replicate({ auth: emulator.token, baseUrl: emulator.baseUrl });
   // the stock client re-sends the create after the network error, and the second one goes through
@@ -188,7 +241,10 @@ test('a dropped connection after create: the stock client pays twice, scenegate\
   await assert.rejects(guarded.predictions.create({ model: 'minimax/video-01', input: { prompt: 'guarded' } }));
   assert.equal(emulator.stats().predictionsCreated, 1);
   const listed = (await (await api('/predictions')).json()) as { results: Prediction[] };
-  assert.ok(listed.results.some((p) => (p.input as { prompt?: string }).prompt === 'guarded'), 'the prediction exists, to be reconciled');
+  assert.ok(
+    listed.results.some((p) => (p.input as { prompt?: string }).prompt === 'guarded'),
+    'the prediction exists, to be reconciled'
+  );
 });
 
 test('files upload and read back; the webhook secret has the whsec_ format', async () => {
@@ -209,7 +265,11 @@ test('webhooks are signed the Standard Webhooks way and the terminal one is retr
     req.on('end', () => {
       received.push({ headers: req.headers, body });
       const terminal = (JSON.parse(body) as Prediction).status === 'succeeded';
-      res.writeHead(terminal && received.filter((r) => JSON.parse(r.body).status === 'succeeded').length === 1 ? 500 : 200).end();
+      res
+        .writeHead(
+          terminal && received.filter((r) => JSON.parse(r.body).status === 'succeeded').length === 1 ? 500 : 200
+        )
+        .end();
     });
   });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
@@ -229,10 +289,17 @@ test('webhooks are signed the Standard Webhooks way and the terminal one is retr
   const secret = (await replicate.webhooks.default.secret.get()).key;
   const first = received[0]!;
   const signed = `${first.headers['webhook-id']}.${first.headers['webhook-timestamp']}.${first.body}`;
-  const expected = crypto.createHmac('sha256', Buffer.from(secret.slice('whsec_'.length), 'base64')).update(signed).digest('base64');
+  const expected = crypto
+    .createHmac('sha256', Buffer.from(secret.slice('whsec_'.length), 'base64'))
+    .update(signed)
+    .digest('base64');
   assert.equal(first.headers['webhook-signature'], `v1,${expected}`);
   // the replicate package's own validator agrees
-  const valid = await validateWebhook({ headers: first.headers as Record<string, string>, body: first.body } as never, secret, crypto.webcrypto as never);
+  const valid = await validateWebhook(
+    { headers: first.headers as Record<string, string>, body: first.body } as never,
+    secret,
+    crypto.webcrypto as never
+  );
   assert.equal(valid, true);
 });
 
@@ -241,7 +308,12 @@ test('the reference strength sets how much of the reference survives: the measur
   const scores: number[] = [];
   for (const scale of [0.2, 0.5, 0.9]) {
     const p = await waitFor(
-      (await replicate.predictions.create({ model: 'scenegate/ip-adapter-video', input: { prompt: 'Mara', reference_images: [reference], ip_adapter_scale: scale, duration: 2, seed: 5 } })).id
+      (
+        await replicate.predictions.create({
+          model: 'scenegate/ip-adapter-video',
+          input: { prompt: 'Mara', reference_images: [reference], ip_adapter_scale: scale, duration: 2, seed: 5 },
+        })
+      ).id
     );
     const clip = path.join(dir, `scale-${scale}.mp4`);
     await fs.writeFile(clip, Buffer.from(await (await fetch(p.output as string)).arrayBuffer()));

@@ -9,9 +9,11 @@ export function isWorkflowFailure(type: string, message?: RegExp): (err: unknown
   return (err: unknown) => {
     if (!(err instanceof WorkflowFailedError)) throw new Error(`expected a WorkflowFailedError, got ${String(err)}`);
     const cause = err.cause;
-    if (!(cause instanceof ApplicationFailure)) throw new Error(`expected an ApplicationFailure cause, got ${String(cause)}`);
+    if (!(cause instanceof ApplicationFailure))
+      throw new Error(`expected an ApplicationFailure cause, got ${String(cause)}`);
     if (cause.type !== type) throw new Error(`expected failure type ${type}, got ${cause.type}: ${cause.message}`);
-    if (message && !message.test(cause.message)) throw new Error(`failure message "${cause.message}" does not match ${message}`);
+    if (message && !message.test(cause.message))
+      throw new Error(`failure message "${cause.message}" does not match ${message}`);
     return true;
   };
 }

@@ -18,5 +18,7 @@ export async function waitForProgress(
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`progress never matched; last: ${JSON.stringify(last && { status: last.status, waitingFor: last.waitingFor, gate: last.gate })}`);
+  throw new Error(
+    `progress never matched; last: ${JSON.stringify(last && { status: last.status, waitingFor: last.waitingFor, gate: last.gate })}`
+  );
 }

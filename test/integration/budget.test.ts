@@ -22,7 +22,10 @@ after(async () => {
 // each scene: 2 s at $0.05 per output second = $0.10
 
 test('pause in awaiting_budget, found by a visibility query; raiseBudget resumes it', async () => {
-  const plan = testPlan(`budget-pause-${Date.now()}`, 3, { strategy: { mode: 'sequential', concurrency: 1 }, budget: { limitUsd: 0.15 } });
+  const plan = testPlan(`budget-pause-${Date.now()}`, 3, {
+    strategy: { mode: 'sequential', concurrency: 1 },
+    budget: { limitUsd: 0.15 },
+  });
   await env.withWorker(async () => {
     const handle = await env.generations.start(plan);
     const paused = await waitForProgress(handle, (p) => p.status === 'awaiting_budget');
@@ -68,7 +71,10 @@ test('no money within waitTimeout: BudgetExceeded, with what was spent and which
 });
 
 test('in parallel mode never more in flight than the budget covers; setBudget lets the rest run', async () => {
-  const plan = testPlan(`budget-parallel-${Date.now()}`, 6, { strategy: { mode: 'parallel', concurrency: 1 }, budget: { limitUsd: 0.35 } });
+  const plan = testPlan(`budget-parallel-${Date.now()}`, 6, {
+    strategy: { mode: 'parallel', concurrency: 1 },
+    budget: { limitUsd: 0.35 },
+  });
   await env.withWorker(async () => {
     const handle = await env.generations.start(plan);
     const paused = await waitForProgress(handle, (p) => p.status === 'awaiting_budget' && p.totals.done === 3);
@@ -82,7 +88,10 @@ test('in parallel mode never more in flight than the budget covers; setBudget le
 });
 
 test('onExceeded fail stops at once without waiting', async () => {
-  const plan = testPlan(`budget-fail-${Date.now()}`, 3, { strategy: { mode: 'sequential', concurrency: 1 }, budget: { limitUsd: 0.15, onExceeded: 'fail' } });
+  const plan = testPlan(`budget-fail-${Date.now()}`, 3, {
+    strategy: { mode: 'sequential', concurrency: 1 },
+    budget: { limitUsd: 0.15, onExceeded: 'fail' },
+  });
   await env.withWorker(async () => {
     const handle = await env.generations.start(plan);
     await assert.rejects(handle.result(), isWorkflowFailure(FailureType.BudgetExceeded));

@@ -41,9 +41,15 @@ test('cancelling mid-run cancels every prediction in flight and keeps the final 
   const plan = testPlan(id('cancel'), 4, { strategy: { mode: 'parallel', concurrency: 1 } });
   await env.withWorker(async () => {
     const handle = await env.generations.start(plan);
-    await waitForProgress(handle, () => env.emulator.stats().predictions.filter((p) => p.status === 'processing').length === 4);
+    await waitForProgress(
+      handle,
+      () => env.emulator.stats().predictions.filter((p) => p.status === 'processing').length === 4
+    );
     await handle.cancel();
-    await assert.rejects(handle.result(), (err: unknown) => err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure);
+    await assert.rejects(
+      handle.result(),
+      (err: unknown) => err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure
+    );
     const description = await handle.workflow.describe();
     assert.equal(description.status.name, 'CANCELLED');
     assert.equal(description.searchAttributes[generationStatusKey.name]?.[0], 'cancelled');
@@ -62,11 +68,17 @@ test('cancelling mid-run cancels every prediction in flight and keeps the final 
 
 test('fail-fast: a scene out of attempts cancels its siblings and fails the generation naming it', async () => {
   env.emulator.configure('scenegate/ip-adapter-video', { msPerOutputSecond: 1500 });
-  const plan = planWithDoomedScene('fail-fast', { strategy: { mode: 'parallel', concurrency: 1 }, onSceneFailure: 'fail-fast' });
+  const plan = planWithDoomedScene('fail-fast', {
+    strategy: { mode: 'parallel', concurrency: 1 },
+    onSceneFailure: 'fail-fast',
+  });
   plan.scenes[1]!.durationSec = 1;
   await env.withWorker(async () => {
     const handle = await env.generations.start(plan);
-    await assert.rejects(handle.result(), isWorkflowFailure(FailureType.SceneFailed, /scene s2 failed after 1 attempt: .*E005/));
+    await assert.rejects(
+      handle.result(),
+      isWorkflowFailure(FailureType.SceneFailed, /scene s2 failed after 1 attempt: .*E005/)
+    );
     await recordHistory('fail-fast', handle.workflow);
   });
   const stats = env.emulator.stats();

@@ -16,7 +16,11 @@ before(async () => {
 });
 beforeEach(() => {
   env.emulator.reset();
-  env.emulator.configure('scenegate/ip-adapter-video', { render: 'none', latency: { kind: 'fixed', ms: 200 }, failWhenPromptIncludes: 'DOOMED' });
+  env.emulator.configure('scenegate/ip-adapter-video', {
+    render: 'none',
+    latency: { kind: 'fixed', ms: 200 },
+    failWhenPromptIncludes: 'DOOMED',
+  });
 });
 after(async () => {
   await env.teardown();
@@ -42,7 +46,10 @@ test('error cases give one sentence and their own exit code', async () => {
   badPlan.scenes[1]!.entities = ['heroo'];
   const invalid = await cli('generate', await writePlan('invalid', badPlan));
   assert.equal(invalid.code, ExitCode.invalidInput);
-  assertOneSentence(invalid, /^scenegate: invalid\.json: scenes\[1\]\.entities\[0\]: unknown consistency group "heroo"/);
+  assertOneSentence(
+    invalid,
+    /^scenegate: invalid\.json: scenes\[1\]\.entities\[0\]: unknown consistency group "heroo"/
+  );
 
   const missing = await cli('generate', '/nowhere/plan.json');
   assert.equal(missing.code, ExitCode.invalidInput);
@@ -71,7 +78,16 @@ test('error cases give one sentence and their own exit code', async () => {
 test('generate --watch runs to the end; status, list and result read it back', async () => {
   const generationId = id('watch');
   await env.withWorker(async () => {
-    const run = await cli('generate', await writePlan('watch', testPlan('ignored', 3)), '--id', generationId, '--strategy', 'sequential', '--no-gate', '--watch');
+    const run = await cli(
+      'generate',
+      await writePlan('watch', testPlan('ignored', 3)),
+      '--id',
+      generationId,
+      '--strategy',
+      'sequential',
+      '--no-gate',
+      '--watch'
+    );
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, new RegExp(`generation ${generationId} started`));
     assert.match(run.stdout, /3\/3 done \(100%\)/);
@@ -107,7 +123,10 @@ test('operator commands act on a running generation: approve, budget, retry-scen
     assert.equal(approve.code, 0, approve.stderr);
     assert.match(approve.stdout, /gate approved for scene s1/);
 
-    await waitForProgress(handle, (p) => p.scenes[1]!.status === 'awaiting_ops' && p.scenes[2]!.status === 'awaiting_ops');
+    await waitForProgress(
+      handle,
+      (p) => p.scenes[1]!.status === 'awaiting_ops' && p.scenes[2]!.status === 'awaiting_ops'
+    );
     const early = await cli('retry-scene', generationId, 's1');
     assert.equal(early.code, ExitCode.invalidInput);
     assertOneSentence(early, /scene s1 is succeeded; only a failed scene can be retried/);
@@ -156,6 +175,9 @@ test('cancel and reject end generations; watch and result then exit with the fai
     assert.equal(reject.code, 0, reject.stderr);
     const result = await cli('watch', rejected);
     assert.equal(result.code, ExitCode.generationFailed);
-    assertOneSentence(result, /failed \(GateRejected\): a person rejected gate scene s1 on all 2 attempts \(attempt 1 at strength [\d.]+: not our Mara; attempt 2 at strength [\d.]+: still not her\)/);
+    assertOneSentence(
+      result,
+      /failed \(GateRejected\): a person rejected gate scene s1 on all 2 attempts \(attempt 1 at strength [\d.]+: not our Mara; attempt 2 at strength [\d.]+: still not her\)/
+    );
   });
 });

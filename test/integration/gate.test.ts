@@ -42,7 +42,9 @@ test('gate pass: scene 1 scores above the threshold and the rest are released', 
 
 test('gate fail, then stronger, then pass: the retry raises the reference strength for every later scene', async () => {
   const result = await env.withWorker(async () => {
-    const handle = await env.generations.start(gatedPlan('gate-stronger', 0.35, { threshold: 0.6, strengthStep: 0.3, maxAttempts: 3 }));
+    const handle = await env.generations.start(
+      gatedPlan('gate-stronger', 0.35, { threshold: 0.6, strengthStep: 0.3, maxAttempts: 3 })
+    );
     const done = await handle.result();
     const { gate } = await handle.progress();
     assert.equal(gate.scores.length, 2);
@@ -53,7 +55,10 @@ test('gate fail, then stronger, then pass: the retry raises the reference streng
     await recordHistory('gate-stronger', handle.workflow);
     return done;
   });
-  assert.deepEqual(result.scenes.map((s) => s.strength), [0.65, 0.65, 0.65]);
+  assert.deepEqual(
+    result.scenes.map((s) => s.strength),
+    [0.65, 0.65, 0.65]
+  );
   assert.equal(result.scenes[0]!.attempts, 2);
   assert.equal(env.emulator.stats().predictionsCreated, 4, 'two gate attempts, then the two released scenes');
 });
@@ -80,7 +85,9 @@ test('manual gate: a person approves scene 1; an early approval is refused by th
 
 test('gate rejection after every attempt missed: the generation fails as GateRejected with the reason', async () => {
   await env.withWorker(async () => {
-    const handle = await env.generations.start(gatedPlan('gate-reject', 0.1, { threshold: 0.95, maxAttempts: 1, onFail: 'await-approval' }));
+    const handle = await env.generations.start(
+      gatedPlan('gate-reject', 0.1, { threshold: 0.95, maxAttempts: 1, onFail: 'await-approval' })
+    );
     await waitForProgress(handle, (p) => p.status === 'awaiting_approval');
     await handle.rejectGate('the bottle label is wrong');
     await assert.rejects(handle.result(), isWorkflowFailure(FailureType.GateRejected, /the bottle label is wrong/));
@@ -91,8 +98,16 @@ test('gate rejection after every attempt missed: the generation fails as GateRej
 
 test('gate failure with onFail fail reports the scores seen', async () => {
   await env.withWorker(async () => {
-    const handle = await env.generations.start(gatedPlan('gate-fail', 0.1, { threshold: 0.95, maxAttempts: 2, strengthStep: 0.1, onFail: 'fail' }));
-    await assert.rejects(handle.result(), isWorkflowFailure(FailureType.GateFailed, /after 2 attempts \(scores: [\d.]+ at strength 0\.1, [\d.]+ at strength 0\.2\)/));
+    const handle = await env.generations.start(
+      gatedPlan('gate-fail', 0.1, { threshold: 0.95, maxAttempts: 2, strengthStep: 0.1, onFail: 'fail' })
+    );
+    await assert.rejects(
+      handle.result(),
+      isWorkflowFailure(
+        FailureType.GateFailed,
+        /after 2 attempts \(scores: [\d.]+ at strength 0\.1, [\d.]+ at strength 0\.2\)/
+      )
+    );
   });
 });
 

@@ -26,23 +26,29 @@ const unique = (name: string): string => `${name}-${Date.now()}-${Math.floor(Mat
 
 async function activityAttempts(workflowId: string): Promise<number[]> {
   const history = await env.temporal.env.client.workflow.getHandle(workflowId).fetchHistory();
-  return (history.events ?? []).flatMap((e) => (e.activityTaskStartedEventAttributes ? [e.activityTaskStartedEventAttributes.attempt ?? 0] : []));
+  return (history.events ?? []).flatMap((e) =>
+    e.activityTaskStartedEventAttributes ? [e.activityTaskStartedEventAttributes.attempt ?? 0] : []
+  );
 }
 
 test('a worker killed between create and completion: the retry resumes the same prediction, paid once', async () => {
   env.emulator.configure('scenegate/ip-adapter-video', { latency: { kind: 'fixed', ms: 4000 } });
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'test', 'helpers', 'worker-process.ts')], {
-    env: {
-      ...process.env,
-      TEMPORAL_ADDRESS: env.temporal.env.address,
-      TASK_QUEUE: env.taskQueue,
-      BUNDLE_PATH: env.temporal.workflowBundle.codePath,
-      REPLICATE_BASE_URL: env.emulator.baseUrl,
-      EMULATOR_TOKEN: TOKEN,
-      STORAGE_DIR: path.join(env.storageDir, 'storage'),
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(projectRoot, 'test', 'helpers', 'worker-process.ts')],
+    {
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: env.temporal.env.address,
+        TASK_QUEUE: env.taskQueue,
+        BUNDLE_PATH: env.temporal.workflowBundle.codePath,
+        REPLICATE_BASE_URL: env.emulator.baseUrl,
+        EMULATOR_TOKEN: TOKEN,
+        STORAGE_DIR: path.join(env.storageDir, 'storage'),
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }
+  );
   const id = unique('crash');
   const handle = await env.generations.start(testPlan(id, 1, { timeouts: { heartbeat: '2s' } }));
   for (let i = 0; i < 300 && !env.emulator.stats().predictions.some((p) => p.status === 'processing'); i++) {
@@ -56,15 +62,23 @@ test('a worker killed between create and completion: the retry resumes the same 
   assert.equal(result.status, 'succeeded');
   const stats = env.emulator.stats();
   assert.equal(stats.predictionsCreated, 1, 'the retried activity resumed the recorded prediction');
-  assert.deepEqual(Object.values(stats.createsByFingerprint).map((f) => f.count), [1]);
+  assert.deepEqual(
+    Object.values(stats.createsByFingerprint).map((f) => f.count),
+    [1]
+  );
   assert.equal(result.scenes[0]!.attempts, 1);
   const attempts = await activityAttempts(id);
-  assert.ok(attempts.some((a) => a > 1), `the scene activity ran a second attempt on the new worker (attempts ${attempts.join(', ')})`);
+  assert.ok(
+    attempts.some((a) => a > 1),
+    `the scene activity ran a second attempt on the new worker (attempts ${attempts.join(', ')})`
+  );
 });
 
 test('a create whose answer was lost is found among recent predictions, not sent again', async () => {
   env.emulator.configure('scenegate/ip-adapter-video', { dropAfterCreateNext: 1 });
-  const result = await env.withWorker(async () => (await env.generations.start(testPlan(unique('dropped'), 1))).result());
+  const result = await env.withWorker(async () =>
+    (await env.generations.start(testPlan(unique('dropped'), 1))).result()
+  );
   assert.equal(result.status, 'succeeded');
   assert.equal(env.emulator.stats().predictionsCreated, 1);
 });
@@ -74,7 +88,11 @@ test('a 429 storm is ridden out at the pace Retry-After asks, with no burst of r
   const result = await env.withWorker(async () => (await env.generations.start(testPlan(unique('storm'), 1))).result());
   assert.equal(result.status, 'succeeded');
   const creates = env.emulator.stats().requestLog.filter((r) => r.method === 'POST' && r.path.endsWith('/predictions'));
-  assert.deepEqual(creates.map((r) => r.status), [429, 429, 429, 201], 'each 429 reached the server once');
+  assert.deepEqual(
+    creates.map((r) => r.status),
+    [429, 429, 429, 201],
+    'each 429 reached the server once'
+  );
   for (let i = 1; i < creates.length; i++) {
     const gap = creates[i]!.at - creates[i - 1]!.at;
     assert.ok(gap >= 900, `create ${i + 1} came ${gap} ms after the previous one; Retry-After asked for 1000`);
@@ -89,7 +107,10 @@ test('a refused token fails at once, non-retryable, naming the cause', async () 
   const started = Date.now();
   await env.withWorker(async () => {
     const handle = await env.generations.start(testPlan(id, 2));
-    await assert.rejects(handle.result(), isWorkflowFailure(FailureType.ReplicateAuth, /refused the API token.*REPLICATE_API_TOKEN/));
+    await assert.rejects(
+      handle.result(),
+      isWorkflowFailure(FailureType.ReplicateAuth, /refused the API token.*REPLICATE_API_TOKEN/)
+    );
   }, activities);
   assert.ok(Date.now() - started < 10_000);
   assert.deepEqual(await activityAttempts(id), [1], 'one activity attempt, no retries');

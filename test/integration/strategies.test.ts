@@ -42,26 +42,46 @@ const expectedPeaks: [Strategy, number][] = [
 
 for (const [strategy, peak] of expectedPeaks) {
   test(`${strategy.mode} keeps ${peak} prediction(s) in flight at most, as the emulator saw`, async () => {
-    env.emulator.configure('scenegate/ip-adapter-video', { render: 'none', latency: { kind: 'fixed', ms: 700 }, msPerOutputSecond: 0 });
+    env.emulator.configure('scenegate/ip-adapter-video', {
+      render: 'none',
+      latency: { kind: 'fixed', ms: 700 },
+      msPerOutputSecond: 0,
+    });
     const { result, peak: seen } = await run(strategy.mode, strategy);
     assert.equal(seen, peak);
     assert.equal(result.status, 'succeeded');
-    assert.deepEqual(result.scenes.map((s) => s.id), ['s1', 's2', 's3', 's4', 's5', 's6']);
+    assert.deepEqual(
+      result.scenes.map((s) => s.id),
+      ['s1', 's2', 's3', 's4', 's5', 's6']
+    );
   });
 }
 
 test('results come back in scene order whatever order scenes finish in', async () => {
-  env.emulator.configure('scenegate/ip-adapter-video', { render: 'none', latency: { kind: 'fixed', ms: 100 }, msPerOutputSecond: 250 });
+  env.emulator.configure('scenegate/ip-adapter-video', {
+    render: 'none',
+    latency: { kind: 'fixed', ms: 100 },
+    msPerOutputSecond: 400,
+  });
   const { result, completionOrder } = await run('order', { mode: 'parallel', concurrency: 1 }, [6, 5, 4, 3, 2, 1]);
   const predictionOrder = result.scenes.map((s) => s.predictionId);
+  // Neighbours finish 400 ms apart, and on a loaded machine the creates themselves can be that far apart,
+  // so only the ends (2 s apart) are asserted: the shortest scene, last in the plan, finished before the longest, first.
   assert.notDeepEqual(completionOrder, predictionOrder, 'the scenes finished out of plan order');
-  assert.deepEqual(completionOrder, [...predictionOrder].reverse());
-  assert.deepEqual(result.scenes.map((s) => s.id), ['s1', 's2', 's3', 's4', 's5', 's6']);
+  assert.ok(completionOrder.indexOf(predictionOrder[5]!) < completionOrder.indexOf(predictionOrder[0]!));
+  assert.deepEqual(
+    result.scenes.map((s) => s.id),
+    ['s1', 's2', 's3', 's4', 's5', 's6']
+  );
   assert.ok(result.scenes.every((s, i) => s.clipPath?.includes(`s${i + 1}-a1.mp4`)));
 });
 
 test('with uneven scene times, pool finishes before batched', async () => {
-  env.emulator.configure('scenegate/ip-adapter-video', { render: 'none', latency: { kind: 'fixed', ms: 100 }, msPerOutputSecond: 350 });
+  env.emulator.configure('scenegate/ip-adapter-video', {
+    render: 'none',
+    latency: { kind: 'fixed', ms: 100 },
+    msPerOutputSecond: 350,
+  });
   const durations = [1, 6, 1, 6, 1, 6];
   const batched = await run('uneven-batched', { mode: 'batched', concurrency: 2 }, durations);
   env.emulator.reset();

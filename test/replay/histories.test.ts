@@ -36,7 +36,10 @@ test('recorded generation histories replay without non-determinism', async () =>
   const histories = await Promise.all(files.map(async (file) => fixture(path.join(historiesDir, file))));
   const failures: string[] = [];
   let replayed = 0;
-  for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath }, replayName: 'scenegate-fixtures' }, histories)) {
+  for await (const result of Worker.runReplayHistories(
+    { workflowBundle: { codePath }, replayName: 'scenegate-fixtures' },
+    histories
+  )) {
     replayed++;
     if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
   }

@@ -5,7 +5,10 @@ import { SceneScheduler } from '../../workflows/scheduler';
 const ids = (n: number): string[] => Array.from({ length: n }, (_, i) => `s${i + 1}`);
 
 /** Runs every scene to completion, finishing them in the given order of preference, and records peak concurrency. */
-function drive(scheduler: SceneScheduler, finishOrder: (running: string[]) => string): { peak: number; starts: string[][] } {
+function drive(
+  scheduler: SceneScheduler,
+  finishOrder: (running: string[]) => string
+): { peak: number; starts: string[][] } {
   const running: string[] = [];
   const starts: string[][] = [];
   let peak = 0;

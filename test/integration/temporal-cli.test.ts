@@ -1,0 +1,166 @@
+/**
+ * Operators without the scenegate CLI use the `temporal` CLI: start a generation from a plan
+ * file, read its progress, and answer it with signals and updates by their contract names.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { findTemporalCli } from '../../devenv/temporal-cli';
+import type { PlanInput } from '../../schema/plan';
+import { isWorkflowFailure } from '../helpers/failures';
+import { testPlan, useGenerationEnv, type GenerationEnv } from '../helpers/generation-env';
+import { runCommand, type CliRun } from '../helpers/run-cli';
+import { waitForProgress } from '../helpers/wait';
+
+let env: GenerationEnv;
+let temporalCli: string;
+before(async () => {
+  env = await useGenerationEnv(import.meta.url);
+  env.emulator.configure('scenegate/ip-adapter-video', {
+    render: 'none',
+    latency: { kind: 'fixed', ms: 200 },
+    failWhenPromptIncludes: 'DOOMED',
+  });
+  temporalCli = await findTemporalCli();
+});
+after(async () => {
+  await env.teardown();
+});
+
+function temporal(...args: string[]): Promise<CliRun> {
+  return runCommand(temporalCli, [
+    ...args,
+    '--address',
+    env.temporal.env.address,
+    '--namespace',
+    env.temporal.env.namespace ?? 'default',
+  ]);
+}
+
+/** Starts a generation as an operator would; without `workflowId` the CLI picks one, which is returned. */
+async function startWithTemporalCli(plan: PlanInput, workflowId?: string): Promise<string> {
+  const file = path.join(env.storageDir, `plan-${Date.now()}.json`);
+  await fs.writeFile(file, JSON.stringify(plan));
+  const idArgs = workflowId ? ['--workflow-id', workflowId] : [];
+  const start = await temporal(
+    'workflow',
+    'start',
+    '--type',
+    'generateVideo',
+    '--task-queue',
+    env.taskQueue,
+    ...idArgs,
+    '--input-file',
+    file
+  );
+  assert.equal(start.code, 0, start.stderr);
+  const started = /WorkflowId\s+(\S+)/.exec(start.stdout)?.[1];
+  assert.ok(started, `no workflow id in: ${start.stdout}`);
+  return started;
+}
+
+test('a bad plan started from the temporal CLI fails at once, naming the field, without retrying', async () => {
+  const workflowId = `tcli-bad-${Date.now()}`;
+  const plan = testPlan(workflowId, 3);
+  plan.scenes[2]!.entities = ['heroo'];
+  await env.withWorker(async () => {
+    await startWithTemporalCli(plan, workflowId);
+    const result = await temporal('workflow', 'result', '--workflow-id', workflowId);
+    assert.notEqual(result.code, 0);
+    assert.match(result.stdout + result.stderr, /scenes\[2\]\.entities\[0\]: unknown consistency group "heroo"/);
+    const handle = env.temporal.env.client.workflow.getHandle(workflowId);
+    await assert.rejects(handle.result(), isWorkflowFailure('InvalidPlan', /^scenes\[2\]\.entities\[0\]/));
+    const events = (await handle.fetchHistory()).events ?? [];
+    assert.equal(events.filter((e) => e.workflowTaskFailedEventAttributes).length, 0, 'no workflow task retries');
+    assert.equal(events.filter((e) => e.activityTaskScheduledEventAttributes).length, 0, 'nothing was paid for');
+  });
+});
+
+test('query, signal and updates by their contract names carry a generation to its final MP4', async () => {
+  const plan = testPlan(`tcli-ops-${Date.now()}`, 3, {
+    gate: { enabled: true, scorer: 'manual' },
+    onSceneFailure: 'await-ops',
+    retry: { maxAttemptsPerScene: 1 },
+    strategy: { mode: 'sequential', concurrency: 1 },
+    budget: { limitUsd: 0.25 },
+  });
+  plan.scenes[1]!.prompt = 'DOOMED two';
+  await env.withWorker(async () => {
+    // no --workflow-id: the id the CLI picks names the generation
+    const workflowId = await startWithTemporalCli(plan);
+    assert.notEqual(workflowId, plan.generationId);
+    const handle = await env.generations.get(workflowId);
+    await waitForProgress(handle, (p) => p.status === 'awaiting_approval');
+
+    const query = await temporal('workflow', 'query', '--workflow-id', workflowId, '--name', 'progress');
+    assert.equal(query.code, 0, query.stderr);
+    assert.match(query.stdout, /"status":\s*"awaiting_approval"/);
+
+    const approve = await temporal(
+      'workflow',
+      'update',
+      'execute',
+      '--workflow-id',
+      workflowId,
+      '--name',
+      'approveGate',
+      '--input',
+      '{"note":"looks right"}'
+    );
+    assert.equal(approve.code, 0, approve.stderr);
+    assert.match(approve.stdout, /gate approved for scene s1/);
+
+    // s1 and the failed s2 cost $0.10 each, so s3 waits for money while s2 waits for an operator
+    await waitForProgress(handle, (p) => p.status === 'awaiting_budget' && p.scenes[1]!.status === 'awaiting_ops');
+    const refused = await temporal(
+      'workflow',
+      'update',
+      'execute',
+      '--workflow-id',
+      workflowId,
+      '--name',
+      'skipScene',
+      '--input',
+      '{"sceneId":"s9"}'
+    );
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stdout + refused.stderr, /there is no scene \\"s9\\".*type: UpdateRefused/);
+    const skip = await temporal(
+      'workflow',
+      'update',
+      'execute',
+      '--workflow-id',
+      workflowId,
+      '--name',
+      'skipScene',
+      '--input',
+      '{"sceneId":"s2"}'
+    );
+    assert.equal(skip.code, 0, skip.stderr);
+
+    const raise = await temporal(
+      'workflow',
+      'signal',
+      '--workflow-id',
+      workflowId,
+      '--name',
+      'raiseBudget',
+      '--input',
+      '{"amountUsd":1}'
+    );
+    assert.equal(raise.code, 0, raise.stderr);
+    const result = await temporal('workflow', 'result', '--workflow-id', workflowId);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /"status":\s*"partial"/);
+    const final = await handle.result();
+    assert.equal(final.generationId, workflowId);
+    assert.deepEqual(
+      final.scenes.map((s) => s.status),
+      ['succeeded', 'skipped', 'succeeded']
+    );
+    assert.equal(final.limitUsd, 1.25);
+    assert.ok((await fs.stat(final.videoPath)).size > 0, 'the final MP4 was written');
+    assert.equal(final.durationSec, 4);
+  });
+});

@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { InvalidPlanError, loadPlanFile, validatePlan } from '../../client/load-plan';
+import { durationMs, planSchema, type PlanInput } from '../../schema/plan';
+
+const minimal = (): PlanInput => ({
+  consistencyGroups: [{ id: 'hero', kind: 'character', referenceImages: ['hero.png'] }],
+  scenes: [
+    { id: 's1', prompt: 'the hero wakes', entities: ['hero'] },
+    { id: 's2', prompt: 'the hero walks', entities: ['hero'] },
+  ],
+});
+
+function rejection(input: unknown): string {
+  try {
+    validatePlan(input);
+  } catch (err) {
+    assert.ok(err instanceof InvalidPlanError, `expected InvalidPlanError, got ${String(err)}`);
+    return err.message;
+  }
+  assert.fail('the plan was accepted');
+}
+
+test('everything but the scenes and groups has a default', () => {
+  const plan = planSchema.parse(minimal());
+  assert.equal(plan.model, 'scenegate/ip-adapter-video');
+  assert.deepEqual(plan.strategy, { mode: 'pool', concurrency: 3 });
+  assert.equal(plan.gate.enabled, true);
+  assert.equal(plan.gate.scorer, 'local');
+  assert.equal(plan.gate.onFail, 'await-approval');
+  assert.equal(plan.budget.onExceeded, 'pause');
+  assert.equal(plan.onSceneFailure, 'fail-fast');
+  assert.equal(plan.retry.maxAttemptsPerScene, 3);
+  assert.equal(plan.consistencyGroups[0]!.strength, 0.6);
+  assert.equal(plan.scenes[0]!.durationSec, 5);
+});
+
+test('a plan without a seed gets the same seed from the same id, and a different one from another', () => {
+  const a = planSchema.parse({ ...minimal(), generationId: 'ad-1' });
+  const b = planSchema.parse({ ...minimal(), generationId: 'ad-1' });
+  const c = planSchema.parse({ ...minimal(), generationId: 'ad-2' });
+  assert.equal(a.seed, b.seed);
+  assert.notEqual(a.seed, c.seed);
+  assert.equal(planSchema.parse({ ...minimal(), seed: 7 }).seed, 7);
+});
+
+test('an unknown entity is named by its path and the groups that do exist', () => {
+  const plan = minimal();
+  plan.scenes.push({ id: 's3', prompt: 'x', entities: ['hero', 'heroo'] });
+  assert.equal(rejection(plan), 'scenes[2].entities[1]: unknown consistency group "heroo" (known: hero)');
+});
+
+test('each bad field is named in one line', () => {
+  const cases: [(p: PlanInput) => void, RegExp][] = [
+    [(p) => (p.scenes = []), /^scenes: needs at least one scene$/],
+    [(p) => (p.scenes[1]!.id = 's1'), /^scenes\[1\]\.id: duplicate scene id "s1"$/],
+    [(p) => (p.scenes[0]!.durationSec = 30), /^scenes\[0\]\.durationSec: must be 1 to 10 seconds$/],
+    [(p) => (p.scenes[0]!.id = 'has space'), /^scenes\[0\]\.id: must be 1 to 100 letters/],
+    [(p) => (p.consistencyGroups[0]!.strength = 1.5), /^consistencyGroups\[0\]\.strength: must be between 0 and 1$/],
+    [
+      (p) => (p.consistencyGroups[0]!.referenceImages = []),
+      /^consistencyGroups\[0\]\.referenceImages: needs at least one reference image$/,
+    ],
+    [(p) => (p.strategy = { mode: 'swarm' as 'pool' }), /^strategy\.mode: /],
+    [(p) => (p.gate = { approvalTimeout: 'soon' }), /^gate\.approvalTimeout: /],
+    [(p) => (p.model = 'acme/nothing'), /^model: unknown model "acme\/nothing" \(the catalogue has /],
+  ];
+  for (const [spoil, expected] of cases) {
+    const plan = minimal();
+    spoil(plan);
+    assert.match(rejection(plan), expected);
+  }
+});
+
+test('several problems are counted after the first', () => {
+  const plan = minimal();
+  plan.scenes[0]!.prompt = '';
+  plan.scenes[1]!.durationSec = 0;
+  assert.equal(rejection(plan), 'scenes[0].prompt: must not be empty (and 1 more problem)');
+});
+
+test('a plan file names itself; relative references resolve against its folder; YAML works too', async () => {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'scenegate-plan-'));
+  const yamlFile = path.join(dir, 'ad.yaml');
+  await fs.writeFile(
+    yamlFile,
+    'consistencyGroups:\n  - { id: hero, kind: character, referenceImages: [refs/hero.png] }\nscenes:\n  - { id: s1, prompt: go, entities: [hero] }\n'
+  );
+  const plan = await loadPlanFile(yamlFile);
+  assert.equal(plan.consistencyGroups[0]!.referenceImages[0], path.join(dir, 'refs', 'hero.png'));
+  assert.match(plan.generationId, /^gen-\d{8}-\d{6}-[0-9a-f]{4}$/);
+
+  const badFile = path.join(dir, 'bad.json');
+  await fs.writeFile(badFile, JSON.stringify({ ...minimal(), budget: { limitUsd: -1 } }));
+  await assert.rejects(loadPlanFile(badFile), { message: /^bad\.json: budget\.limitUsd: / });
+  await fs.writeFile(badFile, '{ not json');
+  await assert.rejects(loadPlanFile(badFile), { message: /bad\.json is not valid JSON/ });
+  await assert.rejects(loadPlanFile(path.join(dir, 'missing.json')), { message: /cannot read the plan file/ });
+});
+
+test('durations read as Temporal reads them', () => {
+  assert.equal(durationMs('90s'), 90_000);
+  assert.equal(durationMs('1.5h'), 5_400_000);
+  assert.equal(durationMs(250), 250);
+});
+
+test('every example plan is valid, its references exist, and together they cover every strategy and gate scorer', async () => {
+  const dir = path.join(import.meta.dirname, '..', '..', 'examples', 'plans');
+  const plans = await Promise.all((await fs.readdir(dir)).map((file) => loadPlanFile(path.join(dir, file))));
+  for (const plan of plans) {
+    for (const ref of plan.consistencyGroups.flatMap((g) => g.referenceImages)) await fs.access(ref);
+  }
+  assert.deepEqual(new Set(plans.map((p) => p.strategy.mode)), new Set(['sequential', 'batched', 'pool', 'parallel']));
+  assert.deepEqual(
+    new Set(plans.filter((p) => p.gate.enabled).map((p) => p.gate.scorer)),
+    new Set(['local', 'clip', 'manual'])
+  );
+  assert.ok(plans.some((p) => !p.gate.enabled));
+});
