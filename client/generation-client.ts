@@ -91,6 +91,17 @@ export class GenerationHandle {
   }
 }
 
+/** One row of `GenerationClient.list`. */
+export interface GenerationListing {
+  id: string;
+  status: string;
+  executionStatus: string;
+  done: number;
+  total: number;
+  costUsd: number;
+  startTime: Date;
+}
+
 export interface StartGenerationOptions {
   taskQueue?: string;
   /** Folder relative reference paths are resolved against (a plan file's folder). */
@@ -165,19 +176,7 @@ export class GenerationClient {
   }
 
   /** Generations, newest first, optionally only those in one status (a visibility query). */
-  async list(
-    options: { status?: string; limit?: number } = {}
-  ): Promise<
-    {
-      id: string;
-      status: string;
-      executionStatus: string;
-      done: number;
-      total: number;
-      costUsd: number;
-      startTime: Date;
-    }[]
-  > {
+  async list(options: { status?: string; limit?: number } = {}): Promise<GenerationListing[]> {
     const clauses = [`WorkflowType = '${GENERATE_VIDEO_WORKFLOW}'`];
     if (options.status) clauses.push(`${generationStatusKey.name} = '${options.status.replace(/'/g, '')}'`);
     const rows = [];
