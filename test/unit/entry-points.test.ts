@@ -1,0 +1,31 @@
+/** The worker and the CLI stop on a bad setting with one line naming it, before connecting to anything. */
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { test } from 'node:test';
+import { projectRoot } from '../../devenv/paths';
+import { runCommand } from '../helpers/run-cli';
+
+const tsx = (file: string, env: NodeJS.ProcessEnv) =>
+  runCommand(process.execPath, ['--import', 'tsx', path.join(projectRoot, file)], env);
+
+test('the worker refuses a bad setting in one line, exit code 2', async () => {
+  const run = await tsx('worker/main.ts', {
+    SCENEGATE_MAX_CONCURRENT_ACTIVITIES: '-3',
+    TEMPORAL_ADDRESS: '127.0.0.1:1',
+  });
+  assert.equal(run.code, 2);
+  assert.equal(
+    run.stderr.trim(),
+    'scenegate: invalid setting SCENEGATE_MAX_CONCURRENT_ACTIVITIES: expected a positive whole number (got "-3")'
+  );
+});
+
+test('a worker that cannot reach Temporal says where it looked, exit code 5', async () => {
+  const run = await tsx('worker/main.ts', {
+    TEMPORAL_ADDRESS: '127.0.0.1:1',
+    REPLICATE_BASE_URL: 'http://127.0.0.1:9/v1',
+  });
+  assert.equal(run.code, 5, run.stderr);
+  assert.match(run.stderr.trim(), /^scenegate: cannot reach Temporal at 127\.0\.0\.1:1/);
+  assert.equal(run.stderr.trim().split('\n').length, 1);
+});
