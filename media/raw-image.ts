@@ -8,6 +8,21 @@ export interface RgbImage {
   data: Buffer;
 }
 
+/** ffmpeg output options: the input's first frame, scaled by area averaging, as raw RGB on stdout. */
+function oneRgbFrame(width: number, height: number): string[] {
+  return [
+    '-frames:v',
+    '1',
+    '-vf',
+    `scale=${width}:${height}:flags=area`,
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'rgb24',
+    'pipe:1',
+  ];
+}
+
 /**
  * Decodes any image ffmpeg reads (PNG, JPEG, WebP, ...) from a file path or bytes,
  * scaled to exactly width x height.
@@ -15,19 +30,7 @@ export interface RgbImage {
 export async function decodeImage(source: string | Buffer, width: number, height: number): Promise<RgbImage> {
   const input = typeof source === 'string' ? source : 'pipe:0';
   const data = await runFfmpeg(
-    [
-      '-i',
-      input,
-      '-frames:v',
-      '1',
-      '-vf',
-      `scale=${width}:${height}:flags=area`,
-      '-f',
-      'rawvideo',
-      '-pix_fmt',
-      'rgb24',
-      'pipe:1',
-    ],
+    ['-i', input, ...oneRgbFrame(width, height)],
     typeof source === 'string' ? {} : { stdin: source }
   );
   if (data.length !== width * height * 3) {
@@ -75,21 +78,7 @@ export async function sampleFrames(
   const frames: RgbImage[] = [];
   for (let i = 0; i < count; i++) {
     const at = ((i + 0.5) * durationSec) / count;
-    const data = await runFfmpeg([
-      '-ss',
-      at.toFixed(3),
-      '-i',
-      clipPath,
-      '-frames:v',
-      '1',
-      '-vf',
-      `scale=${width}:${height}:flags=area`,
-      '-f',
-      'rawvideo',
-      '-pix_fmt',
-      'rgb24',
-      'pipe:1',
-    ]);
+    const data = await runFfmpeg(['-ss', at.toFixed(3), '-i', clipPath, ...oneRgbFrame(width, height)]);
     if (data.length === width * height * 3) frames.push({ width, height, data });
   }
   return frames;

@@ -38,6 +38,22 @@ function temporal(...args: string[]): Promise<CliRun> {
   ]);
 }
 
+/** `temporal workflow update execute` or `signal` by the contract's names, with a JSON payload. */
+const update = (workflowId: string, name: string, input: unknown): Promise<CliRun> =>
+  temporal(
+    'workflow',
+    'update',
+    'execute',
+    '--workflow-id',
+    workflowId,
+    '--name',
+    name,
+    '--input',
+    JSON.stringify(input)
+  );
+const signal = (workflowId: string, name: string, input: unknown): Promise<CliRun> =>
+  temporal('workflow', 'signal', '--workflow-id', workflowId, '--name', name, '--input', JSON.stringify(input));
+
 /** Starts a generation as an operator would; without `workflowId` the CLI picks one, which is returned. */
 async function startWithTemporalCli(plan: PlanInput, workflowId?: string): Promise<string> {
   const file = path.join(env.storageDir, `plan-${Date.now()}.json`);
@@ -97,58 +113,19 @@ test('query, signal and updates by their contract names carry a generation to it
     assert.equal(query.code, 0, query.stderr);
     assert.match(query.stdout, /"status":\s*"awaiting_approval"/);
 
-    const approve = await temporal(
-      'workflow',
-      'update',
-      'execute',
-      '--workflow-id',
-      workflowId,
-      '--name',
-      'approveGate',
-      '--input',
-      '{"note":"looks right"}'
-    );
+    const approve = await update(workflowId, 'approveGate', { note: 'looks right' });
     assert.equal(approve.code, 0, approve.stderr);
     assert.match(approve.stdout, /gate approved for scene s1/);
 
     // s1 and the failed s2 cost $0.10 each, so s3 waits for money while s2 waits for an operator
     await waitForProgress(handle, (p) => p.status === 'awaiting_budget' && p.scenes[1]!.status === 'awaiting_ops');
-    const refused = await temporal(
-      'workflow',
-      'update',
-      'execute',
-      '--workflow-id',
-      workflowId,
-      '--name',
-      'skipScene',
-      '--input',
-      '{"sceneId":"s9"}'
-    );
+    const refused = await update(workflowId, 'skipScene', { sceneId: 's9' });
     assert.notEqual(refused.code, 0);
     assert.match(refused.stdout + refused.stderr, /there is no scene \\"s9\\".*type: UpdateRefused/);
-    const skip = await temporal(
-      'workflow',
-      'update',
-      'execute',
-      '--workflow-id',
-      workflowId,
-      '--name',
-      'skipScene',
-      '--input',
-      '{"sceneId":"s2"}'
-    );
+    const skip = await update(workflowId, 'skipScene', { sceneId: 's2' });
     assert.equal(skip.code, 0, skip.stderr);
 
-    const raise = await temporal(
-      'workflow',
-      'signal',
-      '--workflow-id',
-      workflowId,
-      '--name',
-      'raiseBudget',
-      '--input',
-      '{"amountUsd":1}'
-    );
+    const raise = await signal(workflowId, 'raiseBudget', { amountUsd: 1 });
     assert.equal(raise.code, 0, raise.stderr);
     const result = await temporal('workflow', 'result', '--workflow-id', workflowId);
     assert.equal(result.code, 0, result.stderr);
