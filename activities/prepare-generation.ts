@@ -86,16 +86,24 @@ export function makePrepareGeneration(deps: PrepareGenerationDeps) {
         throw invalid(field, `${source} is ${declared} bytes; the limit is ${deps.limits.maxBytes}`);
       return Buffer.from(await response.arrayBuffer());
     }
-    const resolved = path.resolve(source);
-    let real: string;
-    try {
-      real = await fs.realpath(resolved);
-    } catch {
-      throw invalid(field, `file not found: ${resolved}`);
-    }
     const roots = await Promise.all(
       deps.referenceRoots.map((root) => fs.realpath(root).catch(() => path.resolve(root)))
     );
+    // a relative path arrives when nobody resolved it against a plan file (temporal CLI, Web UI): the roots are its base
+    const candidates = path.isAbsolute(source) ? [source] : roots.map((root) => path.resolve(root, source));
+    let real: string | undefined;
+    for (const candidate of candidates) {
+      real = await fs.realpath(candidate).catch(() => undefined);
+      if (real) break;
+    }
+    if (!real) {
+      throw invalid(
+        field,
+        path.isAbsolute(source)
+          ? `file not found: ${source}`
+          : `file not found: ${source} (looked in ${roots.join(', ')})`
+      );
+    }
     if (!roots.some((root) => real === root || real.startsWith(root + path.sep))) {
       throw invalid(
         field,

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs/promises';
+import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { loadCatalogue } from '../activities/catalogue';
@@ -21,9 +21,19 @@ export function newGenerationId(now = new Date()): string {
 }
 
 /**
+ * A local reference next to the plan becomes absolute, since the worker may run elsewhere; any
+ * other relative path is left for the worker, which looks it up in its reference roots.
+ */
+function resolveReference(ref: string, baseDir: string): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(ref) || path.isAbsolute(ref)) return ref;
+  const beside = path.resolve(baseDir, ref);
+  return fs.existsSync(beside) ? beside : ref;
+}
+
+/**
  * Validates a plan as the workflow will, and more: the model must be in the catalogue, and a
- * model that needs references must get some in every scene. Relative reference paths are
- * made absolute against `baseDir` (the plan file's folder), since the worker may run elsewhere.
+ * model that needs references must get some in every scene. Relative reference paths found
+ * under `baseDir` (the plan file's folder) are made absolute.
  *
  * @throws InvalidPlanError naming the field, e.g. `scenes[2].entities[0]: unknown consistency group "heroo"`.
  */
@@ -56,9 +66,7 @@ export function validatePlan(
     generationId: plan.generationId ?? newGenerationId(),
     consistencyGroups: plan.consistencyGroups.map((group) => ({
       ...group,
-      referenceImages: group.referenceImages.map((ref) =>
-        /^[a-z][a-z0-9+.-]*:\/\//i.test(ref) ? ref : path.resolve(baseDir, ref)
-      ),
+      referenceImages: group.referenceImages.map((ref) => resolveReference(ref, baseDir)),
     })),
   };
 }
@@ -67,7 +75,7 @@ export function validatePlan(
 export async function loadPlanFile(file: string): Promise<Plan & { generationId: string }> {
   let text: string;
   try {
-    text = await fs.readFile(file, 'utf8');
+    text = await fs.promises.readFile(file, 'utf8');
   } catch {
     throw new InvalidPlanError(`cannot read the plan file ${file}`);
   }

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { projectRoot } from '../../devenv/paths';
 import { findTemporalCli } from '../../devenv/temporal-cli';
 import type { PlanInput } from '../../schema/plan';
 import { isWorkflowFailure } from '../helpers/failures';
@@ -90,6 +91,28 @@ test('a bad plan started from the temporal CLI fails at once, naming the field, 
     const events = (await handle.fetchHistory()).events ?? [];
     assert.equal(events.filter((e) => e.workflowTaskFailedEventAttributes).length, 0, 'no workflow task retries');
     assert.equal(events.filter((e) => e.activityTaskScheduledEventAttributes).length, 0, 'nothing was paid for');
+  });
+});
+
+test('an example plan file started as it is, with no workflow id, runs to its final MP4', async () => {
+  const file = path.join(projectRoot, 'examples', 'plans', 'parallel-no-gate.json');
+  await env.withWorker(async () => {
+    const start = await temporal(
+      'workflow',
+      'start',
+      '--type',
+      'generateVideo',
+      '--task-queue',
+      env.taskQueue,
+      '--input-file',
+      file
+    );
+    assert.equal(start.code, 0, start.stderr);
+    const workflowId = /WorkflowId\s+(\S+)/.exec(start.stdout)![1]!;
+    const result = await (await env.generations.get(workflowId)).result();
+    assert.equal(result.status, 'succeeded');
+    assert.equal(result.durationSec, 8);
+    assert.ok((await fs.stat(result.videoPath)).size > 0);
   });
 });
 

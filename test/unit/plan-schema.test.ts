@@ -82,15 +82,21 @@ test('several problems are counted after the first', () => {
   assert.equal(rejection(plan), 'scenes[0].prompt: must not be empty (and 1 more problem)');
 });
 
-test('a plan file names itself; relative references resolve against its folder; YAML works too', async () => {
+test('a plan file names itself; references beside it become absolute, others stay for the worker; YAML works too', async () => {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'scenegate-plan-'));
+  await fs.mkdir(path.join(dir, 'refs'));
+  await fs.writeFile(path.join(dir, 'refs', 'hero.png'), 'not checked here');
   const yamlFile = path.join(dir, 'ad.yaml');
   await fs.writeFile(
     yamlFile,
-    'consistencyGroups:\n  - { id: hero, kind: character, referenceImages: [refs/hero.png] }\nscenes:\n  - { id: s1, prompt: go, entities: [hero] }\n'
+    'consistencyGroups:\n  - { id: hero, kind: character, referenceImages: [refs/hero.png, examples/references/mara.png, /abs/x.png] }\nscenes:\n  - { id: s1, prompt: go, entities: [hero] }\n'
   );
   const plan = await loadPlanFile(yamlFile);
-  assert.equal(plan.consistencyGroups[0]!.referenceImages[0], path.join(dir, 'refs', 'hero.png'));
+  assert.deepEqual(plan.consistencyGroups[0]!.referenceImages, [
+    path.join(dir, 'refs', 'hero.png'),
+    'examples/references/mara.png',
+    '/abs/x.png',
+  ]);
   assert.match(plan.generationId, /^gen-\d{8}-\d{6}-[0-9a-f]{4}$/);
 
   const badFile = path.join(dir, 'bad.json');
@@ -111,7 +117,10 @@ test('every example plan is valid, its references exist, and together they cover
   const dir = path.join(import.meta.dirname, '..', '..', 'examples', 'plans');
   const plans = await Promise.all((await fs.readdir(dir)).map((file) => loadPlanFile(path.join(dir, file))));
   for (const plan of plans) {
-    for (const ref of plan.consistencyGroups.flatMap((g) => g.referenceImages)) await fs.access(ref);
+    // relative ones are what a worker running in the project folder resolves
+    for (const ref of plan.consistencyGroups.flatMap((g) => g.referenceImages)) {
+      await fs.access(path.resolve(import.meta.dirname, '..', '..', ref));
+    }
   }
   assert.deepEqual(new Set(plans.map((p) => p.strategy.mode)), new Set(['sequential', 'batched', 'pool', 'parallel']));
   assert.deepEqual(
