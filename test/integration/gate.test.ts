@@ -111,6 +111,36 @@ test('gate failure with onFail fail reports the scores seen', async () => {
   });
 });
 
+test('clip scorer: paid CLIP predictions score the gate, the stronger retry scores higher, and their cost is counted', async () => {
+  await env.withWorker(async () => {
+    const handle = await env.generations.start(
+      gatedPlan('gate-clip', 0.2, {
+        scorer: 'clip',
+        threshold: 0.99,
+        maxAttempts: 2,
+        strengthStep: 0.6,
+        onFail: 'fail',
+      })
+    );
+    await assert.rejects(handle.result(), isWorkflowFailure(FailureType.GateFailed));
+    const { gate, budget } = await handle.progress();
+    assert.deepEqual(
+      gate.scores.map((s) => s.strength),
+      [0.2, 0.8]
+    );
+    assert.ok(
+      gate.scores[1]!.score > gate.scores[0]!.score,
+      `scores ${gate.scores.map((s) => s.score).join(' then ')}`
+    );
+    const scorerRuns = Object.values(env.emulator.stats().createsByFingerprint)
+      .filter((entry) => entry.model === 'andreasjansson/clip-features')
+      .reduce((n, entry) => n + entry.count, 0);
+    assert.equal(scorerRuns, 2);
+    // two 2-second attempts at $0.05 a second, and two scorer runs at $0.0002
+    assert.equal(budget.spentUsd, 0.2004);
+  });
+});
+
 test('each consistency group is gated by its first scene before the rest are released', async () => {
   const plan = testPlan(id('gate-groups'), 4, { gate: { enabled: true, threshold: 0.5 } });
   plan.scenes[0]!.entities = ['mara'];
