@@ -10,6 +10,7 @@ import { GenerationClient } from './generation-client';
 import { loadPlanFile } from './load-plan';
 import { ExitCode, runMain, UserFacingError } from './run-main';
 import { renderProgress } from './watch';
+import { loadSettings } from '../schema/settings';
 
 const usage = `usage: scenegate <command> [options]
 
@@ -93,7 +94,10 @@ async function main(argv: string[]): Promise<number | void> {
     if (!args[0]) throw bad(`${command} needs a generation id`);
     return args[0];
   };
-  const generations = async (): Promise<GenerationClient> => new GenerationClient(await connectClient());
+  const generations = async (): Promise<GenerationClient> => {
+    const { SCENEGATE_TASK_QUEUE } = loadSettings();
+    return new GenerationClient(await connectClient(), SCENEGATE_TASK_QUEUE);
+  };
 
   switch (command) {
     case 'generate': {
@@ -172,6 +176,7 @@ async function main(argv: string[]): Promise<number | void> {
       const set = usdArg('set', opts.set);
       if ((raise === undefined) === (set === undefined))
         throw bad('budget needs exactly one of --raise USD or --set USD');
+      if (raise === 0) throw bad('--raise must be more than 0 US dollars');
       const handle = await (await generations()).get(needId());
       if (raise !== undefined) await handle.raiseBudget(raise);
       else await handle.setBudget(set!);

@@ -67,7 +67,14 @@ export async function runDurablePrediction(
     log.info('cancelled the prediction', { predictionId: prediction.id, status: final?.status });
     throw new CancelledFailure(
       `${request.label} cancelled; prediction ${prediction.id} is ${final?.status ?? 'unconfirmed'}`,
-      [{ predictionId: prediction.id, status: final?.status ?? 'unknown', costUsd: final ? request.costOf(final) : 0 }]
+      // unconfirmed: no cost, so the workflow books the attempt's full estimate rather than nothing
+      [
+        {
+          predictionId: prediction.id,
+          status: final?.status ?? 'unknown',
+          ...(final ? { costUsd: request.costOf(final) } : {}),
+        },
+      ]
     );
   }
 }

@@ -61,6 +61,9 @@ test('error cases give one sentence and their own exit code', async () => {
 
   const budgetArgs = await cli('budget', 'some-id');
   assert.equal(budgetArgs.code, ExitCode.invalidInput);
+  const noRaise = await cli('budget', 'some-id', '--raise', '0');
+  assert.equal(noRaise.code, ExitCode.invalidInput);
+  assertOneSentence(noRaise, /--raise must be more than 0 US dollars/);
 
   const notFound = await cli('status', 'no-such-generation');
   assert.equal(notFound.code, ExitCode.notFound);
