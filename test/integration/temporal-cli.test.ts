@@ -55,10 +55,8 @@ const update = (workflowId: string, name: string, input: unknown): Promise<CliRu
 const signal = (workflowId: string, name: string, input: unknown): Promise<CliRun> =>
   temporal('workflow', 'signal', '--workflow-id', workflowId, '--name', name, '--input', JSON.stringify(input));
 
-/** Starts a generation as an operator would; without `workflowId` the CLI picks one, which is returned. */
-async function startWithTemporalCli(plan: PlanInput, workflowId?: string): Promise<string> {
-  const file = path.join(env.storageDir, `plan-${Date.now()}.json`);
-  await fs.writeFile(file, JSON.stringify(plan));
+/** Starts a plan file as an operator would; without `workflowId` the CLI picks one, which is returned. */
+async function startFile(file: string, workflowId?: string): Promise<string> {
   const idArgs = workflowId ? ['--workflow-id', workflowId] : [];
   const start = await temporal(
     'workflow',
@@ -75,6 +73,12 @@ async function startWithTemporalCli(plan: PlanInput, workflowId?: string): Promi
   const started = /WorkflowId\s+(\S+)/.exec(start.stdout)?.[1];
   assert.ok(started, `no workflow id in: ${start.stdout}`);
   return started;
+}
+
+async function startWithTemporalCli(plan: PlanInput, workflowId?: string): Promise<string> {
+  const file = path.join(env.storageDir, `plan-${Date.now()}.json`);
+  await fs.writeFile(file, JSON.stringify(plan));
+  return startFile(file, workflowId);
 }
 
 test('a bad plan started from the temporal CLI fails at once, naming the field, without retrying', async () => {
@@ -97,18 +101,7 @@ test('a bad plan started from the temporal CLI fails at once, naming the field, 
 test('an example plan file started as it is, with no workflow id, runs to its final MP4', async () => {
   const file = path.join(projectRoot, 'examples', 'plans', 'parallel-no-gate.json');
   await env.withWorker(async () => {
-    const start = await temporal(
-      'workflow',
-      'start',
-      '--type',
-      'generateVideo',
-      '--task-queue',
-      env.taskQueue,
-      '--input-file',
-      file
-    );
-    assert.equal(start.code, 0, start.stderr);
-    const workflowId = /WorkflowId\s+(\S+)/.exec(start.stdout)![1]!;
+    const workflowId = await startFile(file);
     const result = await (await env.generations.get(workflowId)).result();
     assert.equal(result.status, 'succeeded');
     assert.equal(result.durationSec, 8);
