@@ -1,6 +1,26 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** Forbids a folder's files from importing the folders above it. */
+function layer(files, above) {
+  return [
+    {
+      files: [files],
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          {
+            patterns: above.map((folder) => ({
+              group: [`../${folder}`, `../${folder}/*`, `../../${folder}`, `../../${folder}/*`],
+              message: `${files.split('/')[0]}/ sits below ${folder}/: an import may not run upward.`,
+            })),
+          },
+        ],
+      },
+    },
+  ];
+}
+
 export default tseslint.config(
   { ignores: ['node_modules/**', '.scenegate/**', 'test/fixtures/**'] },
   js.configs.recommended,
@@ -26,6 +46,15 @@ export default tseslint.config(
       eqeqeq: ['error', 'smart'],
     },
   },
+  // Layers, lowest first: schema → common → media → activities | workflows → worker | client → devenv, emulator, bench, test.
+  // A folder imports only from layers below it, so no import runs upward (activities → devenv, worker → client, ...).
+  ...layer('schema/**/*.ts', ['common', 'media', 'activities', 'workflows', 'worker', 'client', 'devenv', 'emulator']),
+  ...layer('common/**/*.ts', ['media', 'activities', 'workflows', 'worker', 'client', 'devenv', 'emulator']),
+  ...layer('media/**/*.ts', ['activities', 'workflows', 'worker', 'client', 'devenv', 'emulator']),
+  ...layer('activities/**/*.ts', ['workflows', 'worker', 'client', 'devenv', 'emulator']),
+  ...layer('worker/**/*.ts', ['client', 'devenv', 'emulator']),
+  ...layer('client/**/*.ts', ['activities', 'worker', 'devenv', 'emulator', 'media']),
+  ...layer('emulator/**/*.ts', ['activities', 'workflows', 'worker', 'client', 'devenv']),
   {
     // Workflow code runs in Temporal's deterministic sandbox: no Node APIs, no I/O clients,
     // and activities only as types, so the bundle never pulls side effects in.
@@ -49,6 +78,10 @@ export default tseslint.config(
               group: ['../activities', '../activities/*', '../emulator/*', '../media/*', '../devenv/*'],
               allowTypeImports: true,
               message: 'Import activities as types only (import type).',
+            },
+            {
+              group: ['../common/*', '../worker/*', '../client/*'],
+              message: 'Workflow code imports only @temporalio/workflow, the schema and pure helpers.',
             },
           ],
         },

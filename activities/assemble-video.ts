@@ -1,6 +1,7 @@
-import type { AssembleVideoInput, AssembleVideoResult } from '../schema/activities';
+import { assembleVideoInputSchema, type AssembleVideoInput, type AssembleVideoResult } from '../schema/activities';
 import { assembleVideo } from '../media/assemble';
 import { makeContactSheet } from '../media/contact-sheet';
+import { parseInput } from './parse-input';
 import type { LocalStorage } from './storage';
 
 /**
@@ -8,7 +9,8 @@ import type { LocalStorage } from './storage';
  * writes a contact sheet (a frame of every scene beside the references) for a person to check.
  */
 export function makeAssembleVideo(deps: { storage: LocalStorage }) {
-  return async function assembleVideoActivity(input: AssembleVideoInput): Promise<AssembleVideoResult> {
+  return async function assembleVideoActivity(raw: AssembleVideoInput): Promise<AssembleVideoResult> {
+    const input = parseInput(assembleVideoInputSchema, raw, 'assembleVideo');
     const videoPath = deps.storage.pathFor(input.generationId, 'final.mp4');
     const contactSheetPath = deps.storage.pathFor(input.generationId, 'contact-sheet.png');
     const video = await assembleVideo({ clips: input.clips.map((c) => c.path), outputPath: videoPath });

@@ -1,7 +1,12 @@
 import { log } from '@temporalio/activity';
-import type { CancelPredictionInput, CancelPredictionResult } from '../schema/activities';
+import {
+  cancelPredictionInputSchema,
+  type CancelPredictionInput,
+  type CancelPredictionResult,
+} from '../schema/activities';
 import type { Catalogue } from '../schema/catalogue';
 import { findModel } from './catalogue';
+import { parseInput } from './parse-input';
 import { outputSeconds } from './model-input';
 import { predictionCostUsd } from './prediction-cost';
 import type { ReplicateConnection } from './replicate/client';
@@ -19,7 +24,8 @@ export function makeCancelPrediction(deps: {
   connection: ReplicateConnection;
   catalogue: Catalogue;
 }) {
-  return async function cancelPrediction(input: CancelPredictionInput): Promise<CancelPredictionResult> {
+  return async function cancelPrediction(raw: CancelPredictionInput): Promise<CancelPredictionResult> {
+    const input = parseInput(cancelPredictionInputSchema, raw, 'cancelPrediction');
     const entry = findModel(deps.catalogue, input.model);
     try {
       const final = await cancelAndConfirm(deps.replicate, input.predictionId);

@@ -1,23 +1,6 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
-import { catalogueSchema, type Catalogue, type ModelEntry } from '../schema/catalogue';
+import type { Catalogue, ModelEntry } from '../schema/catalogue';
 import { FailureType } from '../schema/failures';
-import { describeIssues } from '../schema/issues';
-import { projectRoot } from '../devenv/paths';
-
-/** The catalogue shipped in the repo; `SCENEGATE_CATALOGUE` points at another file. */
-export const defaultCataloguePath = path.join(projectRoot, 'catalogue', 'models.json');
-
-/**
- * Reads and validates a model catalogue.
- * @throws Error naming the file and the first invalid field.
- */
-export function loadCatalogue(file = process.env.SCENEGATE_CATALOGUE ?? defaultCataloguePath): Catalogue {
-  const parsed = catalogueSchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
-  if (!parsed.success) throw new Error(`invalid model catalogue ${file}: ${describeIssues(parsed.error)}`);
-  return parsed.data;
-}
 
 /**
  * Finds a model by id.

@@ -6,7 +6,7 @@ export class OutputGoneError extends Error {
 }
 
 /** An output download failed for a reason another try may fix. */
-export class DownloadError extends Error {
+class DownloadError extends Error {
   override readonly name = 'DownloadError';
   constructor(
     message: string,

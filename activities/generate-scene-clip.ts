@@ -3,9 +3,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import { sceneClipRequestSchema, type SceneClipRequest, type SceneClipResult } from '../schema/activities';
 import type { Catalogue } from '../schema/catalogue';
 import { FailureType } from '../schema/failures';
-import { describeIssues } from '../schema/issues';
-import { probeMedia } from '../media/ffmpeg';
+import { MediaToolError, probeMedia } from '../media/ffmpeg';
 import { findModel } from './catalogue';
+import { parseInput } from './parse-input';
 import { downloadOutput, OutputGoneError } from './download';
 import { outputSeconds, toModelInput } from './model-input';
 import { predictionCostUsd } from './prediction-cost';
@@ -21,15 +21,7 @@ export interface SceneClipDeps extends DurablePredictionDeps {
 /** Builds the `generateSceneClip` activity: one scene attempt, one paid prediction, its clip in storage. */
 export function makeGenerateSceneClip(deps: SceneClipDeps) {
   return async function generateSceneClip(raw: SceneClipRequest): Promise<SceneClipResult> {
-    const parsed = sceneClipRequestSchema.safeParse(raw);
-    if (!parsed.success) {
-      throw ApplicationFailure.create({
-        type: FailureType.InvalidPlan,
-        nonRetryable: true,
-        message: `scene request: ${describeIssues(parsed.error)}`,
-      });
-    }
-    const request = parsed.data;
+    const request = parseInput(sceneClipRequestSchema, raw, 'generateSceneClip');
     const ctx = Context.current();
     const entry = findModel(deps.catalogue, request.model);
     const outSec = outputSeconds(entry, request.durationSec);
@@ -44,14 +36,19 @@ export function makeGenerateSceneClip(deps: SceneClipDeps) {
       label,
       costOf,
     });
-    const base = { predictionId: prediction.id, costUsd: costOf(prediction) };
+    const costUsd = costOf(prediction);
+    // a failed run is a failed activity (red in the Web UI), carrying what it cost so the workflow books it
+    const failed = (message: string): ApplicationFailure =>
+      ApplicationFailure.create({
+        type: FailureType.PredictionFailed,
+        nonRetryable: true,
+        message: deps.connection.redact(message),
+        details: [{ predictionId: prediction.id, costUsd }],
+      });
     if (prediction.status !== 'succeeded') {
-      return {
-        ...base,
-        outcome: prediction.status === 'failed' ? 'failed' : 'canceled',
-        error: deps.connection.redact(String(prediction.error ?? `prediction ${prediction.status}`)),
-        clip: null,
-      };
+      throw failed(
+        `${label}: prediction ${prediction.id} ${prediction.status}: ${String(prediction.error ?? 'no error given')}`
+      );
     }
 
     const url: unknown = Array.isArray(prediction.output) ? prediction.output[0] : prediction.output;
@@ -66,11 +63,17 @@ export function makeGenerateSceneClip(deps: SceneClipDeps) {
         ctx.heartbeat({ predictionId: prediction.id, status: 'downloading' })
       );
       const { durationSec } = await probeMedia(file);
-      return { ...base, outcome: 'succeeded', error: null, clip: { path: file, durationSec, sizeBytes } };
+      return {
+        predictionId: prediction.id,
+        costUsd,
+        outcome: 'succeeded',
+        error: null,
+        clip: { path: file, durationSec, sizeBytes },
+      };
     } catch (err) {
       // the run was paid but its output is lost or unplayable: the workflow decides whether to try again
-      if (err instanceof OutputGoneError || (err as Error).name === 'MediaToolError') {
-        return { ...base, outcome: 'failed', error: deps.connection.redact((err as Error).message), clip: null };
+      if (err instanceof OutputGoneError || err instanceof MediaToolError) {
+        throw failed(`${label}: ${(err as Error).message}`);
       }
       throw toReplicateFailure(err, `${label}: downloading the output`, deps.connection.redact, [
         { predictionId: prediction.id },

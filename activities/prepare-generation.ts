@@ -4,11 +4,18 @@ import path from 'node:path';
 import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type Replicate from 'replicate';
-import type { PrepareGenerationInput, PrepareGenerationResult, PreparedReference } from '../schema/activities';
+import {
+  prepareGenerationInputSchema,
+  type PrepareGenerationInput,
+  type PrepareGenerationResult,
+  type PreparedReference,
+} from '../schema/activities';
 import type { Catalogue } from '../schema/catalogue';
 import { FailureType } from '../schema/failures';
 import { runFfprobe } from '../media/ffmpeg';
+import { modelProblems } from '../schema/plan-model-check';
 import { findModel } from './catalogue';
+import { parseInput } from './parse-input';
 import type { ReplicateConnection } from './replicate/client';
 import { toReplicateFailure } from './replicate/errors';
 import type { LocalStorage } from './storage';
@@ -117,9 +124,22 @@ export function makePrepareGeneration(deps: PrepareGenerationDeps) {
     return fs.readFile(real);
   }
 
-  return async function prepareGeneration(input: PrepareGenerationInput): Promise<PrepareGenerationResult> {
+  return async function prepareGeneration(raw: PrepareGenerationInput): Promise<PrepareGenerationResult> {
+    const input = parseInput(prepareGenerationInputSchema, raw, 'prepareGeneration');
     const ctx = Context.current();
     const model = findModel(deps.catalogue, input.model);
+    // a plan started from the temporal CLI or the Web UI was never checked by a client: check it before paying
+    const problems = modelProblems(
+      { model: input.model, scenes: input.scenes ?? [], consistencyGroups: input.groups },
+      deps.catalogue
+    );
+    if (problems.length > 0) {
+      throw ApplicationFailure.create({
+        type: FailureType.InvalidPlan,
+        nonRetryable: true,
+        message: problems.join('; '),
+      });
+    }
     const checkpoint: PrepareCheckpoint = {
       uploaded: {},
       ...(ctx.info.heartbeatDetails as PrepareCheckpoint | undefined),

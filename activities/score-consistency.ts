@@ -1,11 +1,16 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Prediction } from 'replicate';
-import type { ScoreConsistencyInput, ScoreConsistencyResult } from '../schema/activities';
+import {
+  scoreConsistencyInputSchema,
+  type ScoreConsistencyInput,
+  type ScoreConsistencyResult,
+} from '../schema/activities';
 import type { Catalogue } from '../schema/catalogue';
 import { FailureType } from '../schema/failures';
 import { scoreConsistency } from '../media/consistency';
 import { probeMedia } from '../media/ffmpeg';
 import { encodePng, sampleFrames } from '../media/raw-image';
+import { parseInput } from './parse-input';
 import { predictionCostUsd } from './prediction-cost';
 import { runDurablePrediction, type DurablePredictionDeps } from './replicate/durable-prediction';
 import { toReplicateFailure } from './replicate/errors';
@@ -31,7 +36,7 @@ function cosine(a: readonly number[], b: readonly number[]): number {
  * (a scene shows one view of a character, not all), and the clip by its worst group (every
  * character and product must survive, not just most of them).
  */
-export function aggregate(perReference: readonly { groupId: string; score: number }[]): number {
+function aggregate(perReference: readonly { groupId: string; score: number }[]): number {
   const byGroup = new Map<string, number>();
   for (const r of perReference) byGroup.set(r.groupId, Math.max(byGroup.get(r.groupId) ?? 0, r.score));
   return byGroup.size ? Math.min(...byGroup.values()) : 0;
@@ -85,7 +90,8 @@ export function makeScoreConsistency(deps: ScoreConsistencyDeps) {
     return { score: aggregate(perReference), perReference, costUsd: costOf(prediction) };
   }
 
-  return async function scoreConsistencyActivity(input: ScoreConsistencyInput): Promise<ScoreConsistencyResult> {
+  return async function scoreConsistencyActivity(raw: ScoreConsistencyInput): Promise<ScoreConsistencyResult> {
+    const input = parseInput(scoreConsistencyInputSchema, raw, 'scoreConsistency');
     if (input.scorer === 'clip') return scoreWithClip(input);
     const result = await scoreConsistency({
       clipPath: input.clipPath,

@@ -15,7 +15,7 @@ import { Client, Connection } from '@temporalio/client';
 import { tsToMs } from '@temporalio/common/lib/time';
 import { GenerationClient } from '../client/generation-client';
 import { startDevServer } from '../devenv/dev-server';
-import { projectRoot } from '../devenv/paths';
+import { projectRoot } from '../common/paths';
 import { startEmulator, type Emulator } from '../emulator';
 import type { PlanInput, Strategy } from '../schema/plan';
 

@@ -4,13 +4,13 @@
  * 4 generation failed or cancelled, 5 cannot reach Temporal.
  */
 import { parseArgs } from 'node:util';
-import { connectClient } from './connection';
+import { connectClient } from '../common/temporal-connection';
 import { follow } from './follow';
 import { GenerationClient } from './generation-client';
 import { loadPlanFile } from './load-plan';
-import { ExitCode, runMain, UserFacingError } from './run-main';
+import { ExitCode, runMain, UserFacingError } from '../common/run-main';
 import { renderProgress } from './watch';
-import { loadSettings } from '../schema/settings';
+import { loadSettings } from '../common/settings';
 
 const usage = `usage: scenegate <command> [options]
 

@@ -2,13 +2,13 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure, TerminatedFailure } from '@temporalio/common';
 import type { GenerationResult } from '../schema/progress';
 import type { GenerationHandle } from './generation-client';
-import { ExitCode, UserFacingError } from './run-main';
+import { ExitCode, UserFacingError } from '../common/run-main';
 import { ProgressView } from './watch';
 
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Explains how a generation ended badly, in one sentence, as a user-facing error. */
-export function outcomeError(id: string, err: unknown): UserFacingError {
+function outcomeError(id: string, err: unknown): UserFacingError {
   if (err instanceof WorkflowFailedError) {
     const cause = err.cause;
     if (cause instanceof CancelledFailure)

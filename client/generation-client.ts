@@ -5,9 +5,18 @@ import {
   type Client,
   type WorkflowHandle,
 } from '@temporalio/client';
-import type { ApproveGate, RetryScene, UpdateOutcome } from '../schema/messages';
+import type { z } from 'zod';
+import { describeIssues } from '../schema/issues';
+import { updateOutcomeSchema, type ApproveGate, type RetryScene, type UpdateOutcome } from '../schema/messages';
 import type { Plan, PlanInput } from '../schema/plan';
-import type { GenerationResult, Progress } from '../schema/progress';
+import {
+  finishedStatuses,
+  generationResultSchema,
+  generationStatusSchema,
+  progressSchema,
+  type GenerationResult,
+  type Progress,
+} from '../schema/progress';
 import {
   generationCostUsdKey,
   generationScenesDoneKey,
@@ -26,10 +35,10 @@ import {
   setBudgetSignal,
   skipSceneUpdate,
 } from '../workflows/messages';
+import { asClosed, listedStatus } from './closed-run';
 import { validatePlan } from './load-plan';
-import { ExitCode, UserFacingError } from './run-main';
-
-export const DEFAULT_TASK_QUEUE = 'scenegate';
+import { ExitCode, UserFacingError } from '../common/run-main';
+import { loadSettings } from '../common/settings';
 
 /** The generation refused an operator's update; the message says why (from its validator). */
 export class UpdateRefusedError extends UserFacingError {
@@ -38,9 +47,22 @@ export class UpdateRefusedError extends UserFacingError {
   }
 }
 
+/**
+ * What a worker answered, checked: a worker of another scenegate version may answer in a shape
+ * this client does not know, and that deserves a sentence, not a stack trace.
+ */
+function fromWorker<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw new UserFacingError(
+    `the worker's ${what} does not match this scenegate client (are they different versions?): ${describeIssues(parsed.error)}`,
+    ExitCode.failure
+  );
+}
+
 async function answered(update: Promise<UpdateOutcome>): Promise<UpdateOutcome> {
   try {
-    return await update;
+    return fromWorker(updateOutcomeSchema, await update, 'answer');
   } catch (err) {
     if (err instanceof WorkflowUpdateFailedError)
       throw new UpdateRefusedError((err.cause as Error | undefined)?.message ?? err.message);
@@ -55,8 +77,15 @@ export class GenerationHandle {
   get id(): string {
     return this.workflow.workflowId;
   }
-  progress(): Promise<Progress> {
-    return this.workflow.query(progressQuery);
+  /**
+   * The `progress` query. A run that ended without its code recording it (terminated, timed
+   * out) is reported as it really ended; see `asClosed`.
+   */
+  async progress(): Promise<Progress> {
+    const progress = fromWorker(progressSchema, await this.workflow.query(progressQuery), 'progress');
+    if (finishedStatuses.includes(progress.status)) return progress;
+    const { status } = await this.workflow.describe();
+    return asClosed(progress, status.name);
   }
   raiseBudget(amountUsd: number): Promise<void> {
     return this.workflow.signal(raiseBudgetSignal, { amountUsd });
@@ -86,8 +115,8 @@ export class GenerationHandle {
   async cancel(): Promise<void> {
     await this.workflow.cancel();
   }
-  result(): Promise<GenerationResult> {
-    return this.workflow.result();
+  async result(): Promise<GenerationResult> {
+    return fromWorker(generationResultSchema, await this.workflow.result(), 'result');
   }
 }
 
@@ -121,7 +150,7 @@ export interface StartGenerationOptions {
 export class GenerationClient {
   constructor(
     readonly client: Client,
-    readonly taskQueue = process.env.SCENEGATE_TASK_QUEUE || DEFAULT_TASK_QUEUE
+    readonly taskQueue = loadSettings().SCENEGATE_TASK_QUEUE
   ) {}
 
   /**
@@ -175,16 +204,19 @@ export class GenerationClient {
     return new GenerationHandle(workflow);
   }
 
-  /** Generations, newest first, optionally only those in one status (a visibility query). */
+  /**
+   * Generations, newest first, optionally only those in one status (a visibility query). A
+   * status a run can still leave only matches running executions: a terminated run keeps the
+   * search attributes it last wrote, and lists as `terminated`.
+   * @throws UserFacingError (invalid input) for a status that does not exist.
+   */
   async list(options: { status?: string; limit?: number } = {}): Promise<GenerationListing[]> {
-    const clauses = [`WorkflowType = '${GENERATE_VIDEO_WORKFLOW}'`];
-    if (options.status) clauses.push(`${generationStatusKey.name} = '${options.status.replace(/'/g, '')}'`);
-    const rows = [];
-    for await (const execution of this.client.workflow.list({ query: clauses.join(' AND '), pageSize: 100 })) {
+    const rows: GenerationListing[] = [];
+    for await (const execution of this.client.workflow.list({ query: listQuery(options.status), pageSize: 100 })) {
       const attributes = execution.typedSearchAttributes;
       rows.push({
         id: execution.workflowId,
-        status: attributes.get(generationStatusKey) ?? 'unknown',
+        status: listedStatus(attributes.get(generationStatusKey), execution.status.name),
         executionStatus: execution.status.name,
         done: attributes.get(generationScenesDoneKey) ?? 0,
         total: attributes.get(generationScenesTotalKey) ?? 0,
@@ -197,18 +229,46 @@ export class GenerationClient {
   }
 }
 
+/** The visibility query for generations in one status (or all of them). */
+export function listQuery(status?: string): string {
+  const clauses = [`WorkflowType = '${GENERATE_VIDEO_WORKFLOW}'`];
+  if (status === undefined) return clauses[0]!;
+  const parsed = generationStatusSchema.safeParse(status);
+  if (!parsed.success) {
+    throw new UserFacingError(
+      `--status must be one of ${generationStatusSchema.options.join(', ')}, got "${status}"`,
+      ExitCode.invalidInput
+    );
+  }
+  if (parsed.data === 'terminated') clauses.push(`ExecutionStatus = 'Terminated'`);
+  else if (parsed.data === 'timed_out') clauses.push(`ExecutionStatus = 'TimedOut'`);
+  else {
+    clauses.push(`${generationStatusKey.name} = '${parsed.data}'`);
+    if (!finishedStatuses.includes(parsed.data)) clauses.push(`ExecutionStatus = 'Running'`);
+  }
+  return clauses.join(' AND ');
+}
+
 function summaryOf(plan: Plan): string {
   const { mode, concurrency } = plan.strategy;
   const gate = plan.gate.enabled ? `gate ${plan.gate.scorer} ≥ ${plan.gate.threshold}` : 'no gate';
-  return `${plan.scenes.length} scenes on ${plan.model} · ${mode}${mode === 'sequential' ? '' : ` ×${concurrency}`} · ${gate} · budget $${plan.budget.limitUsd}`;
+  return `${plan.scenes.length} scenes on ${plan.model} · ${mode}${mode === 'sequential' ? '' : ` ×${concurrency}`} · ${gate} · budget ${plan.budget.limitUsd} USD`;
 }
 
+/**
+ * The run's static details in the Web UI: three short lines, since it draws them in a frame
+ * sized shorter than its content, and no `$` (its markdown reads `$…$` as a formula).
+ */
 function detailsOf(plan: Plan): string {
   const groups = plan.consistencyGroups.map(
-    (g) => `- **${g.id}** (${g.kind}, strength ${g.strength}): ${g.referenceImages.length} reference image(s)`
+    (g) =>
+      `${g.id} (${g.kind}, strength ${g.strength}, ${g.referenceImages.length} image${g.referenceImages.length > 1 ? 's' : ''})`
   );
-  const scenes = plan.scenes.map(
-    (s, i) => `${i + 1}. **${s.id}** (${s.durationSec}s; ${s.entities.join(', ') || 'no entities'}): ${s.prompt}`
-  );
-  return [`**Seed** ${plan.seed}`, '', '**Consistency groups**', ...groups, '', '**Scenes**', ...scenes].join('\n');
+  const shown = plan.scenes.slice(0, 8).map((s) => `${s.id} ${s.durationSec}s`);
+  const more = plan.scenes.length > shown.length ? ` · +${plan.scenes.length - shown.length} more` : '';
+  return [
+    `**Seed** ${plan.seed} · **on scene failure** ${plan.onSceneFailure} · **timeout per attempt** ${String(plan.timeouts.sceneAttempt)}`,
+    `**Groups** ${groups.join(' · ')}`,
+    `**Scenes** ${shown.join(' · ')}${more}`,
+  ].join('  \n');
 }

@@ -2,15 +2,26 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import { loadCatalogue } from '../activities/catalogue';
-import { describeIssues } from '../schema/issues';
+import { loadCatalogue } from '../common/catalogue-file';
+import { loadSettings } from '../common/settings';
+import { modelProblems } from '../schema/plan-model-check';
+import { listIssues } from '../schema/issues';
 import { planSchema, type Plan, type PlanInput } from '../schema/plan';
-import { ExitCode, UserFacingError } from './run-main';
+import { ExitCode, UserFacingError } from '../common/run-main';
 
-/** A plan that failed validation; the message names the file and the field. */
+/** A plan that failed validation; the message names the file and every field at fault, one per line. */
 export class InvalidPlanError extends UserFacingError {
-  constructor(message: string) {
-    super(message, ExitCode.invalidInput);
+  constructor(
+    readonly problems: readonly string[],
+    readonly source?: string
+  ) {
+    const prefix = source ? `${source}: ` : '';
+    super(
+      problems.length === 1
+        ? `${prefix}${problems[0]}`
+        : `${prefix}${problems.length} problems:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+      ExitCode.invalidInput
+    );
   }
 }
 
@@ -41,25 +52,11 @@ export function validatePlan(
   input: unknown,
   options: { baseDir?: string; source?: string } = {}
 ): Plan & { generationId: string } {
-  const prefix = options.source ? `${options.source}: ` : '';
   const parsed = planSchema.safeParse(input);
-  if (!parsed.success) throw new InvalidPlanError(`${prefix}${describeIssues(parsed.error)}`);
+  if (!parsed.success) throw new InvalidPlanError(listIssues(parsed.error), options.source);
   const plan = parsed.data;
-  const catalogue = loadCatalogue();
-  const model = catalogue.models.find((m) => m.id === plan.model);
-  if (!model) {
-    throw new InvalidPlanError(
-      `${prefix}model: unknown model "${plan.model}" (the catalogue has ${catalogue.models.map((m) => m.id).join(', ')})`
-    );
-  }
-  plan.scenes.forEach((scene, i) => {
-    const min = model.inputs.referenceImages.min;
-    if (min > 0 && scene.entities.length === 0) {
-      throw new InvalidPlanError(
-        `${prefix}scenes[${i}].entities: ${plan.model} needs at least ${min} reference image(s) in every scene; name a consistency group`
-      );
-    }
-  });
+  const problems = modelProblems(plan, loadCatalogue(loadSettings()));
+  if (problems.length > 0) throw new InvalidPlanError(problems, options.source);
   const baseDir = options.baseDir ?? process.cwd();
   return {
     ...plan,
@@ -77,15 +74,15 @@ export async function loadPlanFile(file: string): Promise<Plan & { generationId:
   try {
     text = await fs.promises.readFile(file, 'utf8');
   } catch {
-    throw new InvalidPlanError(`cannot read the plan file ${file}`);
+    throw new InvalidPlanError([`cannot read the plan file ${file}`]);
   }
   let data: PlanInput;
   try {
     data = /\.ya?ml$/i.test(file) ? (YAML.parse(text) as PlanInput) : (JSON.parse(text) as PlanInput);
   } catch (err) {
-    throw new InvalidPlanError(
-      `${file} is not valid ${/\.ya?ml$/i.test(file) ? 'YAML' : 'JSON'}: ${(err as Error).message}`
-    );
+    throw new InvalidPlanError([
+      `${file} is not valid ${/\.ya?ml$/i.test(file) ? 'YAML' : 'JSON'}: ${(err as Error).message}`,
+    ]);
   }
   return validatePlan(data, { baseDir: path.dirname(path.resolve(file)), source: path.basename(file) });
 }

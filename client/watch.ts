@@ -1,11 +1,27 @@
 import type { Progress } from '../schema/progress';
 
-const usd = (v: number): string => `$${v.toFixed(2)}`;
+/** Dollars for people: two decimals, and never a crash on a value a newer worker sends. */
+const usd = (v: number): string => (Number.isFinite(v) ? `$${v.toFixed(2)}` : `$${String(v)}`);
 const pad = (text: string, width: number): string =>
   text.length >= width ? text.slice(0, width) : text + ' '.repeat(width - text.length);
 
-/** One line per scene (status, attempt, cost, score) and a totals line with percent and ETA. */
-export function renderProgress(progress: Progress): string[] {
+/** `about 42s left`, counted down from the generation's expected finish to `now`. */
+export function timeLeft(etaAt: string | null, now = Date.now()): string {
+  if (!etaAt) return '';
+  const seconds = Math.round((Date.parse(etaAt) - now) / 1000);
+  if (seconds <= 0) return ' · finishing';
+  return seconds < 120 ? ` · about ${seconds}s left` : ` · about ${Math.round(seconds / 60)} min left`;
+}
+
+/** `3/5 done, 1 skipped (60%)`: the percent counts scenes with a clip, as the counts do. */
+function doneLine(totals: Progress['totals']): string {
+  const skipped = totals.skipped ? `, ${totals.skipped} skipped` : '';
+  const failed = totals.failed ? `, ${totals.failed} failed` : '';
+  return `${totals.done}/${totals.scenes} done${skipped}${failed} (${totals.percent}%)`;
+}
+
+/** One line per scene (status, attempt, cost, score) and a totals line with percent and time left. */
+export function renderProgress(progress: Progress, now = Date.now()): string[] {
   const idWidth = Math.max(5, ...progress.scenes.map((s) => s.id.length + 4));
   const lines = progress.scenes.map((s) => {
     const score = s.score === null ? '' : `score ${s.score.toFixed(3)}`;
@@ -13,9 +29,8 @@ export function renderProgress(progress: Progress): string[] {
     return `  ${pad(`${s.index}. ${s.id}`, idWidth)} ${pad(s.status, 13)} attempt ${s.attempts}  ${pad(usd(s.costUsd), 8)} ${pad(score, 12)}${s.isGateScene ? ' gate' : ''}${error}`;
   });
   const { totals, budget } = progress;
-  const eta = progress.etaSec === null ? '' : progress.etaSec > 0 ? ` · ETA ${progress.etaSec}s` : '';
   lines.push(
-    `  ${progress.status} · ${totals.done}/${totals.scenes} done (${totals.percent}%) · ${usd(budget.spentUsd)} spent of ${usd(budget.limitUsd)}${eta}`
+    `  ${progress.status} · ${doneLine(totals)} · ${usd(budget.spentUsd)} spent of ${usd(budget.limitUsd)}${timeLeft(progress.etaAt, now)}`
   );
   if (progress.waitingFor) lines.push(`  waiting for ${progress.waitingFor}`);
   return lines;

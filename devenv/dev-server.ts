@@ -39,7 +39,7 @@ export interface DevServer {
 }
 
 /** The server process exited, or did not answer, during start. */
-export class DevServerStartError extends Error {
+class DevServerStartError extends Error {
   override readonly name = 'DevServerStartError';
 }
 

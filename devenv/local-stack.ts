@@ -4,11 +4,11 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type LogEntry, type Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { startEmulator, type Emulator } from '../emulator';
-import { loadSettings } from '../schema/settings';
+import { loadSettings } from '../common/settings';
 import { activityDepsFromSettings } from '../worker/activity-deps';
 import { createWorker } from '../worker/create-worker';
 import { ensureLocalTemporal, type LocalTemporal } from './local-temporal';
-import { stateDir } from './paths';
+import { stateDir } from '../common/paths';
 
 /** Temporal, Replicate (the emulator unless REPLICATE_API_TOKEN is set) and a worker, for `npm start` and `npm run dev`. */
 export interface LocalStack {
@@ -32,7 +32,7 @@ export async function startLocalStack(
   const env = options.env ?? process.env;
   const log = options.log ?? (() => undefined);
   const settings = loadSettings(env);
-  const dir = stateDir(env);
+  const dir = stateDir(settings);
   fs.mkdirSync(dir, { recursive: true });
   const logFile = path.join(dir, 'worker.log');
   const logStream = fs.createWriteStream(logFile, { flags: 'a' });
@@ -63,7 +63,7 @@ export async function startLocalStack(
     connection: nativeConnection,
     namespace: temporal.namespace,
     taskQueue: settings.SCENEGATE_TASK_QUEUE,
-    activities: createActivities(activityDepsFromSettings(workerSettings, env)),
+    activities: createActivities(activityDepsFromSettings(workerSettings)),
     maxConcurrentActivityTaskExecutions: settings.SCENEGATE_MAX_CONCURRENT_ACTIVITIES,
   });
   const running = worker.run();

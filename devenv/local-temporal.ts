@@ -3,7 +3,9 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { startDevServer, waitForTemporal } from './dev-server';
 import { freePort, isListening } from './free-port';
-import { stateDir } from './paths';
+import { stateDir } from '../common/paths';
+import { loadSettings } from '../common/settings';
+import { configuredTemporal } from '../common/temporal-connection';
 import { registerSearchAttributes } from './search-attributes';
 
 /** A Temporal server to use: one this process started, or one that was already running. */
@@ -21,8 +23,6 @@ interface RunningServerRecord {
   address: string;
   uiUrl?: string;
 }
-
-const recordFile = (env: NodeJS.ProcessEnv): string => path.join(stateDir(env), 'dev-server.json');
 
 function alive(pid: number): boolean {
   try {
@@ -48,7 +48,9 @@ export async function ensureLocalTemporal(
 ): Promise<LocalTemporal> {
   const env = options.env ?? process.env;
   const log = options.log ?? (() => undefined);
-  const namespace = env.TEMPORAL_NAMESPACE || 'default';
+  const settings = loadSettings(env);
+  const configured = configuredTemporal(env);
+  const namespace = configured.namespace;
   const register = async (address: string): Promise<void> => {
     const connection = await Connection.connect({ address });
     try {
@@ -58,20 +60,21 @@ export async function ensureLocalTemporal(
     }
   };
 
-  if (env.TEMPORAL_ADDRESS) {
-    await waitForTemporal(env.TEMPORAL_ADDRESS, namespace, 10_000);
+  if (configured.address) {
+    await waitForTemporal(configured.address, namespace, 10_000);
     // a remote or Cloud server registers attributes through its operators, not us
-    if (!env.TEMPORAL_API_KEY) await register(env.TEMPORAL_ADDRESS).catch(() => undefined);
+    if (!configured.usesApiKey) await register(configured.address).catch(() => undefined);
     return {
-      address: env.TEMPORAL_ADDRESS,
+      address: configured.address,
       namespace,
-      uiUrl: env.TEMPORAL_UI_URL,
+      uiUrl: settings.TEMPORAL_UI_URL,
       owned: false,
       stop: async () => undefined,
     };
   }
 
-  const file = recordFile(env);
+  const dir = stateDir(settings);
+  const file = path.join(dir, 'dev-server.json');
   if (fs.existsSync(file)) {
     const record = JSON.parse(fs.readFileSync(file, 'utf8')) as RunningServerRecord;
     if (alive(record.pid)) {
@@ -82,7 +85,6 @@ export async function ensureLocalTemporal(
     fs.rmSync(file, { force: true });
   }
 
-  const dir = stateDir(env);
   const server = await startDevServer({
     port: await portOr(7233),
     uiPort: await portOr(8233),

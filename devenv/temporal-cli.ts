@@ -2,13 +2,14 @@ import { spawn } from 'node:child_process';
 import { constants as fsConstants } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { userCacheDir } from './paths';
+import { userCacheDir } from '../common/paths';
+import { loadSettings } from '../common/settings';
 
 /**
  * The CLI release we build. v1.5.1 is the newest release whose go.mod has no `replace`
  * directive, which `go install pkg@version` requires.
  */
-export const TEMPORAL_CLI_VERSION = 'v1.5.1';
+const TEMPORAL_CLI_VERSION = 'v1.5.1';
 const CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal';
 const exeName = process.platform === 'win32' ? 'temporal.exe' : 'temporal';
 
@@ -51,7 +52,7 @@ async function findOnPath(env: NodeJS.ProcessEnv): Promise<string | undefined> {
 
 /** Where the built CLI lives: one folder per version under the user's cache. */
 export function cachedCliPath(env: NodeJS.ProcessEnv = process.env): string {
-  return path.join(userCacheDir(env), 'temporal-cli', TEMPORAL_CLI_VERSION, exeName);
+  return path.join(userCacheDir(loadSettings(env)), 'temporal-cli', TEMPORAL_CLI_VERSION, exeName);
 }
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, onLine?: (line: string) => void): Promise<string> {
@@ -127,7 +128,7 @@ async function buildWithGo(target: string, env: NodeJS.ProcessEnv, log: (line: s
 
 /** Last resort: the SDK's own download of the CLI, which needs internet access. */
 async function downloadWithSdk(env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<string> {
-  const downloadDir = path.join(userCacheDir(env), 'temporal-cli', 'sdk-download');
+  const downloadDir = path.join(userCacheDir(loadSettings(env)), 'temporal-cli', 'sdk-download');
   await fs.mkdir(downloadDir, { recursive: true });
   log(`Downloading the Temporal CLI through the Temporal SDK into ${downloadDir}...`);
   const { TestWorkflowEnvironment } = await import('@temporalio/testing');
@@ -155,7 +156,7 @@ export async function findTemporalCli(options: FindTemporalCliOptions = {}): Pro
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const attempts: string[] = [];
 
-  const explicit = env.TEMPORAL_CLI_PATH;
+  const explicit = loadSettings(env).TEMPORAL_CLI_PATH;
   if (explicit) {
     if (await isExecutable(explicit)) return explicit;
     // an explicit path that does not work is a mistake worth stopping for, not a reason to build

@@ -11,6 +11,7 @@ import { emptyStats, type EmulatorStats } from './stats';
 import { deliverWebhook } from './webhooks';
 
 export interface CoreOptions {
+  /** The API token requests must carry; changes when a test revokes it. */
   token: string;
   dataDir: string;
   outputTtlMs: number;
@@ -56,6 +57,10 @@ export class EmulatorCore {
   get token(): string {
     return this.options.token;
   }
+  /** Revokes the current token: requests must now carry `token` (a rotated or revoked key). */
+  set token(token: string) {
+    this.options.token = token;
+  }
   get baseUrl(): string {
     return `${this.origin}/v1`;
   }
@@ -71,6 +76,7 @@ export class EmulatorCore {
         id: p.id,
         model: p.model.id,
         fingerprint: p.fingerprint,
+        prompt: String(p.input.prompt ?? ''),
         status: p.status,
         createdAt: p.createdAt.toISOString(),
         startedAt: p.startedAt?.toISOString() ?? null,
@@ -95,11 +101,16 @@ export class EmulatorCore {
     if (this.stats.requestLog.length > 2000) this.stats.requestLog.splice(0, this.stats.requestLog.length - 2000);
   }
 
-  /** Clears predictions, files and counters (and the one-shot fault counters); knobs otherwise stay. */
+  /**
+   * Clears predictions, files and counters (and the one-shot fault counters, `hold` and `insufficientCredit`); knobs otherwise
+   * stay. Requests to unknown routes are kept for the emulator's whole life, so a check at the
+   * end of a test file sees every one, whatever was reset in between.
+   */
   reset(): void {
     this.store.clear();
     this.files.clear();
-    this.stats = emptyStats();
+    const unknownRoutes = this.stats.unknownRoutes;
+    this.stats = { ...emptyStats(), unknownRoutes };
     for (const [id, knobs] of this.modelKnobs) {
       this.modelKnobs.set(id, {
         ...knobs,
@@ -108,6 +119,8 @@ export class EmulatorCore {
         dropAfterCreateNext: 0,
         serverErrorNext: 0,
         rateLimitNext: 0,
+        hold: false,
+        insufficientCredit: false,
       });
     }
   }

@@ -1,13 +1,11 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { EMULATOR_TOKEN } from '../common/settings';
 import { defaultDataDir, EmulatorCore } from './core';
 import type { ModelKnobs, ModelKnobsInput } from './knobs';
 import { createHandler } from './server';
 import type { EmulatorStats } from './stats';
 import { newWebhookSecret } from './webhooks';
-
-/** The token the emulator accepts unless told otherwise; scenegate uses it when REPLICATE_API_TOKEN is unset. */
-export const EMULATOR_DEFAULT_TOKEN = 'r8_scenegate_emulator_token';
 
 export interface EmulatorOptions {
   /** 0 (the default) picks a free port. */
@@ -34,6 +32,12 @@ export interface Emulator {
   webhookSecret: string;
   configure(modelId: string, knobs: Partial<ModelKnobs>): void;
   stats(): EmulatorStats;
+  /** Lets held predictions (the `hold` knob) finish: these ids, or the oldest `count`, or all. Returns their ids. */
+  release(which?: number | readonly string[]): string[];
+  /** Ids of the predictions held in `processing`, oldest first. */
+  held(): string[];
+  /** Replaces the accepted API token: the old one now gets 401, as a revoked key does. */
+  revokeToken(newToken: string): void;
   reset(): void;
   close(): Promise<void>;
 }
@@ -41,7 +45,7 @@ export interface Emulator {
 /** Starts the emulator in this process. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const core = new EmulatorCore({
-    token: options.token ?? EMULATOR_DEFAULT_TOKEN,
+    token: options.token ?? EMULATOR_TOKEN,
     dataDir: options.dataDir ?? (await defaultDataDir()),
     outputTtlMs: options.outputTtlMs ?? 3_600_000,
     seed: options.seed ?? 1,
@@ -61,10 +65,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   return {
     baseUrl: core.baseUrl,
     origin: core.origin,
-    token: core.token,
+    get token() {
+      return core.token;
+    },
     webhookSecret: core.webhookSecret,
     configure: (modelId, knobs) => core.configure(modelId, knobs),
     stats: () => core.snapshot(),
+    release: (which) => core.store.release(which),
+    held: () => core.store.heldIds(),
+    revokeToken: (newToken) => {
+      core.token = newToken;
+    },
     reset: () => core.reset(),
     close: async () => {
       core.close();

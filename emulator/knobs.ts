@@ -43,6 +43,13 @@ export const modelKnobsSchema = z.object({
   /** The prediction never finishes by itself (until cancelled or its Cancel-After deadline). */
   hangRate: rate.default(0),
   hangNext: count.default(0),
+  /**
+   * Every new prediction stays `processing` until the test releases it (`Emulator.release`), so
+   * a test can look at what is in flight at a moment it chose instead of racing the clock.
+   */
+  hold: z.boolean().default(false),
+  /** Creates answer 402 "Insufficient credit" and create nothing, as an empty account does. */
+  insufficientCredit: z.boolean().default(false),
   /** The prediction is created (and billed) but the connection drops before the answer. */
   dropAfterCreateRate: rate.default(0),
   dropAfterCreateNext: count.default(0),

@@ -34,6 +34,8 @@ export interface EmulatedPrediction {
   dataRemoved: boolean;
   /** Planned at create from the knobs. */
   plan: { processingMs: number; fail: boolean; hang: boolean; outputSec: number };
+  /** Held in `processing` until released (the `hold` knob). */
+  held: boolean;
   costUsd: number;
   outputFile: string | null;
   timers: NodeJS.Timeout[];
@@ -143,6 +145,7 @@ export class PredictionStore {
         hang: hit(knobs, 'hangNext', knobs.hangRate, random),
         outputSec,
       },
+      held: false,
       costUsd: 0,
       outputFile: null,
       timers: [],
@@ -187,6 +190,15 @@ export class PredictionStore {
       prediction.logs += 'Waiting for a GPU...\n';
       return;
     }
+    if (this.host.knobs(prediction.model.id).hold) {
+      prediction.held = true;
+      return;
+    }
+    this.run(prediction, prediction.plan.processingMs);
+  }
+
+  /** Produces the output, then finishes after `afterMs` (or when the output is ready, if later). */
+  private run(prediction: EmulatedPrediction, afterMs: number): void {
     const work = this.produce(prediction);
     work.catch(() => undefined);
     prediction.timers.push(
@@ -195,8 +207,29 @@ export class PredictionStore {
           (output) => this.finish(prediction, prediction.plan.fail ? 'failed' : 'succeeded', output),
           (err: Error) => this.finish(prediction, 'failed', null, err.message)
         );
-      }, prediction.plan.processingMs)
+      }, afterMs)
     );
+  }
+
+  /** Lets held predictions finish now: these ids, or the oldest `count`, or all. Returns their ids. */
+  release(which: number | readonly string[] = Number.POSITIVE_INFINITY): string[] {
+    const all = this.list()
+      .filter((p) => p.held && p.status === 'processing')
+      .reverse();
+    const held = typeof which === 'number' ? all.slice(0, which) : all.filter((p) => which.includes(p.id));
+    for (const prediction of held) {
+      prediction.held = false;
+      this.run(prediction, 0);
+    }
+    return held.map((p) => p.id);
+  }
+
+  /** Ids of the predictions held in `processing`, oldest first. */
+  heldIds(): string[] {
+    return this.list()
+      .filter((p) => p.held && p.status === 'processing')
+      .reverse()
+      .map((p) => p.id);
   }
 
   /** Makes the model's output (a clip, or embeddings) while the prediction is processing. */
@@ -360,8 +393,4 @@ export class PredictionStore {
       },
     };
   }
-}
-
-export function isTerminal(status: PredictionStatus): boolean {
-  return TERMINAL.has(status);
 }

@@ -35,6 +35,12 @@ export const problems = {
     title: 'Unauthenticated',
     detail: 'You did not pass a valid authentication token',
   }),
+  insufficientCredit: (): Problem => ({
+    status: 402,
+    title: 'Insufficient credit',
+    detail:
+      'You have insufficient credit to run this model. Go to https://replicate.com/account/billing to purchase credit.',
+  }),
   notFound: (what: string): Problem => ({ status: 404, title: 'Not found', detail: `${what} was not found` }),
   invalidVersion: (): Problem => ({
     status: 422,

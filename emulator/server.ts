@@ -55,6 +55,7 @@ export function createHandler(core: EmulatorCore): RequestListener {
   ): Promise<void> {
     if (!model) return sendProblem(res, problems.invalidVersion());
     const knobs = core.knobs(model.id);
+    if (knobs.insufficientCredit) return sendProblem(res, problems.insufficientCredit());
     if (knobs.rateLimitNext > 0) {
       knobs.rateLimitNext--;
       core.stats.rateLimited++;
@@ -155,6 +156,10 @@ export function createHandler(core: EmulatorCore): RequestListener {
 
     if (parts[0] === '_emulator') {
       if (method === 'GET' && parts[1] === 'stats') return sendJson(res, 200, core.snapshot());
+      if (method === 'POST' && parts[1] === 'release') {
+        const body = parseJson(await readBody(req)) as { count?: number; ids?: string[] } | undefined;
+        return sendJson(res, 200, { released: core.store.release(body?.ids ?? body?.count) });
+      }
       if (method === 'POST' && parts[1] === 'reset') {
         core.reset();
         return sendJson(res, 200, { ok: true });

@@ -20,6 +20,8 @@ export interface EmulatorStats {
     id: string;
     model: string;
     fingerprint: string;
+    /** The input's `prompt`, to tell scenes apart. */
+    prompt: string;
     status: string;
     createdAt: string;
     startedAt: string | null;

@@ -17,7 +17,7 @@ export function newWebhookSecret(): string {
  * Signs a body the Standard Webhooks way: HMAC-SHA256 over `id.timestamp.body` keyed with the
  * base64-decoded part of the secret after `whsec_`, sent as `v1,<base64>`.
  */
-export function signWebhook(secret: string, id: string, timestamp: number, body: string): string {
+function signWebhook(secret: string, id: string, timestamp: number, body: string): string {
   const key = Buffer.from(secret.slice(secret.indexOf('_') + 1), 'base64');
   return `v1,${crypto.createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64')}`;
 }

@@ -60,10 +60,10 @@ const glyphs: Record<string, number[]> = {
 };
 const unknownGlyph = [31, 17, 17, 17, 17, 17, 31];
 
-export const GLYPH_WIDTH = 5;
+const GLYPH_WIDTH = 5;
 export const GLYPH_HEIGHT = 7;
 /** Horizontal advance per character at scale 1 (glyph plus one column of space). */
-export const ADVANCE = 6;
+const ADVANCE = 6;
 
 /**
  * Draws text into an RGB buffer of width `width` at (x, y), `scale` pixels per font pixel.

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { loadSettings } from '../common/settings';
 
 const require = createRequire(import.meta.url);
 
@@ -25,13 +26,13 @@ function installerPath(pkg: string): string | undefined {
 }
 
 /** ffmpeg binary: `FFMPEG_PATH`, else the one @ffmpeg-installer/ffmpeg ships, else `ffmpeg` on PATH. */
-export function ffmpegPath(): string {
-  return process.env.FFMPEG_PATH ?? installerPath('@ffmpeg-installer/ffmpeg') ?? 'ffmpeg';
+function ffmpegPath(): string {
+  return loadSettings().FFMPEG_PATH ?? installerPath('@ffmpeg-installer/ffmpeg') ?? 'ffmpeg';
 }
 
 /** ffprobe binary: `FFPROBE_PATH`, else the one @ffprobe-installer/ffprobe ships, else `ffprobe` on PATH. */
-export function ffprobePath(): string {
-  return process.env.FFPROBE_PATH ?? installerPath('@ffprobe-installer/ffprobe') ?? 'ffprobe';
+function ffprobePath(): string {
+  return loadSettings().FFPROBE_PATH ?? installerPath('@ffprobe-installer/ffprobe') ?? 'ffprobe';
 }
 
 export interface RunToolOptions {

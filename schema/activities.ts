@@ -19,6 +19,8 @@ export const prepareGenerationInputSchema = z.object({
   generationId: z.string(),
   model: z.string(),
   groups: z.array(z.object({ id: z.string(), referenceImages: z.array(z.string()) })),
+  /** The consistency groups each scene shows, to check the model gets the references it needs. */
+  scenes: z.array(z.object({ entities: z.array(z.string()) })).optional(),
   /** Which gate scorer will run, so its price comes back too. */
   scorer: z.enum(['local', 'clip', 'manual']),
 });
@@ -56,7 +58,10 @@ export const sceneClipRequestSchema = z.object({
 export type SceneClipRequest = z.input<typeof sceneClipRequestSchema>;
 
 export const sceneClipResultSchema = z.object({
-  /** failed: the model failed (paid). canceled/aborted: stopped before finishing. */
+  /**
+   * Always `succeeded` now: a failed run is a failed activity (type PredictionFailed). Histories
+   * recorded before that carry `failed` (the model failed, paid) or `canceled` here.
+   */
   outcome: z.enum(['succeeded', 'failed', 'canceled']),
   predictionId: z.string(),
   costUsd: z.number().nonnegative(),

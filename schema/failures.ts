@@ -23,8 +23,8 @@ export const FailureType = {
   ReplicateUnavailable: 'ReplicateUnavailable',
   /** The connection failed before an answer: retried; a create is reconciled first. */
   ReplicateNetwork: 'ReplicateNetworkError',
-  /** The prediction's output was deleted before it could be downloaded. */
-  OutputExpired: 'OutputExpired',
+  /** The model ran and failed (or was cancelled outside scenegate): the attempt is paid and the scene may try again. */
+  PredictionFailed: 'PredictionFailed',
   /** The first-scene gate did not pass. */
   GateFailed: 'GateFailed',
   /** A person rejected the gate. */
@@ -49,5 +49,8 @@ export const nonRetryableActivityFailures: FailureType[] = [
   FailureType.ReplicateBilling,
   FailureType.ReplicateInvalidInput,
   FailureType.ReplicateNotFound,
-  FailureType.OutputExpired,
+  FailureType.PredictionFailed,
 ];
+
+/** Failures that concern the whole Replicate account, not one scene: the generation stops at once. */
+export const accountWideFailures: FailureType[] = [FailureType.ReplicateAuth, FailureType.ReplicateBilling];

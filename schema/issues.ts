@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 
 /** `["scenes", 2, "entities", 0]` → `scenes[2].entities[0]`. */
-export function formatPath(path: readonly PropertyKey[]): string {
+function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const part of path) {
     if (typeof part === 'number') out += `[${part}]`;
@@ -10,14 +10,17 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out || '(root)';
 }
 
-/**
- * One line for a failed parse: the first problem with the field it concerns, and how many
- * more there are, e.g. `scenes[2].entities[0]: unknown consistency group "heroo"`.
- */
+/** Each problem of a failed parse as `field: what is wrong`, e.g. `scenes[2].entities[0]: unknown consistency group "heroo"`. */
+export function listIssues(error: z.ZodError, root?: string): string[] {
+  return error.issues.map((issue) => {
+    const path = root ? [root, ...issue.path] : issue.path;
+    // a problem with the whole object (an unknown top-level key) names the key in its message
+    return path.length ? `${formatPath(path)}: ${issue.message}` : issue.message;
+  });
+}
+
+/** Every problem of a failed parse on one line, separated by `; `. */
 export function describeIssues(error: z.ZodError, root?: string): string {
-  const [first, ...rest] = error.issues;
-  if (!first) return 'invalid input';
-  const field = formatPath(root ? [root, ...first.path] : first.path);
-  const more = rest.length ? ` (and ${rest.length} more problem${rest.length > 1 ? 's' : ''})` : '';
-  return `${field}: ${first.message}${more}`;
+  const problems = listIssues(error, root);
+  return problems.length ? problems.join('; ') : 'invalid input';
 }

@@ -1,31 +1,28 @@
 import { z } from 'zod';
+import { usdAmount } from './money';
 import { sceneOverridesSchema } from './plan';
+import { strictObject } from './strict';
 
-const usd = (what: string) => z.number({ error: `${what} must be a number of US dollars` }).finite();
+const reason = z
+  .string({ error: 'must be a sentence' })
+  .min(1, { error: 'must not be empty' })
+  .max(1000, { error: 'must be at most 1000 characters' });
+const sceneId = z.string({ error: 'must be a scene id' }).min(1, { error: 'must not be empty' });
 
-/** Signal `raiseBudget`: adds money to the limit. */
-export const raiseBudgetSchema = z.object({
-  amountUsd: usd('amountUsd').positive({ error: 'amountUsd must be more than 0' }),
-});
+/** Signal `raiseBudget`: adds money to the limit (the limit never goes past MAX_BUDGET_USD). */
+export const raiseBudgetSchema = strictObject({ amountUsd: usdAmount().positive({ error: 'must be more than 0' }) });
 /** Signal `setBudget`: replaces the limit. */
-export const setBudgetSchema = z.object({
-  limitUsd: usd('limitUsd').nonnegative({ error: 'limitUsd must be 0 or more' }),
-});
+export const setBudgetSchema = strictObject({ limitUsd: usdAmount().nonnegative({ error: 'must be 0 or more' }) });
 /** Update `approveGate`: a person accepts the gate scene as it is. */
-export const approveGateSchema = z.object({ note: z.string().max(1000).optional() }).default({});
+export const approveGateSchema = strictObject({ note: reason.optional() }).default({});
 /** Update `rejectGate`: a person rejects the gate scene. */
-export const rejectGateSchema = z.object({
-  reason: z.string().min(1, { error: 'reason must not be empty' }).max(1000),
-});
+export const rejectGateSchema = strictObject({ reason });
 /** Update `retryScene`: an operator gives a failed scene new attempts, optionally changed. */
-export const retrySceneSchema = z.object({
-  sceneId: z.string().min(1, { error: 'sceneId must not be empty' }),
-  overrides: sceneOverridesSchema.optional(),
-});
+export const retrySceneSchema = strictObject({ sceneId, overrides: sceneOverridesSchema.optional() });
 /** Update `skipScene`: an operator leaves a failed scene out of the video. */
-export const skipSceneSchema = z.object({ sceneId: z.string().min(1, { error: 'sceneId must not be empty' }) });
+export const skipSceneSchema = strictObject({ sceneId });
 /** Update `abort`: an operator stops the generation; in-flight predictions are cancelled. */
-export const abortSchema = z.object({ reason: z.string().min(1, { error: 'reason must not be empty' }).max(1000) });
+export const abortSchema = strictObject({ reason });
 
 export type RaiseBudget = z.infer<typeof raiseBudgetSchema>;
 export type SetBudget = z.infer<typeof setBudgetSchema>;

@@ -1,32 +1,47 @@
 import { z } from 'zod';
+import { usdAmount } from './money';
+import { strictObject } from './strict';
 
 /** Identifiers that end up in workflow ids, file names and prompts to operators. */
 const slug = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, {
   error: 'must be 1 to 100 letters, digits, ".", "_" or "-", starting with a letter or digit',
 });
 
-/** A Temporal duration: milliseconds, or a number with a unit such as `90s`, `15m`, `24h`, `2d`. */
-export const durationSchema = z.union([
-  z.number().int().nonnegative(),
-  z.string().regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/, { error: 'must be a duration such as "90s", "15m" or "24h"' }),
-]);
-export type DurationSetting = z.infer<typeof durationSchema>;
-
 const durationUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const DURATION_PATTERN = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/;
+const MAX_DURATION_MS = 365 * 86_400_000;
 
-/** Milliseconds of a duration setting. */
-export function durationMs(value: DurationSetting): number {
+/** Milliseconds of a duration setting (a number of milliseconds, or a number with a unit). */
+export function durationMs(value: number | string): number {
   if (typeof value === 'number') return value;
-  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/.exec(value);
-  return match ? Number(match[1]) * (durationUnits[match[2]!] ?? 0) : 0;
+  const match = DURATION_PATTERN.exec(value);
+  return match ? Number(match[1]) * (durationUnits[match[2]!] ?? 0) : Number.NaN;
 }
+
+/**
+ * A Temporal duration: milliseconds, or a number with a unit such as `90s`, `15m`, `24h`, `2d`.
+ * Zero is refused: Temporal rejects a zero timeout when the activity is scheduled, long after the plan was accepted.
+ */
+const durationSchema = z
+  .union([z.number(), z.string()], { error: 'must be a duration such as "90s", "15m" or "24h"' })
+  .superRefine((value, ctx) => {
+    const ms = durationMs(value);
+    const problem = !Number.isFinite(ms)
+      ? 'must be a duration such as "90s", "15m" or "24h"'
+      : ms < 1
+        ? 'must be longer than 0'
+        : ms > MAX_DURATION_MS
+          ? 'must be at most 365d'
+          : undefined;
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 const strength = z.number().min(0, { error: 'must be between 0 and 1' }).max(1, { error: 'must be between 0 and 1' });
 
 export const aspectRatioSchema = z.enum(['16:9', '9:16', '1:1']);
 
 /** A character, product or style whose reference images every scene it appears in is conditioned on. */
-export const consistencyGroupSchema = z.object({
+const consistencyGroupSchema = strictObject({
   id: slug,
   kind: z.enum(['character', 'product', 'style']),
   /** Local paths (under an allowed root folder) or https URLs; 1 to 4 images. */
@@ -38,19 +53,23 @@ export const consistencyGroupSchema = z.object({
   strength: strength.default(0.6),
   description: z.string().max(500).optional(),
 });
-export type ConsistencyGroup = z.infer<typeof consistencyGroupSchema>;
 
 /** What an operator or a scene may change about a scene's generation. */
-export const sceneOverridesSchema = z.object({
-  prompt: z.string().min(1).max(2000).optional(),
+export const sceneOverridesSchema = strictObject({
+  prompt: z.string().min(1, { error: 'must not be empty' }).max(2000).optional(),
   negativePrompt: z.string().max(2000).optional(),
   /** Replaces the reference strength of every group in this scene. */
   strength: strength.optional(),
-  seed: z.number().int().nonnegative().optional(),
+  seed: z
+    .number()
+    .int()
+    .nonnegative()
+    .max(2 ** 31 - 1)
+    .optional(),
 });
 export type SceneOverrides = z.infer<typeof sceneOverridesSchema>;
 
-export const sceneSchema = z.object({
+export const sceneSchema = strictObject({
   id: slug,
   prompt: z.string().min(1, { error: 'must not be empty' }).max(2000),
   negativePrompt: z.string().max(2000).optional(),
@@ -66,7 +85,7 @@ export const sceneSchema = z.object({
 });
 export type Scene = z.infer<typeof sceneSchema>;
 
-export const strategySchema = z.object({
+const strategySchema = strictObject({
   /**
    * sequential: one scene at a time. batched: groups of `concurrency`, each group after the
    * previous one ends. pool: `concurrency` in flight, the next one starting as soon as any
@@ -76,7 +95,7 @@ export const strategySchema = z.object({
   concurrency: z.number().int().min(1).max(64).default(3),
 });
 
-export const gateSchema = z.object({
+const gateSchema = strictObject({
   enabled: z.boolean().default(true),
   /** local: frames measured against the references (free). clip: CLIP features on Replicate (paid). manual: a person decides. */
   scorer: z.enum(['local', 'clip', 'manual']).default('local'),
@@ -92,13 +111,15 @@ export const gateSchema = z.object({
   approvalTimeout: durationSchema.default('24h'),
 });
 
-export const budgetSchema = z.object({
-  limitUsd: z.number().nonnegative().default(10),
+const budgetSchema = strictObject({
+  /** US dollars, at most MAX_BUDGET_USD. */
+  limitUsd: usdAmount().nonnegative({ error: 'must be 0 or more' }).default(10),
   onExceeded: z.enum(['pause', 'fail']).default('pause'),
+  /** How long the generation waits for more money with no raise before it fails as BudgetExceeded. */
   waitTimeout: durationSchema.default('24h'),
 });
 
-const planObjectSchema = z.object({
+const planObjectSchema = strictObject({
   /** Also the workflow id, so one id can never run twice at once. Defaults to the workflow id. */
   generationId: slug.optional(),
   /** A model id from the catalogue (catalogue/models.json). */
@@ -117,15 +138,13 @@ const planObjectSchema = z.object({
   gate: gateSchema.prefault({}),
   budget: budgetSchema.prefault({}),
   onSceneFailure: z.enum(['fail-fast', 'continue', 'await-ops']).default('fail-fast'),
-  retry: z.object({ maxAttemptsPerScene: z.number().int().min(1).max(10).default(3) }).prefault({}),
-  timeouts: z
-    .object({
-      /** Longest one scene attempt may take, polling included (hosted runs end at 30 min). */
-      sceneAttempt: durationSchema.default('45m'),
-      /** A worker silent this long is presumed dead; the attempt resumes elsewhere. */
-      heartbeat: durationSchema.default('30s'),
-    })
-    .prefault({}),
+  retry: strictObject({ maxAttemptsPerScene: z.number().int().min(1).max(10).default(3) }).prefault({}),
+  timeouts: strictObject({
+    /** Longest one scene attempt may take, polling included (hosted runs end at 30 min). */
+    sceneAttempt: durationSchema.default('45m'),
+    /** A worker silent this long is presumed dead; the attempt resumes elsewhere. */
+    heartbeat: durationSchema.default('30s'),
+  }).prefault({}),
 });
 
 /** Deterministic default seed from the generation id, so a plan without a seed still re-renders alike. */
@@ -137,7 +156,8 @@ function seedFromId(id: string): number {
 
 /**
  * The generation plan: scenes plus the reference images of the characters and products that must
- * look the same in every scene. Everything but the scenes and the groups has a default.
+ * look the same in every scene. Everything but the scenes and the groups has a default. The
+ * client, the CLI and the workflow all parse plans with this schema, so they refuse the same ones.
  */
 export const planSchema = planObjectSchema
   .superRefine((plan, ctx) => {
@@ -168,6 +188,15 @@ export const planSchema = planObjectSchema
         }
       });
     });
+    // the gate scores scene 1 against its references: without any, nothing can be scored (or paid for)
+    if (plan.gate.enabled && plan.scenes[0] && plan.scenes[0].entities.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['scenes', 0, 'entities'],
+        message:
+          'the gate checks scene 1 against its references, so it must name a consistency group (or set gate.enabled to false)',
+      });
+    }
   })
   .transform((plan) => ({ ...plan, seed: plan.seed ?? seedFromId(plan.generationId ?? plan.scenes[0]!.id) }));
 
@@ -176,5 +205,3 @@ export type PlanInput = z.input<typeof planSchema>;
 /** A validated plan with every default filled in. */
 export type Plan = z.output<typeof planSchema>;
 export type Strategy = Plan['strategy'];
-export type GateSettings = Plan['gate'];
-export type BudgetSettings = Plan['budget'];

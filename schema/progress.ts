@@ -1,6 +1,10 @@
 import { z } from 'zod';
 
-/** Values of the `GenerationStatus` search attribute and of `progress.status`. */
+/**
+ * Values of the `GenerationStatus` search attribute and of `progress.status`. The workflow
+ * writes all but `terminated` and `timed_out`, which the client reads off a closed run whose
+ * workflow code could not record its own end.
+ */
 export const generationStatusSchema = z.enum([
   'preparing',
   'gating',
@@ -13,8 +17,20 @@ export const generationStatusSchema = z.enum([
   'partial',
   'failed',
   'cancelled',
+  'terminated',
+  'timed_out',
 ]);
 export type GenerationStatus = z.infer<typeof generationStatusSchema>;
+
+/** Statuses a generation never leaves. */
+export const finishedStatuses: readonly GenerationStatus[] = [
+  'succeeded',
+  'partial',
+  'failed',
+  'cancelled',
+  'terminated',
+  'timed_out',
+];
 
 export const sceneStatusSchema = z.enum([
   'pending',
@@ -28,6 +44,37 @@ export const sceneStatusSchema = z.enum([
 ]);
 export type SceneStatus = z.infer<typeof sceneStatusSchema>;
 
+/** What a generation can be waiting for a person to give: a gate decision, money, or an operator's answer. */
+const waitKindSchema = z.enum(['approval', 'budget', 'operator']);
+/** One thing a generation waits for, and the scenes held up by it. */
+export const waitSchema = z.object({ kind: waitKindSchema, sceneIds: z.array(z.string()) });
+export type Wait = z.infer<typeof waitSchema>;
+
+/** One paid attempt at a scene: what it was made with and how it ended. */
+export const attemptProgressSchema = z.object({
+  /** 1-based. */
+  attempt: z.number().int(),
+  /** The reference strength and seed this attempt was made with. */
+  strength: z.number(),
+  seed: z.number().int(),
+  /**
+   * running: paid for and not finished. succeeded: it made a clip. missed: a gate attempt whose
+   * clip scored below the threshold or a person rejected. failed / cancelled: no clip.
+   */
+  status: z.enum(['running', 'succeeded', 'missed', 'failed', 'cancelled']),
+  predictionId: z.string().nullable(),
+  /** What it cost, once it ended. */
+  costUsd: z.number().nullable(),
+  clipPath: z.string().nullable(),
+  /** The gate's consistency score of this attempt's clip. */
+  score: z.number().nullable(),
+  /** Why it failed or missed (the model's error, or a person's reason). */
+  note: z.string().nullable(),
+  startedAt: z.string(),
+  endedAt: z.string().nullable(),
+});
+export type AttemptProgress = z.infer<typeof attemptProgressSchema>;
+
 export const sceneProgressSchema = z.object({
   id: z.string(),
   /** 1-based position in the plan. */
@@ -36,6 +83,7 @@ export const sceneProgressSchema = z.object({
   /** Paid attempts (predictions) so far. */
   attempts: z.number().int(),
   costUsd: z.number(),
+  /** The reference strength of the attempt whose clip the scene has (or of the latest attempt, or of the next). */
   strength: z.number(),
   /** Consistency score of the latest scored attempt (gate scenes only). */
   score: z.number().nullable(),
@@ -43,6 +91,8 @@ export const sceneProgressSchema = z.object({
   predictionId: z.string().nullable(),
   lastError: z.string().nullable(),
   isGateScene: z.boolean(),
+  /** Every attempt, oldest first. */
+  history: z.array(attemptProgressSchema),
 });
 export type SceneProgress = z.infer<typeof sceneProgressSchema>;
 
@@ -50,18 +100,23 @@ export type SceneProgress = z.infer<typeof sceneProgressSchema>;
 export const progressSchema = z.object({
   generationId: z.string(),
   status: generationStatusSchema,
-  /** What the generation waits for, in a sentence, or null when it is working. */
+  /** What the generation waits for, in a sentence naming the message that unblocks it, or null. */
   waitingFor: z.string().nullable(),
+  /** Who it waits for (a person's gate decision, money, an operator) and for which scenes; empty while it works. */
+  waitingOn: z.array(waitSchema),
   model: z.string(),
   strategy: z.object({ mode: z.string(), concurrency: z.number() }),
   seed: z.number(),
   scenes: z.array(sceneProgressSchema),
   totals: z.object({
     scenes: z.number(),
+    /** Scenes with a clip. */
     done: z.number(),
+    /** Scenes that used their attempts (including those waiting for an operator). */
     failed: z.number(),
     skipped: z.number(),
     running: z.number(),
+    /** done ÷ scenes, rounded down: 100 only when every scene has its clip. */
     percent: z.number(),
   }),
   budget: z.object({ limitUsd: z.number(), spentUsd: z.number(), reservedUsd: z.number() }),
@@ -69,11 +124,16 @@ export const progressSchema = z.object({
     status: z.enum(['disabled', 'pending', 'running', 'awaiting_approval', 'passed', 'approved', 'failed']),
     sceneIds: z.array(z.string()),
     scores: z.array(z.object({ sceneId: z.string(), attempt: z.number(), strength: z.number(), score: z.number() })),
+    threshold: z.number(),
   }),
   startedAt: z.string(),
   updatedAt: z.string(),
-  /** Seconds until the last scene should finish, from the pace so far; null before any scene finished. */
-  etaSec: z.number().nullable(),
+  /**
+   * When the last scene should be done (ISO 8601), from the pace of the scenes finished so far;
+   * null before the first scene is done, while the generation waits for someone, and once it
+   * ended. An absolute time, so a reader counts down to it between the workflow's events.
+   */
+  etaAt: z.string().nullable(),
 });
 export type Progress = z.infer<typeof progressSchema>;
 
@@ -93,7 +153,7 @@ export const generationResultSchema = z.object({
 });
 export type GenerationResult = z.infer<typeof generationResultSchema>;
 
-/** The state a generation stopped in; carried by BudgetExceeded, SceneFailed and Aborted failures and the memo. */
+/** The state a generation stopped in; carried by its failure's details and the memo `finalState`. */
 export const finalStateSchema = z.object({
   status: generationStatusSchema,
   reason: z.string(),

@@ -10,7 +10,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startDevServer } from '../devenv/dev-server';
-import { projectRoot, stateDir } from '../devenv/paths';
+import { projectRoot, stateDir } from '../common/paths';
+import { loadSettings } from '../common/settings';
 import { writeWorkflowBundle } from '../worker/bundle';
 import { testEnvVars } from './helpers/test-env-vars';
 
@@ -39,12 +40,12 @@ let stopServer = async (): Promise<void> => undefined;
 if (needsServer) {
   const server = await startDevServer({
     headless: true,
-    logFile: path.join(stateDir(), 'test', 'temporal-server.log'),
+    logFile: path.join(stateDir(loadSettings()), 'test', 'temporal-server.log'),
     log: (line) => console.error(line),
   });
   stopServer = server.stop;
   const bundleStarted = Date.now();
-  const { codePath } = await writeWorkflowBundle(path.join(stateDir(), 'test', 'workflow-bundle.js'));
+  const { codePath } = await writeWorkflowBundle(path.join(stateDir(loadSettings()), 'test', 'workflow-bundle.js'));
   console.error(
     `# Temporal dev server ${server.address} ready in ${server.startMs} ms; workflows bundled in ${Date.now() - bundleStarted} ms`
   );

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { projectRoot } from '../devenv/paths';
+import { projectRoot } from '../common/paths';
 
 /** The module the worker bundles: every workflow scenegate registers. */
 export const workflowsPath = path.join(projectRoot, 'workflows', 'index.ts');

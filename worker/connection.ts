@@ -1,5 +1,5 @@
 import { NativeConnection } from '@temporalio/worker';
-import { connectionConfig, TemporalUnreachableError } from '../client/connection';
+import { connectionConfig, TemporalUnreachableError } from '../common/temporal-connection';
 
 /** Connects a worker's native connection as configured by the environment (see `connectionConfig`). */
 export async function connectWorker(

@@ -3,11 +3,11 @@
  * the TEMPORAL_* settings (or a TOML profile) say. Stops cleanly on SIGINT/SIGTERM.
  */
 import { createActivities } from '../activities';
-import { loadSettings } from '../schema/settings';
+import { loadSettings } from '../common/settings';
 import { activityDepsFromSettings } from './activity-deps';
 import { connectWorker } from './connection';
 import { createWorker } from './create-worker';
-import { runMain } from '../client/run-main';
+import { runMain } from '../common/run-main';
 
 await runMain(async () => {
   const settings = loadSettings();

@@ -1,39 +1,36 @@
+import { MAX_BUDGET_USD } from '../schema/money';
+
 /**
- * The money side of a generation, kept in whole micro-dollars so that many small prices
- * add up exactly. Every paid attempt reserves its estimated cost before it starts and
- * settles its actual cost when it returns (failed attempts are paid too), so
- * spent + reserved never exceeds the limit, however many attempts run at once.
+ * The money side of a generation, kept in whole micro-dollars so that many small prices add
+ * up exactly. Every paid call reserves its estimated cost before it starts and settles its
+ * actual cost when it ends (failed runs are paid too), so spent + reserved never exceeds the
+ * limit, however many run at once.
  */
 
 const MICROS = 1_000_000;
 const toMicros = (usd: number): number => Math.round(usd * MICROS);
 const toUsd = (micros: number): number => micros / MICROS;
+const MAX_LIMIT = toMicros(MAX_BUDGET_USD);
 
-export interface LedgerEntry {
-  key: string;
+/** What a paid call is for: a scene attempt, or a gate score. */
+export type LedgerKind = 'scene' | 'score';
+
+interface Reservation {
   sceneId: string;
-  kind: 'scene' | 'score';
-  estimateUsd: number;
-  /** null while reserved. */
-  actualUsd: number | null;
-}
-
-export interface LedgerSnapshot {
-  limitUsd: number;
-  spentUsd: number;
-  reservedUsd: number;
-  entries: LedgerEntry[];
+  kind: LedgerKind;
+  micros: number;
 }
 
 export class BudgetLedger {
   private limit: number;
   private spent = 0;
   private reserved = 0;
-  private readonly open = new Map<string, { entry: LedgerEntry; micros: number }>();
-  private readonly closed: LedgerEntry[] = [];
+  private readonly open = new Map<string, Reservation>();
+  private readonly spentByScene = new Map<string, number>();
 
+  /** @param limitUsd the starting limit, clamped to 0..MAX_BUDGET_USD. */
   constructor(limitUsd: number) {
-    this.limit = toMicros(limitUsd);
+    this.limit = clampLimit(toMicros(limitUsd));
   }
 
   get limitUsd(): number {
@@ -45,65 +42,69 @@ export class BudgetLedger {
   get reservedUsd(): number {
     return toUsd(this.reserved);
   }
-  /** What is neither spent nor reserved. */
+  /** What is neither spent nor reserved (negative when actual costs came out above their estimates). */
   get availableUsd(): number {
     return toUsd(this.limit - this.spent - this.reserved);
   }
 
-  /** True when an attempt estimated at `estimateUsd` fits under the limit now. */
+  /** True when a call estimated at `estimateUsd` fits under the limit now. */
   canReserve(estimateUsd: number): boolean {
     return this.spent + this.reserved + toMicros(estimateUsd) <= this.limit;
   }
 
   /**
-   * Holds `estimateUsd` for an attempt about to start.
+   * Holds `estimateUsd` for a call about to start.
    * @throws Error if it does not fit or the key is already open (a bug in the caller).
    */
-  reserve(key: string, sceneId: string, kind: LedgerEntry['kind'], estimateUsd: number): void {
+  reserve(key: string, sceneId: string, kind: LedgerKind, estimateUsd: number): void {
     if (this.open.has(key)) throw new Error(`ledger key ${key} is already reserved`);
     const micros = toMicros(estimateUsd);
     if (this.spent + this.reserved + micros > this.limit) {
       throw new Error(`reserving ${estimateUsd} USD for ${key} would cross the limit of ${this.limitUsd} USD`);
     }
     this.reserved += micros;
-    this.open.set(key, { entry: { key, sceneId, kind, estimateUsd, actualUsd: null }, micros });
+    this.open.set(key, { sceneId, kind, micros });
+  }
+
+  /** True while `key` holds a reservation. */
+  isReserved(key: string): boolean {
+    return this.open.has(key);
   }
 
   /**
-   * Replaces a reservation with what the attempt really cost. The actual cost may exceed
-   * the estimate (a model billed more than its catalogue price); it is recorded as spent
-   * all the same, and later reservations see less room.
+   * Replaces a reservation with what the call really cost. The actual cost may exceed the
+   * estimate (a model billed more than its catalogue price); it is recorded as spent all the
+   * same, and later reservations see less room.
+   * @throws Error if the key holds no reservation (a bug in the caller).
    */
   settle(key: string, actualUsd: number): void {
     const held = this.open.get(key);
     if (!held) throw new Error(`ledger key ${key} is not reserved`);
     this.open.delete(key);
     this.reserved -= held.micros;
-    this.spent += toMicros(actualUsd);
-    this.closed.push({ ...held.entry, actualUsd });
+    const micros = toMicros(Math.max(0, actualUsd));
+    this.spent += micros;
+    this.spentByScene.set(held.sceneId, (this.spentByScene.get(held.sceneId) ?? 0) + micros);
   }
 
-  raise(amountUsd: number): void {
-    this.limit += toMicros(amountUsd);
+  /** Adds to the limit, never past MAX_BUDGET_USD. Returns the new limit. */
+  raise(amountUsd: number): number {
+    this.limit = clampLimit(this.limit + toMicros(amountUsd));
+    return this.limitUsd;
   }
 
-  setLimit(limitUsd: number): void {
-    this.limit = toMicros(limitUsd);
+  /** Replaces the limit (clamped to 0..MAX_BUDGET_USD); nothing already spent or reserved is undone. */
+  setLimit(limitUsd: number): number {
+    this.limit = clampLimit(toMicros(limitUsd));
+    return this.limitUsd;
   }
 
-  /** Money spent on one scene, settled attempts only. */
+  /** Money spent on one scene, its attempts and scores together. */
   spentOn(sceneId: string): number {
-    return toUsd(
-      this.closed.filter((e) => e.sceneId === sceneId).reduce((sum, e) => sum + toMicros(e.actualUsd ?? 0), 0)
-    );
+    return toUsd(this.spentByScene.get(sceneId) ?? 0);
   }
+}
 
-  snapshot(): LedgerSnapshot {
-    return {
-      limitUsd: this.limitUsd,
-      spentUsd: this.spentUsd,
-      reservedUsd: this.reservedUsd,
-      entries: [...this.closed, ...[...this.open.values()].map((h) => h.entry)],
-    };
-  }
+function clampLimit(micros: number): number {
+  return Number.isNaN(micros) ? 0 : Math.min(MAX_LIMIT, Math.max(0, micros));
 }

@@ -1,4 +1,10 @@
 import { ActivityFailure, ApplicationFailure, CancelledFailure, TimeoutFailure } from '@temporalio/workflow';
+import { accountWideFailures, FailureType } from '../schema/failures';
+
+const applicationCause = (err: unknown): ApplicationFailure | undefined => {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  return cause instanceof ApplicationFailure ? cause : undefined;
+};
 
 /** The prediction an activity failure concerns, from the failure's details or the last heartbeat. */
 export function predictionIdOf(err: unknown): string | undefined {
@@ -22,10 +28,27 @@ export function cancelledCostOf(err: unknown): number | undefined {
   return typeof cost === 'number' ? cost : undefined;
 }
 
+/** A model run that ended failed: its prediction, what it cost and the model's error. */
+export function predictionFailureOf(
+  err: unknown
+): { predictionId: string; costUsd: number; error: string } | undefined {
+  const cause = applicationCause(err);
+  if (cause?.type !== FailureType.PredictionFailed) return undefined;
+  const details = cause.details?.[0] as { predictionId?: unknown; costUsd?: unknown } | undefined;
+  if (typeof details?.predictionId !== 'string' || typeof details.costUsd !== 'number') return undefined;
+  return { predictionId: details.predictionId, costUsd: details.costUsd, error: cause.message };
+}
+
+/** A failure that concerns the whole Replicate account (a refused token, no credit), with its type. */
+export function accountFailureOf(err: unknown): { type: string; message: string } | undefined {
+  const cause = applicationCause(err);
+  if (!cause?.type || !accountWideFailures.includes(cause.type as FailureType)) return undefined;
+  return { type: cause.type, message: cause.message };
+}
+
 /** True when the activity gave up because retrying cannot help (bad input, token, unknown model). */
 export function isPermanent(err: unknown): boolean {
-  const cause = err instanceof ActivityFailure ? err.cause : err;
-  return cause instanceof ApplicationFailure && cause.nonRetryable === true;
+  return applicationCause(err)?.nonRetryable === true;
 }
 
 /** The innermost message of a failure chain, for operators. */

@@ -3,8 +3,8 @@ import { harnessStateQuery, proceedSignal, setLabelUpdate, type HarnessState } f
 
 /**
  * A tiny workflow that exercises what every scenegate deployment needs from Temporal:
- * signals, queries, validated updates and cancellation. `npm test` and `scenegate doctor`
- * run it to prove a server and worker work end to end.
+ * signals, queries, validated updates and cancellation. test/integration/harness.test.ts runs
+ * it to prove the server and a worker work end to end before the generation tests do.
  */
 export async function harnessWorkflow(label: string): Promise<HarnessState> {
   const state: HarnessState = { label, proceeded: false };

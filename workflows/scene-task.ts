@@ -1,215 +1,220 @@
-import { CancellationScope, isCancellation, log } from '@temporalio/workflow';
+import { CancellationScope, condition, isCancellation, log } from '@temporalio/workflow';
 import type { SceneClipResult } from '../schema/activities';
 import { FailureType } from '../schema/failures';
+import { durationMs } from '../schema/plan';
 import type { GenerationActivities } from './activity-options';
-import { cancelledCostOf, isPermanent, messageOf, predictionIdOf } from './failure-details';
-import type { GenerationRun } from './generation-run';
+import type { BudgetClaim } from './budget-admission';
+import {
+  accountFailureOf,
+  cancelledCostOf,
+  isPermanent,
+  messageOf,
+  predictionFailureOf,
+  predictionIdOf,
+} from './failure-details';
+import type { GateDecision } from './gate';
+import type { Generation } from './generation';
 
-/** What a scene task needs from the generation driving it. */
-export interface SceneTaskHost {
-  run: GenerationRun;
-  acts: GenerationActivities;
-  /** Reserves money for one paid call, waiting while the budget is short; false means stop. */
-  acquire(sceneId: string, key: string, kind: 'scene' | 'score', estimateUsd: number): Promise<boolean>;
-  /** Records a change and refreshes status, search attributes and current details. */
-  changed(): void;
-  /** Stops the generation and cancels every scene in flight. */
-  halt(type: string, message: string): void;
-  /** Waits for a person's gate decision on a scene; null when the wait ended without one. */
-  awaitGateDecision(sceneId: string): Promise<{ approved: boolean; text: string } | null>;
-}
-
-const short = (text: string, max = 60): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+const short = (text: string, max = 120): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
 /**
  * Runs one scene until it has a clip, or has used its attempts. Each attempt is one paid
- * prediction; model failures come back as values and are tried again, gate scenes are scored
- * and retried stronger. Rejects only when cancelled.
+ * prediction; a failed one is paid and tried again, a gate scene's clip is judged and, when it
+ * misses, made again with stronger references. Rejects only when cancelled.
  */
-export async function runSceneTask(host: SceneTaskHost, id: string): Promise<void> {
-  const { run, acts } = host;
-  const scene = run.scene(id);
-  const { gate } = run.plan;
+export async function runSceneTask(gen: Generation, acts: GenerationActivities, id: string): Promise<void> {
+  const run = gen.scene(id);
   for (;;) {
-    if (run.stop) return;
-    if (scene.attempts >= scene.allowance) return exhausted(host, id);
-    const key = `${id}#${scene.attempts + 1}`;
-    scene.status = 'pending';
-    if (!(await host.acquire(id, key, 'scene', run.estimateFor(id)))) return;
-    scene.attempts++;
-    scene.status = 'running';
-    host.changed();
-
-    const request = run.requestFor(id);
-    const began = Date.now();
+    if (gen.stop) return;
+    if (run.exhausted) return gen.sceneExhausted(id, Date.now());
+    const key = `${id}#${run.attempts + 1}`;
+    run.queue();
+    if (!(await reserve(gen, { key, sceneId: id, kind: 'scene', estimateUsd: gen.estimateFor(id) }))) return;
+    const request = gen.beginAttempt(id, Date.now());
     let result: SceneClipResult;
     try {
       result = await acts.generateSceneClip.executeWithOptions(
         {
           summary: short(
-            `scene ${scene.index}/${run.order.length} ${id} (attempt ${scene.attempts}, strength ${request.strength}): ${scene.scene.prompt}`,
-            120
+            `scene ${run.index}/${gen.order.length} ${id} (attempt ${request.attempt}, strength ${request.strength}): ${request.prompt}`
           ),
         },
         [request]
       );
-      run.ledger.settle(key, result.costUsd);
-      scene.predictionIds.push(result.predictionId);
     } catch (err) {
       if (isCancellation(err)) {
-        run.ledger.settle(key, cancelledCostOf(err) ?? run.estimateFor(id));
-        scene.status = 'cancelled';
-        host.changed();
+        gen.attemptCancelled(
+          id,
+          cancelledCostOf(err) ?? gen.estimateFor(id),
+          predictionIdOf(err) ?? null,
+          key,
+          Date.now()
+        );
         throw err;
       }
-      await settleFailedActivity(host, id, key, err);
+      await attemptFailed(gen, acts, id, key, err);
       continue;
-    } finally {
-      scene.attemptMs.push(Date.now() - began);
     }
-
     if (result.outcome !== 'succeeded' || !result.clip) {
-      scene.lastError = result.error ?? `prediction ${result.outcome}`;
-      log.warn('scene attempt failed', { sceneId: id, attempt: scene.attempts, error: scene.lastError });
-      host.changed();
+      // histories recorded before model failures became failed activities carry them as values
+      const error = result.error ?? `prediction ${result.outcome}`;
+      gen.attemptFailed(
+        id,
+        { error, costUsd: result.costUsd, predictionId: result.predictionId, permanent: false },
+        key,
+        Date.now()
+      );
       continue;
     }
-    scene.clip = { path: result.clip.path, durationSec: result.clip.durationSec };
-    scene.lastError = null;
+    gen.attemptProduced(id, result.clip, result.costUsd, result.predictionId, key, Date.now());
 
-    if (scene.isGate && (run.gateStatus === 'running' || run.gateStatus === 'awaiting_approval')) {
-      const verdict = await judgeGateAttempt(host, id);
-      if (verdict === 'stop') return;
-      if (verdict === 'miss') {
-        run.recordGateMiss(id);
-        if (scene.gateMisses >= gate.maxAttempts) {
-          if (!(await gateExhausted(host, id))) return;
-        } else {
-          // a miss is not a model failure: it does not use up the scene's own attempts
-          scene.allowance++;
-          host.changed();
+    if (run.isGate && gen.gate.judging) {
+      const judged = await judgeGateAttempt(gen, acts, id);
+      if (judged.verdict === 'stop') return;
+      if (judged.verdict === 'miss') {
+        if (gen.gateMissed(id, judged.note) === 'again') {
+          gen.touch(Date.now());
           continue;
         }
+        if (!(await gateExhausted(gen, id))) return;
       }
     }
-    scene.status = 'succeeded';
-    host.changed();
+    gen.sceneSucceeded(id, Date.now());
     return;
   }
 }
 
-/** An activity failed for good: cancel its prediction if one exists, count what it cost. */
-async function settleFailedActivity(host: SceneTaskHost, id: string, key: string, err: unknown): Promise<void> {
-  const { run, acts } = host;
-  const scene = run.scene(id);
-  const predictionId = predictionIdOf(err);
+/** An attempt's activity failed for good: the model failed, the account was refused, or the call gave up. */
+async function attemptFailed(
+  gen: Generation,
+  acts: GenerationActivities,
+  id: string,
+  key: string,
+  err: unknown
+): Promise<void> {
+  const now = (): number => Date.now();
+  const modelFailure = predictionFailureOf(err);
+  if (modelFailure) {
+    log.warn('scene attempt failed', { sceneId: id, error: modelFailure.error });
+    gen.attemptFailed(id, { ...modelFailure, permanent: false }, key, now());
+    return;
+  }
+  // an activity that gave up may leave its prediction running, unwatched and billed: cancel it
+  const predictionId = predictionIdOf(err) ?? null;
   let cost = 0;
   if (predictionId) {
-    scene.predictionIds.push(predictionId);
     cost = await CancellationScope.nonCancellable(() =>
       acts
-        .cancelPrediction({ predictionId, model: run.plan.model, durationSec: scene.scene.durationSec })
+        .cancelPrediction({ predictionId, model: gen.plan.model, durationSec: gen.scene(id).scene.durationSec })
         .then((r) => r.costUsd)
-        .catch(() => run.estimateFor(id))
+        .catch(() => gen.estimateFor(id))
     );
   }
-  run.ledger.settle(key, cost);
-  scene.lastError = messageOf(err);
-  // retrying a scene cannot fix a bad input, a refused token or an unknown model
-  if (isPermanent(err)) scene.allowance = scene.attempts;
-  log.warn('scene attempt activity failed', { sceneId: id, attempt: scene.attempts, error: scene.lastError });
-  host.changed();
+  const error = messageOf(err);
+  log.warn('scene attempt activity failed', { sceneId: id, error });
+  gen.attemptFailed(id, { error, costUsd: cost, predictionId, permanent: isPermanent(err) }, key, now());
+  // a refused token or an empty account fails every scene alike: stop the generation now, once
+  const account = accountFailureOf(err);
+  if (account) gen.halt(account, now());
 }
 
-/** Scores a gate attempt (or asks a person, with the manual scorer). */
-async function judgeGateAttempt(host: SceneTaskHost, id: string): Promise<'pass' | 'miss' | 'stop'> {
-  const { run, acts } = host;
-  const scene = run.scene(id);
-  const { gate } = run.plan;
+/** Reserves money for one paid call, waiting in line while the budget is short; false means stop. */
+async function reserve(gen: Generation, claim: BudgetClaim): Promise<boolean> {
+  const answer = gen.requestBudget(claim, Date.now());
+  if (answer !== 'waiting') return answer === 'reserved';
+  for (;;) {
+    const deadline = gen.admission.deadline ?? Date.now();
+    const left = deadline - Date.now();
+    if (left <= 0) break;
+    const inTime = await condition(
+      () => gen.admission.isGranted(claim.key) || gen.stop !== null || gen.admission.deadline !== deadline,
+      left
+    );
+    if (!inTime || gen.admission.isGranted(claim.key) || gen.stop) break;
+  }
+  return gen.endMoneyWait(claim, Date.now());
+}
+
+/** Waits for a person's decision on a gate scene; null when the wait ended without one. */
+async function askPerson(gen: Generation, id: string): Promise<GateDecision | null> {
+  gen.askPerson(id, Date.now());
+  const answered = await condition(
+    () => gen.gate.answerFor(id) !== undefined || gen.stop !== null,
+    durationMs(gen.plan.gate.approvalTimeout)
+  );
+  return gen.endAsk(id, answered, Date.now());
+}
+
+/** Scores a gate attempt, or asks a person with the manual scorer. */
+async function judgeGateAttempt(
+  gen: Generation,
+  acts: GenerationActivities,
+  id: string
+): Promise<{ verdict: 'pass' | 'miss' | 'stop'; note: string | null }> {
+  const run = gen.scene(id);
+  const { gate } = gen.plan;
   if (gate.scorer === 'manual') {
     // the person is the scorer: a rejection counts as a miss and the scene is made again stronger
-    scene.status = 'scoring';
-    const decision = await host.awaitGateDecision(id);
-    if (!decision) return 'stop';
-    if (decision.approved) run.gateApprovedAny = true;
-    else run.gateRejections.push(`attempt ${scene.attempts} at strength ${run.strengthOf(id)}: ${decision.text}`);
-    return decision.approved ? 'pass' : 'miss';
+    run.scoring();
+    const decision = await askPerson(gen, id);
+    if (!decision) return { verdict: 'stop', note: null };
+    if (decision.approved) gen.gate.approved();
+    else gen.gate.rejected(run.attempts, run.latest!.strength, decision.text);
+    return { verdict: decision.approved ? 'pass' : 'miss', note: decision.approved ? null : decision.text };
   }
-  const key = `${id}#${scene.attempts}/score`;
-  if (!(await host.acquire(id, key, 'score', run.scorerEstimate()))) return 'stop';
-  scene.status = 'scoring';
-  host.changed();
+  const key = `${id}#${run.attempts}/score`;
+  if (!(await reserve(gen, { key, sceneId: id, kind: 'score', estimateUsd: gen.scorerEstimate() }))) {
+    return { verdict: 'stop', note: null };
+  }
+  run.scoring();
+  gen.touch(Date.now());
   try {
     const result = await acts.scoreConsistency.executeWithOptions(
-      { summary: short(`gate: score scene ${id} attempt ${scene.attempts} (${gate.scorer})`, 120) },
+      { summary: short(`gate: score scene ${id} attempt ${run.attempts} (${gate.scorer})`) },
       [
         {
-          generationId: run.generationId,
+          generationId: gen.generationId,
           sceneId: id,
           scorer: gate.scorer,
-          clipPath: scene.clip!.path,
-          references: run.referencesOf(id),
+          clipPath: run.clip!.path,
+          references: gen.referencesOf(id),
         },
       ]
     );
-    run.ledger.settle(key, result.costUsd);
-    scene.score = Math.round(result.score * 1000) / 1000;
-    run.gateScores.push({ sceneId: id, attempt: scene.attempts, strength: run.strengthOf(id), score: scene.score });
-    host.changed();
-    return result.score >= gate.threshold ? 'pass' : 'miss';
+    return { verdict: gen.gateScored(id, result.score, key, result.costUsd, Date.now()), note: null };
   } catch (err) {
-    run.ledger.settle(key, isCancellation(err) ? run.scorerEstimate() : 0);
+    gen.settle(key, isCancellation(err) ? gen.scorerEstimate() : 0);
     if (isCancellation(err)) throw err;
-    host.halt(FailureType.GateFailed, `the gate could not score scene ${id}: ${messageOf(err)}`);
-    return 'stop';
+    gen.halt(
+      { type: FailureType.GateFailed, message: `the gate could not score scene ${id}: ${messageOf(err)}` },
+      Date.now()
+    );
+    return { verdict: 'stop', note: null };
   }
 }
 
-/** The gate scene missed on every attempt: fail, or wait for a person, as the plan says. */
-async function gateExhausted(host: SceneTaskHost, id: string): Promise<boolean> {
-  const { run } = host;
-  const { gate } = run.plan;
+/** A gate scene missed on every attempt: fail, or let a person decide, as the plan says. */
+async function gateExhausted(gen: Generation, id: string): Promise<boolean> {
+  const { gate } = gen.plan;
   if (gate.scorer === 'manual') {
-    host.halt(
-      FailureType.GateRejected,
-      `a person rejected gate scene ${id} on all ${gate.maxAttempts} attempts (${run.gateRejections.join('; ')})`
+    const message = `a person rejected gate scene ${id} on all ${gate.maxAttempts} attempts (${gen.gate.rejectionSummary})`;
+    gen.halt({ type: FailureType.GateRejected, message }, Date.now());
+    return false;
+  }
+  const summary = `scene ${id} stayed below the consistency threshold ${gate.threshold} after ${gate.maxAttempts} attempts (scores: ${gen.gate.scoresOf(id)})`;
+  if (gate.onFail === 'fail') {
+    gen.halt({ type: FailureType.GateFailed, message: summary }, Date.now());
+    return false;
+  }
+  const decision = await askPerson(gen, id);
+  if (!decision) return false;
+  if (!decision.approved) {
+    gen.halt(
+      { type: FailureType.GateRejected, message: `the gate was rejected: ${decision.text}; ${summary}` },
+      Date.now()
     );
     return false;
   }
-  const scores = run.gateScores.filter((s) => s.sceneId === id).map((s) => `${s.score} at strength ${s.strength}`);
-  const summary = `scene ${id} stayed below the consistency threshold ${gate.threshold} after ${gate.maxAttempts} attempts (scores: ${scores.join(', ')})`;
-  if (gate.onFail === 'fail') {
-    host.halt(FailureType.GateFailed, summary);
-    return false;
-  }
-  const decision = await host.awaitGateDecision(id);
-  if (!decision) return false;
-  if (!decision.approved) {
-    host.halt(FailureType.GateRejected, `the gate was rejected: ${decision.text}; ${summary}`);
-    return false;
-  }
-  run.gateApprovedAny = true;
+  gen.gate.approved();
   return true;
-}
-
-/** A scene used all its attempts: apply the plan's failure policy. */
-function exhausted(host: SceneTaskHost, id: string): void {
-  const { run } = host;
-  const scene = run.scene(id);
-  const why = `scene ${id} failed after ${scene.attempts} attempt${scene.attempts === 1 ? '' : 's'}: ${scene.lastError ?? 'unknown error'}`;
-  switch (run.plan.onSceneFailure) {
-    case 'await-ops':
-      scene.status = 'awaiting_ops';
-      break;
-    case 'continue':
-      scene.status = 'failed';
-      // without its gate scene the references were never checked: nothing else may run
-      if (scene.isGate) host.halt(FailureType.GateFailed, why);
-      break;
-    case 'fail-fast':
-      scene.status = 'failed';
-      host.halt(FailureType.SceneFailed, why);
-      break;
-  }
-  host.changed();
 }

@@ -1,57 +1,140 @@
-import type { GenerationStatus } from '../schema/progress';
-import type { GenerationRun } from './generation-run';
+import type { GenerationStatus, Progress, SceneProgress, Wait } from '../schema/progress';
+import type { GateStatus } from './gate';
 
-const usd = (value: number): string => `$${value.toFixed(2)}`;
+/** What the status rules read of a generation at one moment. */
+export interface StatusInputs {
+  current: GenerationStatus;
+  stopping: { message: string } | null;
+  prepared: boolean;
+  assembling: boolean;
+  gateStatus: GateStatus;
+  /** Gate scenes waiting for a person. */
+  gateAwaiting: readonly string[];
+  /** Scenes waiting for money, each with what its next call needs. */
+  moneyWaits: readonly { sceneId: string; needsUsd: number }[];
+  budget: { availableUsd: number; limitUsd: number };
+  /** Scenes out of attempts and waiting for an operator, with their last error. */
+  opsWaits: readonly { sceneId: string; lastError: string | null }[];
+  inFlight: number;
+}
+
+export interface DerivedStatus {
+  status: GenerationStatus;
+  waitingFor: string | null;
+  waitingOn: Wait[];
+}
+
+const usd = (value: number): string => `${value.toFixed(2)} USD`;
 
 /**
- * The generation's status, what it waits for (a sentence naming the message that unblocks
- * it) and the markdown the Web UI shows as its current details.
+ * The generation's status and what it waits for, in a sentence naming the message that
+ * unblocks it. A person's gate decision comes first, then money, then an operator: the status
+ * shows the first, `waitingOn` lists all of them.
  */
-export function describeState(
-  run: GenerationRun,
-  inFlight: number
-): { status: GenerationStatus; waitingFor: string | null; details: string } {
-  const progress = run.progress();
-  const opsScenes = progress.scenes.filter((s) => s.status === 'awaiting_ops');
-  let status: GenerationStatus;
-  let waitingFor: string | null = null;
-  if (run.stop) {
-    status = run.status;
-    waitingFor = `stopping (${run.stop.message}); ${inFlight} scene(s) still being cancelled`;
-  } else if (run.status === 'preparing' && !run.prepared) {
-    status = 'preparing';
-  } else if (run.gateWaiting.size > 0) {
-    status = 'awaiting_approval';
-    waitingFor = `a person to approve or reject gate scene ${[...run.gateWaiting].join(', ')}: update approveGate {note?} or rejectGate {reason}`;
-  } else if (run.budgetBlocked.size > 0) {
-    status = 'awaiting_budget';
-    const { availableUsd, limitUsd } = run.ledger;
-    const needs = [...run.budgetBlocked].map((id) => `${id} needs ${usd(run.estimateFor(id))}`).join(', ');
-    waitingFor = `money: ${needs}; ${usd(Math.max(0, availableUsd))} of ${usd(limitUsd)} left. Signal raiseBudget {amountUsd} or setBudget {limitUsd}`;
-  } else if (opsScenes.length > 0) {
-    status = 'awaiting_ops';
-    const list = opsScenes.map((s) => `${s.id} (${s.lastError ?? 'failed'})`).join('; ');
-    waitingFor = `an operator for failed scene ${list}: update retryScene {sceneId, overrides?}, skipScene {sceneId} or abort {reason}`;
-  } else if (run.status === 'assembling') {
-    status = 'assembling';
-  } else if (run.gateStatus === 'running') {
-    status = 'gating';
-  } else {
-    status = run.prepared ? 'generating' : 'preparing';
+export function deriveStatus(s: StatusInputs): DerivedStatus {
+  const waitingOn: Wait[] = [];
+  if (s.stopping) {
+    return {
+      status: s.current,
+      waitingFor: `stopping (${s.stopping.message}); ${s.inFlight} scene(s) still being cancelled`,
+      waitingOn,
+    };
   }
+  const sentences: string[] = [];
+  if (s.gateAwaiting.length > 0) {
+    waitingOn.push({ kind: 'approval', sceneIds: [...s.gateAwaiting] });
+    sentences.push(
+      `a person to approve or reject gate scene ${s.gateAwaiting.join(', ')}: update approveGate {note?} or rejectGate {reason}`
+    );
+  }
+  if (s.moneyWaits.length > 0) {
+    waitingOn.push({ kind: 'budget', sceneIds: s.moneyWaits.map((w) => w.sceneId) });
+    const needs = s.moneyWaits.map((w) => `${w.sceneId} needs ${usd(w.needsUsd)}`).join(', ');
+    sentences.push(
+      `money: ${needs}; ${usd(Math.max(0, s.budget.availableUsd))} of ${usd(s.budget.limitUsd)} left. Signal raiseBudget {amountUsd} or setBudget {limitUsd}`
+    );
+  }
+  if (s.opsWaits.length > 0) {
+    waitingOn.push({ kind: 'operator', sceneIds: s.opsWaits.map((w) => w.sceneId) });
+    const list = s.opsWaits.map((w) => `${w.sceneId} (${w.lastError ?? 'failed'})`).join('; ');
+    sentences.push(
+      `an operator for failed scene ${list}: update retryScene {sceneId, overrides?}, skipScene {sceneId} or abort {reason}`
+    );
+  }
+  return {
+    status: activeStatus(s, waitingOn[0]?.kind),
+    waitingFor: sentences.length ? sentences.join('; and ') : null,
+    waitingOn,
+  };
+}
 
+function activeStatus(s: StatusInputs, first: Wait['kind'] | undefined): GenerationStatus {
+  if (s.current === 'preparing' && !s.prepared) return 'preparing';
+  if (first === 'approval') return 'awaiting_approval';
+  if (first === 'budget') return 'awaiting_budget';
+  if (first === 'operator') return 'awaiting_ops';
+  if (s.assembling) return 'assembling';
+  if (s.gateStatus === 'running') return 'gating';
+  return s.prepared ? 'generating' : 'preparing';
+}
+
+/**
+ * When the last scene should be done: the average finished attempt times the rounds still to
+ * run (scenes left ÷ lanes the strategy runs at once), counted from `now`. Null before any
+ * scene is done, while the generation waits for someone, and when nothing is left to run.
+ */
+export function estimateFinish(input: {
+  now: number;
+  status: GenerationStatus;
+  scenes: readonly Pick<SceneProgress, 'status'>[];
+  attemptMs: readonly number[];
+  strategy: Progress['strategy'];
+}): number | null {
+  if (input.status !== 'generating' && input.status !== 'gating') return null;
+  const done = input.scenes.filter((s) => s.status === 'succeeded').length;
+  const left = input.scenes.filter((s) => s.status === 'pending' || s.status === 'running' || s.status === 'scoring');
+  if (done === 0 || left.length === 0 || input.attemptMs.length === 0) return null;
+  const average = input.attemptMs.reduce((a, b) => a + b, 0) / input.attemptMs.length;
+  const { mode, concurrency } = input.strategy;
+  const lanes = mode === 'sequential' ? 1 : mode === 'parallel' ? left.length : Math.min(concurrency, left.length);
+  return input.now + Math.ceil(left.length / lanes) * average;
+}
+
+/** done ÷ scenes, rounded down, so 100 means every scene has its clip. */
+export function percentDone(done: number, scenes: number): number {
+  return scenes === 0 ? 0 : Math.floor((done / scenes) * 100);
+}
+
+/** `kitchen, street, office (+4 more)`: a few ids, so a line stays short however many scenes there are. */
+function some(ids: readonly string[], max = 6): string {
+  return ids.length > max ? `${ids.slice(0, max).join(', ')} (+${ids.length - max} more)` : ids.join(', ');
+}
+
+/** What each kind of wait needs, as the message that answers it. */
+const answers: Record<Wait['kind'], (ids: string) => string> = {
+  approval: (ids) => `a gate decision on ${ids} (update approveGate or rejectGate)`,
+  budget: (ids) => `money for ${ids} (signal raiseBudget or setBudget)`,
+  operator: (ids) => `an operator for ${ids} (update retryScene, skipScene or abort)`,
+};
+
+/**
+ * The markdown the Web UI shows as the workflow's current details: three or four short lines.
+ * The Web UI draws it in a frame sized a fifth shorter than its content, so anything longer
+ * is cut off (a per-scene table among them); its markdown reads `$…$` as a formula and `1/6`
+ * as a fraction, so neither appears. The whole story is in the progress query and the console.
+ */
+export function currentDetails(progress: Progress): string {
   const { totals, budget } = progress;
-  const rows = progress.scenes.map(
-    (s) =>
-      `| ${s.index}. ${s.id}${s.isGateScene ? ' (gate)' : ''} | ${s.status} | ${s.attempts} | ${usd(s.costUsd)} | ${s.score ?? ''} |`
-  );
-  const details = [
-    `**${status}**: ${totals.done}/${totals.scenes} scenes done (${totals.percent}%), ${usd(budget.spentUsd)} spent of ${usd(budget.limitUsd)}${progress.etaSec !== null && totals.done < totals.scenes ? `, about ${progress.etaSec}s left` : ''}`,
-    waitingFor ? `\n**Waiting for** ${waitingFor}` : '',
-    '',
-    '| scene | status | attempts | cost | score |',
-    '|---|---|---|---|---|',
-    ...rows,
-  ].join('\n');
-  return { status, waitingFor, details };
+  const eta = progress.etaAt ? ` · done about ${progress.etaAt.slice(11, 19)} UTC` : '';
+  const gate = progress.gate.status === 'disabled' ? '' : ` · gate ${progress.gate.status}`;
+  const byStatus = new Map<string, string[]>();
+  for (const s of progress.scenes) byStatus.set(s.status, [...(byStatus.get(s.status) ?? []), s.id]);
+  const scenes = [...byStatus].map(([status, ids]) => `${status}: ${some(ids)}`).join(' · ');
+  const waiting = progress.waitingOn.map((w) => answers[w.kind](some(w.sceneIds, 3))).join('; ');
+  // hard line breaks, not paragraphs: paragraph gaps would use up the frame
+  return [
+    `**${progress.status}** · ${totals.done} of ${totals.scenes} done (${totals.percent}%) · ${budget.spentUsd.toFixed(2)} of ${budget.limitUsd.toFixed(2)} USD spent${gate}${eta}`,
+    ...(waiting ? [`**Waiting for** ${waiting}`] : []),
+    `**Scenes** ${scenes}`,
+  ].join('  \n');
 }

@@ -10,7 +10,7 @@ export interface ReplicateConnection {
   redact(text: string): string;
 }
 
-export const HOSTED_REPLICATE_URL = 'https://api.replicate.com/v1';
+const HOSTED_REPLICATE_URL = 'https://api.replicate.com/v1';
 
 /**
  * Hosted Replicate when `REPLICATE_API_TOKEN` is set (or `REPLICATE_BASE_URL` with it); otherwise

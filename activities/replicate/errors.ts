@@ -71,6 +71,8 @@ export function toReplicateFailure(
     return make(FailureType.ReplicateNetwork, false, `network error (${(err as Error)?.message ?? String(err)})`);
   }
   const text = describe(http) || `HTTP ${http.status}`;
+  // an empty account answers 402, and sometimes another 4xx saying so: either way only money helps
+  const noCredit = http.status === 402 || /insufficient credit|out of credit|payment required/i.test(text);
   switch (true) {
     case http.status === 401 || http.status === 403:
       return make(
@@ -78,8 +80,12 @@ export function toReplicateFailure(
         true,
         `Replicate refused the API token (${http.status} ${text}); check REPLICATE_API_TOKEN`
       );
-    case http.status === 402:
-      return make(FailureType.ReplicateBilling, true, `Replicate needs more credit (${text})`);
+    case noCredit:
+      return make(
+        FailureType.ReplicateBilling,
+        true,
+        `Replicate needs more credit before it runs anything (${http.status} ${text}); add credit to the account of REPLICATE_API_TOKEN`
+      );
     case http.status === 404:
       return make(FailureType.ReplicateNotFound, true, `not found (${text})`);
     case http.status === 429: {

@@ -10,7 +10,7 @@ export const frameSizes: Record<VideoSpec['aspectRatio'], { width: number; heigh
   '1:1': { width: 240, height: 240 },
 };
 /** References are drawn this fraction of the frame height tall. */
-export const REFERENCE_HEIGHT_FRACTION = 0.45;
+const REFERENCE_HEIGHT_FRACTION = 0.45;
 const CAPTION_BAR = GLYPH_HEIGHT + 6;
 const NOISE_BLOCK = 2;
 

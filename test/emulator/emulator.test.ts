@@ -7,7 +7,7 @@ import path from 'node:path';
 import { after, before, beforeEach, test } from 'node:test';
 import Replicate, { validateWebhook, type Prediction } from 'replicate';
 import { createReplicateClient, replicateConnection } from '../../activities/replicate/client';
-import { projectRoot } from '../../devenv/paths';
+import { projectRoot } from '../../common/paths';
 import { startEmulator, type Emulator } from '../../emulator';
 import { probeMedia } from '../../media/ffmpeg';
 import { scoreConsistency } from '../../media/consistency';
@@ -323,6 +323,20 @@ test('the reference strength sets how much of the reference survives: the measur
   assert.ok(scores[2]! - scores[0]! > 0.3, `scores ${scores.join(', ')}`);
 });
 
-test('no request reached an unknown route', () => {
+test('a request to an unknown route is recorded and survives reset, so the check below can fail', async () => {
+  const other = await startEmulator({ dataDir: dir });
+  try {
+    const response = await fetch(`${other.baseUrl}/no/such/route`, {
+      headers: { authorization: `Bearer ${other.token}` },
+    });
+    assert.equal(response.status, 404);
+    other.reset();
+    assert.deepEqual(other.stats().unknownRoutes, ['GET /v1/no/such/route']);
+  } finally {
+    await other.close();
+  }
+});
+
+test('no request of this file reached an unknown route', () => {
   assert.deepEqual(emulator.stats().unknownRoutes, []);
 });

@@ -1,13 +1,14 @@
+import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Worker } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../activities';
-import { loadCatalogue } from '../../activities/catalogue';
+import { loadCatalogue } from '../../common/catalogue-file';
 import { createReplicateClient, replicateConnection } from '../../activities/replicate/client';
 import { LocalStorage } from '../../activities/storage';
 import { GenerationClient } from '../../client/generation-client';
-import { projectRoot } from '../../devenv/paths';
+import { projectRoot } from '../../common/paths';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator';
 import type { PlanInput } from '../../schema/plan';
 import { createWorker } from '../../worker/create-worker';
@@ -60,12 +61,22 @@ export async function useGenerationEnv(fileUrl: string, emulatorOptions: Emulato
     deps,
     async withWorker(fn, activities = createActivities(deps)) {
       const worker = await makeWorker(activities);
-      return worker.runUntil(fn);
+      return worker.runUntil(async () => {
+        try {
+          return await fn();
+        } finally {
+          // a test that failed with predictions held would keep the worker's activities (and the file) waiting
+          emulator.release();
+        }
+      });
     },
     async teardown() {
+      // scenegate must only call routes the hosted API has; the emulator keeps the others across resets
+      const unknown = emulator.stats().unknownRoutes;
       await emulator.close();
       await temporal.teardown();
       await fs.rm(storageDir, { recursive: true, force: true });
+      assert.deepEqual(unknown, [], 'requests reached routes the Replicate API does not have');
     },
   };
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { projectRoot } from '../../devenv/paths';
+import { projectRoot } from '../../common/paths';
 
 export const historiesDir = path.join(projectRoot, 'test', 'fixtures', 'histories');
 

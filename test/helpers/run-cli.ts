@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { projectRoot } from '../../devenv/paths';
+import { projectRoot } from '../../common/paths';
 
 export interface CliRun {
   code: number;

@@ -1,24 +1,48 @@
 import type { Progress } from '../../schema/progress';
 import type { GenerationHandle } from '../../client/generation-client';
 
-/** Polls the progress query until `predicate` holds (or fails after `timeoutMs`). */
+/**
+ * Polls until `check` returns something other than undefined or false, and returns it. The
+ * timeout is a safety net for a broken run, never a claim about speed.
+ */
+export async function waitUntil<T>(
+  what: string,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 60_000
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+    } catch (err) {
+      lastError = err;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
+}
+
+/** Polls the progress query until `predicate` holds. */
 export async function waitForProgress(
   handle: GenerationHandle,
   predicate: (p: Progress) => boolean,
-  timeoutMs = 30_000
+  timeoutMs = 60_000
 ): Promise<Progress> {
-  const deadline = Date.now() + timeoutMs;
   let last: Progress | undefined;
-  while (Date.now() < deadline) {
-    try {
-      last = await handle.progress();
-      if (predicate(last)) return last;
-    } catch {
-      // the workflow has not run its first task yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
+  try {
+    return await waitUntil(
+      'progress',
+      async () => {
+        last = await handle.progress();
+        return predicate(last) ? last : undefined;
+      },
+      timeoutMs
+    );
+  } catch {
+    throw new Error(
+      `progress never matched; last: ${JSON.stringify(last && { status: last.status, waitingFor: last.waitingFor, totals: last.totals, gate: last.gate.status })}`
+    );
   }
-  throw new Error(
-    `progress never matched; last: ${JSON.stringify(last && { status: last.status, waitingFor: last.waitingFor, gate: last.gate })}`
-  );
 }

@@ -5,10 +5,10 @@
 import os from 'node:os';
 import { NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../../activities';
-import { loadCatalogue } from '../../activities/catalogue';
+import { loadCatalogue } from '../../common/catalogue-file';
 import { createReplicateClient, replicateConnection } from '../../activities/replicate/client';
 import { LocalStorage } from '../../activities/storage';
-import { projectRoot } from '../../devenv/paths';
+import { projectRoot } from '../../common/paths';
 import { createWorker } from '../../worker/create-worker';
 
 const env = process.env;

@@ -9,7 +9,7 @@ import { generationStatusKey } from '../../schema/search-attributes';
 import { isWorkflowFailure } from '../helpers/failures';
 import { recordHistory } from '../helpers/histories';
 import { testPlan, useGenerationEnv, type GenerationEnv } from '../helpers/generation-env';
-import { waitForProgress } from '../helpers/wait';
+import { waitForProgress, waitUntil } from '../helpers/wait';
 
 let env: GenerationEnv;
 before(async () => {
@@ -38,6 +38,7 @@ function planWithDoomedScene(name: string, extra: Parameters<typeof testPlan>[2]
 
 test('cancelling mid-run cancels every prediction in flight and keeps the final state', async () => {
   env.emulator.configure('scenegate/ip-adapter-video', { latency: { kind: 'fixed', ms: 60_000 } });
+  let finalState: FinalState | undefined;
   const plan = testPlan(id('cancel'), 4, { strategy: { mode: 'parallel', concurrency: 1 } });
   await env.withWorker(async () => {
     const handle = await env.generations.start(plan);
@@ -56,10 +57,15 @@ test('cancelling mid-run cancels every prediction in flight and keeps the final 
     const state = description.memo?.finalState as FinalState;
     assert.equal(state.status, 'cancelled');
     assert.equal(state.scenes.filter((s) => s.status === 'cancelled').length, 4);
-    assert.ok(state.spentUsd > 0, 'the cancelled runs were paid for the part that ran');
     await recordHistory('cancel-mid-run', handle.workflow);
+    finalState = state;
   });
   const stats = env.emulator.stats();
+  assert.ok(stats.costUsd > 0, 'Replicate billed the cancelled runs for the part that ran');
+  assert.ok(
+    finalState!.spentUsd >= stats.costUsd,
+    `booked ${finalState!.spentUsd} USD, never less than the ${stats.costUsd} USD billed`
+  );
   assert.equal(stats.predictionsCreated, 4);
   assert.equal(stats.byStatus.canceled, 4);
   assert.equal(stats.cancellations, 4);
@@ -67,14 +73,17 @@ test('cancelling mid-run cancels every prediction in flight and keeps the final 
 });
 
 test('fail-fast: a scene out of attempts cancels its siblings and fails the generation naming it', async () => {
-  env.emulator.configure('scenegate/ip-adapter-video', { msPerOutputSecond: 1500 });
+  env.emulator.configure('scenegate/ip-adapter-video', { hold: true });
   const plan = planWithDoomedScene('fail-fast', {
     strategy: { mode: 'parallel', concurrency: 1 },
     onSceneFailure: 'fail-fast',
   });
-  plan.scenes[1]!.durationSec = 1;
   await env.withWorker(async () => {
     const handle = await env.generations.start(plan);
+    // every scene in flight, then only the doomed one is let finish
+    await waitUntil('four in flight', () => env.emulator.held().length === 4);
+    const doomed = env.emulator.stats().predictions.find((p) => p.prompt.startsWith('DOOMED'));
+    env.emulator.release([doomed!.id]);
     await assert.rejects(
       handle.result(),
       isWorkflowFailure(FailureType.SceneFailed, /scene s2 failed after 1 attempt: .*E005/)
@@ -109,7 +118,7 @@ test('await-ops: an operator retries the failed scene with a new prompt; refusal
     });
     await assert.rejects(handle.skipScene('nope'), /there is no scene "nope"/);
     const answer = await handle.retryScene('s2', { prompt: 'scene two, fixed' });
-    assert.match(answer.message, /scene s2 queued for up to 1 more attempts with prompt/);
+    assert.match(answer.message, /scene s2 queued for up to 1 more attempt with prompt/);
     const result = await handle.result();
     assert.equal(result.status, 'succeeded');
     assert.equal(result.scenes[1]!.attempts, 2);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, beforeEach, test } from 'node:test';
-import { ExitCode } from '../../client/run-main';
+import { ExitCode } from '../../common/run-main';
 import type { PlanInput } from '../../schema/plan';
 import { testPlan, useGenerationEnv, type GenerationEnv } from '../helpers/generation-env';
 import { scenegate, type CliRun } from '../helpers/run-cli';
@@ -135,7 +135,7 @@ test('operator commands act on a running generation: approve, budget, retry-scen
     assertOneSentence(early, /scene s1 is succeeded; only a failed scene can be retried/);
     const retry = await cli('retry-scene', generationId, 's2', '--prompt', 'two, fixed', '--strength', '0.8');
     assert.equal(retry.code, 0, retry.stderr);
-    assert.match(retry.stdout, /scene s2 queued for up to 1 more attempts with prompt, strength 0\.8/);
+    assert.match(retry.stdout, /scene s2 queued for up to 1 more attempt with prompt, strength 0\.8/);
     const skip = await cli('skip-scene', generationId, 's3');
     assert.equal(skip.code, 0, skip.stderr);
 

@@ -4,9 +4,11 @@ import path from 'node:path';
 import { after, before, beforeEach, test } from 'node:test';
 import { createActivities } from '../../activities';
 import { createReplicateClient, replicateConnection } from '../../activities/replicate/client';
-import { projectRoot } from '../../devenv/paths';
+import { projectRoot } from '../../common/paths';
 import { FailureType } from '../../schema/failures';
+import type { FinalState } from '../../schema/progress';
 import { isWorkflowFailure } from '../helpers/failures';
+import { waitUntil } from '../helpers/wait';
 import { testPlan, useGenerationEnv, type GenerationEnv } from '../helpers/generation-env';
 
 const TOKEN = 'r8_scene_attempts_secret_token_0042';
@@ -32,7 +34,7 @@ async function activityAttempts(workflowId: string): Promise<number[]> {
 }
 
 test('a worker killed between create and completion: the retry resumes the same prediction, paid once', async () => {
-  env.emulator.configure('scenegate/ip-adapter-video', { latency: { kind: 'fixed', ms: 4000 } });
+  env.emulator.configure('scenegate/ip-adapter-video', { hold: true });
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', path.join(projectRoot, 'test', 'helpers', 'worker-process.ts')],
@@ -49,29 +51,76 @@ test('a worker killed between create and completion: the retry resumes the same 
       stdio: ['ignore', 'pipe', 'inherit'],
     }
   );
-  const id = unique('crash');
-  const handle = await env.generations.start(testPlan(id, 1, { timeouts: { heartbeat: '2s' } }));
-  for (let i = 0; i < 300 && !env.emulator.stats().predictions.some((p) => p.status === 'processing'); i++) {
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  assert.equal(env.emulator.stats().predictionsCreated, 1, 'the first worker created the prediction');
-  child.kill('SIGKILL');
-  await new Promise((r) => child.once('exit', r));
+  try {
+    const id = unique('crash');
+    const handle = await env.generations.start(testPlan(id, 1, { timeouts: { heartbeat: '2s' } }));
+    await waitUntil('the first worker created the prediction', () => env.emulator.held().length === 1);
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    env.emulator.release();
 
-  const result = await env.withWorker(() => handle.result());
-  assert.equal(result.status, 'succeeded');
-  const stats = env.emulator.stats();
-  assert.equal(stats.predictionsCreated, 1, 'the retried activity resumed the recorded prediction');
-  assert.deepEqual(
-    Object.values(stats.createsByFingerprint).map((f) => f.count),
-    [1]
-  );
-  assert.equal(result.scenes[0]!.attempts, 1);
-  const attempts = await activityAttempts(id);
-  assert.ok(
-    attempts.some((a) => a > 1),
-    `the scene activity ran a second attempt on the new worker (attempts ${attempts.join(', ')})`
-  );
+    const result = await env.withWorker(() => handle.result());
+    assert.equal(result.status, 'succeeded');
+    const stats = env.emulator.stats();
+    assert.equal(stats.predictionsCreated, 1, 'the retried activity resumed the recorded prediction');
+    assert.deepEqual(
+      Object.values(stats.createsByFingerprint).map((f) => f.count),
+      [1]
+    );
+    assert.equal(result.scenes[0]!.attempts, 1);
+    const attempts = await activityAttempts(id);
+    assert.ok(
+      attempts.some((a) => a > 1),
+      `the scene activity ran a second attempt on the new worker (attempts ${attempts.join(', ')})`
+    );
+  } finally {
+    child.kill('SIGKILL');
+  }
+});
+
+test('no credit after preparation stops the generation at once with one failure naming it; no scene waits for an operator', async () => {
+  env.emulator.configure('scenegate/ip-adapter-video', { insufficientCredit: true });
+  const plan = testPlan(unique('nocredit'), 4, {
+    strategy: { mode: 'parallel', concurrency: 1 },
+    onSceneFailure: 'await-ops',
+  });
+  await env.withWorker(async () => {
+    const handle = await env.generations.start(plan);
+    await assert.rejects(
+      handle.result(),
+      isWorkflowFailure(
+        FailureType.ReplicateBilling,
+        /needs more credit .*add credit to the account of REPLICATE_API_TOKEN/
+      )
+    );
+    const { memo } = await handle.workflow.describe();
+    const state = memo?.finalState as FinalState;
+    assert.ok(
+      !state.scenes.some((s) => s.status === 'awaiting_ops'),
+      JSON.stringify(state.scenes.map((s) => s.status))
+    );
+  });
+  assert.equal(env.emulator.stats().predictionsCreated, 0);
+});
+
+test('a token revoked after preparation stops the generation at once, naming REPLICATE_API_TOKEN; nothing else is created', async () => {
+  env.emulator.configure('scenegate/ip-adapter-video', { hold: true });
+  const plan = testPlan(unique('revoked'), 3, {
+    strategy: { mode: 'sequential', concurrency: 1 },
+    onSceneFailure: 'await-ops',
+  });
+  await env.withWorker(async () => {
+    const handle = await env.generations.start(plan);
+    await waitUntil('scene 1 in flight', () => env.emulator.held().length === 1);
+    env.emulator.revokeToken('r8_rotated_token');
+    env.emulator.release();
+    await assert.rejects(
+      handle.result(),
+      isWorkflowFailure(FailureType.ReplicateAuth, /refused the API token.*REPLICATE_API_TOKEN/)
+    );
+  });
+  env.emulator.revokeToken(TOKEN);
+  assert.equal(env.emulator.stats().predictionsCreated, 1, 'scenes 2 and 3 were never created');
 });
 
 test('a create whose answer was lost is found among recent predictions, not sent again', async () => {

@@ -6,13 +6,13 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { projectRoot } from '../../devenv/paths';
+import { projectRoot } from '../../common/paths';
 import { findTemporalCli } from '../../devenv/temporal-cli';
 import type { PlanInput } from '../../schema/plan';
-import { isWorkflowFailure } from '../helpers/failures';
+import { applicationFailureOf, isWorkflowFailure } from '../helpers/failures';
 import { testPlan, useGenerationEnv, type GenerationEnv } from '../helpers/generation-env';
-import { runCommand, type CliRun } from '../helpers/run-cli';
-import { waitForProgress } from '../helpers/wait';
+import { runCommand, scenegate, type CliRun } from '../helpers/run-cli';
+import { waitForProgress, waitUntil } from '../helpers/wait';
 
 let env: GenerationEnv;
 let temporalCli: string;
@@ -96,6 +96,82 @@ test('a bad plan started from the temporal CLI fails at once, naming the field, 
     assert.equal(events.filter((e) => e.workflowTaskFailedEventAttributes).length, 0, 'no workflow task retries');
     assert.equal(events.filter((e) => e.activityTaskScheduledEventAttributes).length, 0, 'nothing was paid for');
   });
+});
+
+test('plans the scenegate CLI refuses are refused by the workflow too, with the same words, before anything is paid', async () => {
+  const noEntities = testPlan('x', 2);
+  noEntities.scenes[1]!.entities = [];
+  const cases: [string, (plan: PlanInput) => PlanInput, RegExp][] = [
+    [
+      'zero-timeout',
+      (p) => ({ ...p, timeouts: { sceneAttempt: 0 } }),
+      /^timeouts\.sceneAttempt: must be longer than 0$/,
+    ],
+    [
+      'misspelt-key',
+      (p) => ({ ...p, stratgy: { mode: 'sequential' } }) as PlanInput,
+      /^unknown key "stratgy" \(did you mean "strategy"\?\)$/,
+    ],
+    [
+      'gate-without-references',
+      (p) => ({
+        ...p,
+        gate: { enabled: true },
+        scenes: p.scenes.map((s, i) => (i === 0 ? { ...s, entities: [] } : s)),
+      }),
+      /^scenes\[0\]\.entities: the gate checks scene 1 against its references/,
+    ],
+    [
+      'model-needs-references',
+      () => noEntities,
+      /^scenes\[1\]\.entities: scenegate\/ip-adapter-video needs at least 1 reference image/,
+    ],
+  ];
+  await env.withWorker(async () => {
+    for (const [name, spoil, message] of cases) {
+      const workflowId = `tcli-refused-${name}-${Date.now()}`;
+      const plan = spoil(testPlan(workflowId, 2));
+      const file = path.join(env.storageDir, `${name}.json`);
+      await fs.writeFile(file, JSON.stringify(plan));
+
+      const cli = await scenegate(['generate', file], {
+        TEMPORAL_ADDRESS: env.temporal.env.address,
+        SCENEGATE_TASK_QUEUE: env.taskQueue,
+      });
+      assert.equal(cli.code, 2, `${name}: ${cli.stderr}`);
+      assert.match(cli.stderr.trim().replace(/^scenegate: [^:]+\.json: /, ''), message, name);
+
+      await startFile(file, workflowId);
+      const handle = env.temporal.env.client.workflow.getHandle(workflowId);
+      await assert.rejects(handle.result(), (err: unknown) => {
+        const failure = applicationFailureOf(err);
+        assert.ok(failure.type === 'InvalidPlan' || failure.type === 'InvalidReference', `${name}: ${failure.type}`);
+        assert.match(failure.message, message, name);
+        return true;
+      });
+      const events = (await handle.fetchHistory()).events ?? [];
+      assert.equal(
+        events.filter((e) => e.workflowTaskFailedEventAttributes).length,
+        0,
+        `${name}: no workflow task retries`
+      );
+      const activities = events.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+      assert.ok(
+        activities.every((a) => a === 'prepareGeneration'),
+        `${name}: nothing paid was scheduled (${activities.join(', ')})`
+      );
+    }
+  });
+  assert.equal(env.emulator.stats().predictionsCreated, 0);
+  // a plan refused by the workflow lists as failed with its scene count, not as "unknown 0/0"
+  const listed = await waitUntil('the refused runs listed', async () => {
+    const rows = (await env.generations.list({ status: 'failed' })).filter((r) => r.id.startsWith('tcli-refused-'));
+    return rows.length === cases.length && rows;
+  });
+  assert.ok(
+    listed.every((r) => r.total === 2 && r.done === 0),
+    JSON.stringify(listed)
+  );
 });
 
 test('an example plan file started as it is, with no workflow id, runs to its final MP4', async () => {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import { projectRoot } from '../../devenv/paths';
+import { projectRoot } from '../../common/paths';
 import { runCommand } from '../helpers/run-cli';
 
 const tsx = (file: string, env: NodeJS.ProcessEnv, args: string[] = []) =>

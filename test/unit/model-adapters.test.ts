@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loadCatalogue } from '../../activities/catalogue';
+import { loadCatalogue } from '../../common/catalogue-file';
 import { outputSeconds, toModelInput } from '../../activities/model-input';
 import { predictionCostUsd } from '../../activities/prediction-cost';
 import { validateInput } from '../../emulator/input-validation';

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { InvalidPlanError, loadPlanFile, validatePlan } from '../../client/load-plan';
+import { raiseBudgetSchema, setBudgetSchema } from '../../schema/messages';
 import { durationMs, planSchema, type PlanInput } from '../../schema/plan';
 
 const minimal = (): PlanInput => ({
@@ -65,7 +66,6 @@ test('each bad field is named in one line', () => {
       /^consistencyGroups\[0\]\.referenceImages: needs at least one reference image$/,
     ],
     [(p) => (p.strategy = { mode: 'swarm' as 'pool' }), /^strategy\.mode: /],
-    [(p) => (p.gate = { approvalTimeout: 'soon' }), /^gate\.approvalTimeout: /],
     [(p) => (p.model = 'acme/nothing'), /^model: unknown model "acme\/nothing" \(the catalogue has /],
   ];
   for (const [spoil, expected] of cases) {
@@ -75,11 +75,63 @@ test('each bad field is named in one line', () => {
   }
 });
 
-test('several problems are counted after the first', () => {
+test('every problem is named, one per line', () => {
   const plan = minimal();
   plan.scenes[0]!.prompt = '';
   plan.scenes[1]!.durationSec = 0;
-  assert.equal(rejection(plan), 'scenes[0].prompt: must not be empty (and 1 more problem)');
+  assert.equal(
+    rejection(plan),
+    '2 problems:\n  - scenes[0].prompt: must not be empty\n  - scenes[1].durationSec: must be 1 to 10 seconds'
+  );
+});
+
+test('an unknown key is refused by name, with the key it was probably meant to be', () => {
+  const misspelt = { ...minimal(), stratgy: { mode: 'sequential' } };
+  assert.equal(rejection(misspelt), 'unknown key "stratgy" (did you mean "strategy"?)');
+  const nested = minimal();
+  (nested.scenes[0] as Record<string, unknown>).durationSeconds = 4;
+  (nested.scenes[0] as Record<string, unknown>).mood = 'calm';
+  assert.equal(rejection(nested), 'scenes[0]: unknown keys "durationSeconds" (did you mean "durationSec"?), "mood"');
+});
+
+test('a zero, negative or absurd duration is refused where it is written, not when Temporal schedules it', () => {
+  const cases: [(p: PlanInput) => void, string][] = [
+    [(p) => (p.timeouts = { sceneAttempt: 0 }), 'timeouts.sceneAttempt: must be longer than 0'],
+    [(p) => (p.timeouts = { heartbeat: '0s' }), 'timeouts.heartbeat: must be longer than 0'],
+    [(p) => (p.gate = { approvalTimeout: '0.0001ms' }), 'gate.approvalTimeout: must be longer than 0'],
+    [(p) => (p.budget = { waitTimeout: -5 }), 'budget.waitTimeout: must be longer than 0'],
+    [(p) => (p.budget = { waitTimeout: '400d' }), 'budget.waitTimeout: must be at most 365d'],
+    [
+      (p) => (p.gate = { approvalTimeout: 'soon' }),
+      'gate.approvalTimeout: must be a duration such as "90s", "15m" or "24h"',
+    ],
+  ];
+  for (const [spoil, expected] of cases) {
+    const plan = minimal();
+    spoil(plan);
+    assert.equal(rejection(plan), expected);
+  }
+});
+
+test('with the gate on, scene 1 must show a consistency group: there is nothing to score it against otherwise', () => {
+  const plan = minimal();
+  plan.scenes[0]!.entities = [];
+  assert.match(rejection(plan), /^scenes\[0\]\.entities: the gate checks scene 1 against its references/);
+  // the same plan is refused by the schema the workflow runs, not only by the client
+  assert.equal(planSchema.safeParse(plan).success, false);
+  plan.gate = { enabled: false };
+  assert.equal(planSchema.safeParse(plan).success, true);
+});
+
+test('money is a finite number of dollars up to a million', () => {
+  const plan = minimal();
+  plan.budget = { limitUsd: 1e308 };
+  assert.equal(rejection(plan), 'budget.limitUsd: must be at most 1000000 US dollars');
+  assert.equal(raiseBudgetSchema.safeParse({ amountUsd: 1e308 }).success, false);
+  assert.equal(raiseBudgetSchema.safeParse({ amountUsd: Number.POSITIVE_INFINITY }).success, false);
+  assert.equal(raiseBudgetSchema.safeParse({ amountUsd: 0 }).success, false);
+  assert.equal(raiseBudgetSchema.safeParse({ amountUsd: 2, extra: 1 }).success, false);
+  assert.equal(setBudgetSchema.safeParse({ limitUsd: 0 }).success, true);
 });
 
 test('a plan file names itself; references beside it become absolute, others stay for the worker; YAML works too', async () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import { SceneScheduler } from '../../workflows/scheduler';
 
 const ids = (n: number): string[] => Array.from({ length: n }, (_, i) => `s${i + 1}`);
@@ -87,4 +88,76 @@ test('a retried scene keeps its batch open', () => {
   s.mark('s2', 'settled');
   assert.deepEqual(s.startable(), ['s3', 's4']);
   assert.equal(s.idle, false);
+});
+
+const strategies = fc.record({
+  mode: fc.constantFrom('sequential' as const, 'batched' as const, 'pool' as const, 'parallel' as const),
+  concurrency: fc.integer({ min: 1, max: 6 }),
+});
+
+/**
+ * A random run: scenes released in one or two releases (the gate, then the rest), finishing in a
+ * random order, some failing and going back to `waiting` once.
+ */
+test('property: never more in flight than the strategy allows, batches never overlap, every scene ends', () => {
+  fc.assert(
+    fc.property(
+      strategies,
+      fc.integer({ min: 1, max: 12 }),
+      fc.integer({ min: 0, max: 3 }),
+      fc.array(fc.nat(), { minLength: 50, maxLength: 50 }),
+      fc.array(fc.boolean(), { minLength: 12, maxLength: 12 }),
+      (strategy, count, gated, picks, retries) => {
+        const s = new SceneScheduler(strategy);
+        const scenes = ids(count);
+        const first = scenes.slice(0, Math.min(gated, count));
+        s.release(first.length ? first : scenes);
+        const limit = strategy.mode === 'sequential' ? 1 : strategy.mode === 'parallel' ? count : strategy.concurrency;
+        const running: string[] = [];
+        const retried = new Set<string>();
+        const batchOf = new Map<string, number>();
+        let batch = 0;
+        let released = first.length === 0;
+        for (let step = 0; step < 400; step++) {
+          const next = s.startable();
+          if (next.length) {
+            // a batch starts only when nothing of the previous one runs
+            if (strategy.mode === 'batched') {
+              const open = running.length ? batchOf.get(running[0]!) : undefined;
+              const nextBatch = batchOf.get(next[0]!) ?? ++batch;
+              if (open !== undefined) assert.equal(nextBatch, open, 'a new batch started while another ran');
+              for (const id of next) if (!batchOf.has(id)) batchOf.set(id, nextBatch);
+            }
+            for (const id of next) {
+              s.mark(id, 'running');
+              running.push(id);
+            }
+          }
+          assert.ok(
+            running.length <= limit,
+            `${running.length} in flight under ${strategy.mode} x${strategy.concurrency}`
+          );
+          assert.equal(s.running, running.length);
+          if (running.length === 0) {
+            if (!released) {
+              s.release(scenes);
+              released = true;
+              continue;
+            }
+            break;
+          }
+          const [done] = running.splice(picks[step % picks.length]! % running.length, 1);
+          const index = Number(done!.slice(1)) - 1;
+          if (retries[index] && !retried.has(done!)) {
+            retried.add(done!);
+            s.mark(done!, 'waiting');
+          } else {
+            s.mark(done!, 'settled');
+          }
+        }
+        assert.equal(s.idle, true, 'every scene settled');
+      }
+    ),
+    { numRuns: 300 }
+  );
 });

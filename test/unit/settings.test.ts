@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loadSettings, SettingsError } from '../../schema/settings';
+import { loadSettings, SettingsError } from '../../common/settings';
 
 test('defaults apply when nothing is set, and an empty variable counts as unset', () => {
   const settings = loadSettings({ SCENEGATE_TASK_QUEUE: '' });

@@ -23,6 +23,24 @@ export function connectionConfig(env: NodeJS.ProcessEnv = process.env): ReturnTy
   }
 }
 
+/**
+ * The Temporal server the environment names (TEMPORAL_ADDRESS or a profile), or no address
+ * when none is configured and a local dev server may be started instead.
+ */
+export function configuredTemporal(env: NodeJS.ProcessEnv = process.env): {
+  address?: string;
+  namespace: string;
+  /** True when an API key authenticates the connection (Temporal Cloud and the like). */
+  usesApiKey: boolean;
+} {
+  const config = loadClientConnectConfig({ overrideEnvVars: env as Record<string, string> });
+  return {
+    address: config.connectionOptions.address,
+    namespace: config.namespace ?? 'default',
+    usesApiKey: config.connectionOptions.apiKey !== undefined,
+  };
+}
+
 /** Connects a client as configured by the environment. */
 export async function connectClient(env: NodeJS.ProcessEnv = process.env): Promise<Client> {
   const { connectionOptions, namespace } = connectionConfig(env);

@@ -3,8 +3,8 @@
  * are, and stays up until Ctrl-C, so generations can be started from the scenegate CLI, the
  * `temporal` CLI or code, and watched in the Web UI. Respects TEMPORAL_ADDRESS and REPLICATE_BASE_URL.
  */
-import { startLocalStack } from '../devenv/local-stack';
-import { runMain } from './run-main';
+import { startLocalStack } from './local-stack';
+import { runMain } from '../common/run-main';
 
 await runMain(async () => {
   const stack = await startLocalStack({ log: (line) => console.log(line) });

@@ -7,13 +7,13 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { startLocalStack, type LocalStack } from '../devenv/local-stack';
-import { workflowUiUrl } from '../devenv/local-temporal';
-import { projectRoot } from '../devenv/paths';
-import { follow } from './follow';
-import { GenerationClient } from './generation-client';
-import { loadPlanFile, newGenerationId } from './load-plan';
-import { ExitCode, runMain, UserFacingError } from './run-main';
+import { startLocalStack, type LocalStack } from './local-stack';
+import { workflowUiUrl } from './local-temporal';
+import { projectRoot } from '../common/paths';
+import { follow } from '../client/follow';
+import { GenerationClient } from '../client/generation-client';
+import { loadPlanFile, newGenerationId } from '../client/load-plan';
+import { ExitCode, runMain, UserFacingError } from '../common/run-main';
 
 const defaultPlan = path.join(projectRoot, 'examples', 'plans', 'product-ad.json');
 

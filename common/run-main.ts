@@ -1,5 +1,6 @@
-import { SettingsError } from '../schema/settings';
-import { TemporalUnreachableError } from './connection';
+import { CatalogueError } from './catalogue-file';
+import { loadSettings, SettingsError } from './settings';
+import { TemporalUnreachableError } from './temporal-connection';
 
 /** Exit codes every scenegate command shares. */
 export const ExitCode = {
@@ -22,6 +23,21 @@ export class UserFacingError extends Error {
   }
 }
 
+function exitCodeOf(err: unknown): number {
+  if (err instanceof UserFacingError) return err.exitCode;
+  if (err instanceof SettingsError || err instanceof CatalogueError) return ExitCode.invalidInput;
+  if (err instanceof TemporalUnreachableError) return ExitCode.temporalUnreachable;
+  return ExitCode.failure;
+}
+
+function debugEnabled(): boolean {
+  try {
+    return loadSettings().SCENEGATE_DEBUG;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Runs a command's body and turns what it throws into one line on stderr and an exit code,
  * never a stack trace (set SCENEGATE_DEBUG=1 to see one).
@@ -31,17 +47,8 @@ export async function runMain(body: () => Promise<void | number>): Promise<void>
     const code = await body();
     process.exitCode = code ?? ExitCode.ok;
   } catch (err) {
-    const error = err as Error;
-    if (process.env.SCENEGATE_DEBUG) console.error(error);
-    const code =
-      err instanceof UserFacingError
-        ? err.exitCode
-        : err instanceof SettingsError
-          ? ExitCode.invalidInput
-          : err instanceof TemporalUnreachableError
-            ? ExitCode.temporalUnreachable
-            : ExitCode.failure;
-    console.error(`scenegate: ${error.message}`);
-    process.exitCode = code;
+    if (debugEnabled()) console.error(err);
+    console.error(`scenegate: ${(err as Error).message}`);
+    process.exitCode = exitCodeOf(err);
   }
 }

@@ -15,20 +15,35 @@ export class SettingsError extends Error {
   }
 }
 
+/** The token the emulator accepts unless told otherwise; scenegate sends it when REPLICATE_API_TOKEN is unset. */
+export const EMULATOR_TOKEN = 'r8_scenegate_emulator_token';
+
+/** The task queue generations and their activities run on unless SCENEGATE_TASK_QUEUE says otherwise. */
+const DEFAULT_TASK_QUEUE = 'scenegate';
+
 const positiveInt = (what: string) => z.coerce.number({ error: what }).int({ error: what }).positive({ error: what });
+const folder = z.string().min(1, { error: 'a folder path' });
+const file = z.string().min(1, { error: 'a file path' });
 
 /**
- * Process settings from the environment (the Temporal connection itself comes from
- * @temporalio/envconfig's TEMPORAL_* variables). Each field documents its variable.
+ * Every setting scenegate reads from its environment, each documented with its variable. The
+ * Temporal connection itself comes from @temporalio/envconfig's TEMPORAL_* variables or a TOML
+ * profile (see `common/temporal-connection.ts`); the README lists both.
  */
 export const settingsSchema = z.object({
   /** SCENEGATE_TASK_QUEUE: where generations and their activities run. */
   SCENEGATE_TASK_QUEUE: z
     .string()
     .regex(/^[\w.\-/:]+$/, { error: 'a task queue name without spaces' })
-    .default('scenegate'),
-  /** SCENEGATE_STATE_DIR: local state (dev-server database, clips, outputs). */
-  SCENEGATE_STATE_DIR: z.string().min(1, { error: 'a folder path' }).optional(),
+    .default(DEFAULT_TASK_QUEUE),
+  /** SCENEGATE_STATE_DIR: local state (dev-server database, logs, clips, outputs); `.scenegate/` in the checkout. */
+  SCENEGATE_STATE_DIR: folder.optional(),
+  /** SCENEGATE_STORAGE_DIR: where a worker keeps references, clips and videos; `$SCENEGATE_STATE_DIR/storage`. */
+  SCENEGATE_STORAGE_DIR: folder.optional(),
+  /** SCENEGATE_CACHE_DIR: per-machine cache (the built Temporal CLI); the user's cache folder. */
+  SCENEGATE_CACHE_DIR: folder.optional(),
+  /** SCENEGATE_CATALOGUE: the model catalogue file; catalogue/models.json in the checkout. */
+  SCENEGATE_CATALOGUE: file.optional(),
   /** REPLICATE_API_TOKEN: when set, scenes call the hosted Replicate API instead of the emulator. */
   REPLICATE_API_TOKEN: z.string().min(1, { error: 'a Replicate API token (r8_...)' }).optional(),
   /** REPLICATE_BASE_URL: overrides the API base URL (the emulator's, or a proxy's). */
@@ -37,8 +52,23 @@ export const settingsSchema = z.object({
     .optional(),
   /** SCENEGATE_MAX_CONCURRENT_ACTIVITIES: activity slots per worker. */
   SCENEGATE_MAX_CONCURRENT_ACTIVITIES: positiveInt('a positive whole number').default(50),
-  /** SCENEGATE_REFERENCE_ROOTS: folders local reference images may come from (path-list). */
+  /** SCENEGATE_REFERENCE_ROOTS: folders local reference images may come from (path list); the working folder. */
   SCENEGATE_REFERENCE_ROOTS: z.string().optional(),
+  /** TEMPORAL_UI_URL: the Web UI of a Temporal server you run yourself, for the links scenegate prints. */
+  TEMPORAL_UI_URL: z.url({ protocol: /^https?$/, error: 'an http(s) URL such as http://localhost:8233' }).optional(),
+  /** TEMPORAL_CLI_PATH: a `temporal` executable to use instead of finding or building one. */
+  TEMPORAL_CLI_PATH: file.optional(),
+  /** FFMPEG_PATH, FFPROBE_PATH: the media tools; the ones @ffmpeg-installer ships, else PATH. */
+  FFMPEG_PATH: file.optional(),
+  FFPROBE_PATH: file.optional(),
+  /** SCENEGATE_DEBUG: `1` prints the stack of an unexpected error. */
+  SCENEGATE_DEBUG: z
+    .enum(['', '0', '1', 'true', 'false'], { error: '1 or 0' })
+    .optional()
+    .transform((v) => v === '1' || v === 'true'),
+  /** XDG_CACHE_HOME, LOCALAPPDATA: the platform's cache folders, under which SCENEGATE_CACHE_DIR defaults. */
+  XDG_CACHE_HOME: folder.optional(),
+  LOCALAPPDATA: folder.optional(),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -60,7 +90,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
 }
 
 /** The folders local reference images may be read from. */
-export function referenceRoots(settings: Settings, cwd = process.cwd()): string[] {
+export function referenceRoots(settings: Pick<Settings, 'SCENEGATE_REFERENCE_ROOTS'>, cwd = process.cwd()): string[] {
   return (settings.SCENEGATE_REFERENCE_ROOTS ?? cwd)
     .split(path.delimiter)
     .filter(Boolean)

@@ -1,0 +1,126 @@
+import { ApplicationFailure, log, setHandler } from '@temporalio/workflow';
+import type { z } from 'zod';
+import { FailureType } from '../schema/failures';
+import { describeIssues } from '../schema/issues';
+import {
+  abortSchema,
+  approveGateSchema,
+  raiseBudgetSchema,
+  rejectGateSchema,
+  retrySceneSchema,
+  setBudgetSchema,
+  skipSceneSchema,
+  type UpdateOutcome,
+} from '../schema/messages';
+import type { Generation } from './generation';
+import {
+  abortUpdate,
+  approveGateUpdate,
+  progressQuery,
+  raiseBudgetSignal,
+  rejectGateUpdate,
+  retrySceneUpdate,
+  setBudgetSignal,
+  skipSceneUpdate,
+} from './messages';
+
+/** What a validator throws: the caller sees the reason, and nothing reaches history. */
+function refused(reason: string): ApplicationFailure {
+  return ApplicationFailure.create({ type: FailureType.UpdateRefused, message: reason, nonRetryable: true });
+}
+
+/** Parses an operator's payload; a bad one is refused before it reaches history. */
+function parsed<S extends z.ZodType>(schema: S, payload: unknown): z.output<S> {
+  const result = schema.safeParse(payload);
+  if (!result.success) throw refused(describeIssues(result.error));
+  return result.data;
+}
+
+/** Throws the refusal a rule gave, if any. */
+function refuseIf(refusal: string | null): void {
+  if (refusal) throw refused(refusal);
+}
+
+const accepted = (message: string): UpdateOutcome => ({ accepted: true, message });
+
+/**
+ * Registers the generation's query, signals and updates. Each handler calls one method of the
+ * generation; each validator one of its refusal rules, so a refused update never enters history.
+ * Signals cannot answer back: a bad payload is logged by the worker and ignored.
+ */
+export function registerHandlers(gen: Generation): void {
+  setHandler(progressQuery, () => gen.progress(), {
+    description: 'Per-scene status, attempts, cost and score; totals, percent and expected finish.',
+  });
+
+  const signal =
+    <S extends z.ZodType>(name: string, schema: S, apply: (payload: z.output<S>) => string) =>
+    (payload: unknown): void => {
+      const result = schema.safeParse(payload);
+      if (!result.success) return log.warn(`${name} ignored`, { problem: describeIssues(result.error) });
+      log.info(apply(result.data));
+    };
+  setHandler(
+    raiseBudgetSignal,
+    signal('raiseBudget', raiseBudgetSchema, (p) => gen.raiseBudget(p.amountUsd, Date.now())),
+    { description: 'Adds {amountUsd} to the budget limit.' }
+  );
+  setHandler(
+    setBudgetSignal,
+    signal('setBudget', setBudgetSchema, (p) => gen.setBudget(p.limitUsd, Date.now())),
+    { description: 'Sets the budget limit to {limitUsd}.' }
+  );
+
+  setHandler(
+    approveGateUpdate,
+    (payload) =>
+      accepted(
+        gen.decideGate({ approved: true, text: parsed(approveGateSchema, payload).note ?? 'approved' }, Date.now())
+      ),
+    {
+      validator: (payload) => {
+        parsed(approveGateSchema, payload);
+        refuseIf(gen.refuseGateDecision());
+      },
+      description: 'Approves the gate scene(s) waiting for a person. {note?}',
+    }
+  );
+  setHandler(
+    rejectGateUpdate,
+    (payload) =>
+      accepted(gen.decideGate({ approved: false, text: parsed(rejectGateSchema, payload).reason }, Date.now())),
+    {
+      validator: (payload) => {
+        parsed(rejectGateSchema, payload);
+        refuseIf(gen.refuseGateDecision());
+      },
+      description: 'Rejects the gate scene(s) waiting for a person. {reason}',
+    }
+  );
+  setHandler(
+    retrySceneUpdate,
+    (payload) => {
+      const { sceneId, overrides } = parsed(retrySceneSchema, payload);
+      return accepted(gen.retryScene(sceneId, overrides, Date.now()));
+    },
+    {
+      validator: (payload) => refuseIf(gen.refuseSceneAction(parsed(retrySceneSchema, payload).sceneId, 'retried')),
+      description: 'Gives a failed scene new attempts. {sceneId, overrides?: {prompt, negativePrompt, strength, seed}}',
+    }
+  );
+  setHandler(
+    skipSceneUpdate,
+    (payload) => accepted(gen.skipScene(parsed(skipSceneSchema, payload).sceneId, Date.now())),
+    {
+      validator: (payload) => refuseIf(gen.refuseSceneAction(parsed(skipSceneSchema, payload).sceneId, 'skipped')),
+      description: 'Leaves a failed scene out of the video. {sceneId}',
+    }
+  );
+  setHandler(abortUpdate, (payload) => accepted(gen.abort(parsed(abortSchema, payload).reason, Date.now())), {
+    validator: (payload) => {
+      parsed(abortSchema, payload);
+      refuseIf(gen.refuseAbort());
+    },
+    description: 'Stops the generation and cancels its predictions. {reason}',
+  });
+}

@@ -1,0 +1,267 @@
+import type { Scene, SceneOverrides } from '../schema/plan';
+import type { AttemptProgress, SceneStatus } from '../schema/progress';
+
+/** A clip a scene attempt produced. */
+export interface Clip {
+  path: string;
+  durationSec: number;
+}
+
+/** One paid attempt at a scene. */
+export interface SceneAttempt {
+  n: number;
+  strength: number;
+  seed: number;
+  status: AttemptProgress['status'];
+  predictionId: string | null;
+  costUsd: number | null;
+  clip: Clip | null;
+  score: number | null;
+  note: string | null;
+  startedAt: number;
+  endedAt: number | null;
+}
+
+/** What happens to a scene that used all its attempts (the plan's `onSceneFailure`). */
+export type FailurePolicy = 'fail-fast' | 'continue' | 'await-ops';
+
+const rounded = (value: number): number => Math.round(value * 1000) / 1000;
+
+/**
+ * One scene's lifecycle: its attempts and what each was made with, its status, the clip it
+ * has, and what an operator may still do with it. Its status only changes through these
+ * methods:
+ *
+ *   pending → running → (scoring →) succeeded
+ *                     ↘ pending (another attempt)  ↘ failed | awaiting_ops (out of attempts)
+ *   failed | awaiting_ops → pending (retryScene) | skipped (skipScene)
+ *   anything unfinished → cancelled (the generation stopped) | failed (its gate failed)
+ */
+export class SceneRun {
+  private state: SceneStatus = 'pending';
+  readonly history: SceneAttempt[] = [];
+  /** Attempts allowed; gate misses and an operator's retry add more. */
+  private allowance: number;
+  /** Gate attempts that missed (scored below the threshold, or rejected by a person). */
+  private misses = 0;
+  private strengthOverride: number | null;
+  private definition: Scene;
+  private currentClip: Clip | null = null;
+  private error: string | null = null;
+
+  constructor(
+    scene: Scene,
+    readonly index: number,
+    readonly isGate: boolean,
+    allowance: number
+  ) {
+    this.definition = {
+      ...scene,
+      ...(scene.overrides?.prompt !== undefined ? { prompt: scene.overrides.prompt } : {}),
+      ...(scene.overrides?.negativePrompt !== undefined ? { negativePrompt: scene.overrides.negativePrompt } : {}),
+    };
+    this.strengthOverride = scene.overrides?.strength ?? null;
+    this.allowance = allowance;
+  }
+
+  get id(): string {
+    return this.definition.id;
+  }
+  get status(): SceneStatus {
+    return this.state;
+  }
+  /** The scene as the next attempt makes it (an operator's overrides applied). */
+  get scene(): Scene {
+    return this.definition;
+  }
+  get attempts(): number {
+    return this.history.length;
+  }
+  get clip(): Clip | null {
+    return this.currentClip;
+  }
+  get lastError(): string | null {
+    return this.error;
+  }
+  get gateMisses(): number {
+    return this.misses;
+  }
+  /** True when every allowed attempt was made. */
+  get exhausted(): boolean {
+    return this.history.length >= this.allowance;
+  }
+  /** The attempt in progress or last made. */
+  get latest(): SceneAttempt | undefined {
+    return this.history.at(-1);
+  }
+
+  /** The reference strength of the next attempt: the scene's own, else its groups' strongest (`groupStrength`). */
+  nextStrength(groupStrength: number): number {
+    return this.strengthOverride ?? groupStrength;
+  }
+  /** The seed of the next attempt: the scene's own, else the generation's. */
+  nextSeed(generationSeed: number): number {
+    return this.definition.overrides?.seed ?? generationSeed;
+  }
+
+  /** The strength shown for the scene: the one its clip was made with, else its latest attempt's, else the next one's. */
+  shownStrength(groupStrength: number): number {
+    const made = this.history.findLast((a) => a.clip !== null && a.clip === this.currentClip) ?? this.latest;
+    return made?.strength ?? this.nextStrength(groupStrength);
+  }
+
+  /** The scene waits for its next attempt (money, a slot, or its retry). */
+  queue(): void {
+    this.state = 'pending';
+  }
+
+  /** A paid attempt starts. */
+  begin(strength: number, seed: number, now: number): SceneAttempt {
+    const attempt: SceneAttempt = {
+      n: this.history.length + 1,
+      strength: rounded(strength),
+      seed,
+      status: 'running',
+      predictionId: null,
+      costUsd: null,
+      clip: null,
+      score: null,
+      note: null,
+      startedAt: now,
+      endedAt: null,
+    };
+    this.history.push(attempt);
+    this.state = 'running';
+    return attempt;
+  }
+
+  /** The latest attempt made a clip; a gate scene is judged before it counts as done. */
+  produced(clip: Clip, costUsd: number, predictionId: string, now: number): void {
+    const attempt = this.requireLatest();
+    Object.assign(attempt, { status: 'succeeded', clip, costUsd, predictionId, endedAt: now });
+    this.currentClip = clip;
+    this.error = null;
+  }
+
+  /** The latest attempt failed (the model failed, or its call failed for good); it is paid all the same. */
+  failed(error: string, costUsd: number, predictionId: string | null, now: number): void {
+    const attempt = this.requireLatest();
+    Object.assign(attempt, {
+      status: 'failed',
+      costUsd,
+      predictionId: predictionId ?? attempt.predictionId,
+      note: error,
+      endedAt: now,
+    });
+    this.error = error;
+  }
+
+  /** The latest attempt was cancelled because the generation stopped. */
+  cancelled(costUsd: number, predictionId: string | null, now: number): void {
+    const attempt = this.requireLatest();
+    Object.assign(attempt, {
+      status: 'cancelled',
+      costUsd,
+      predictionId: predictionId ?? attempt.predictionId,
+      endedAt: now,
+    });
+    this.state = 'cancelled';
+  }
+
+  /** No further attempt can help (a bad input, an unknown model): the scene is out of attempts. */
+  noMoreAttempts(): void {
+    this.allowance = this.history.length;
+  }
+
+  /** The gate (a scorer or a person) is judging the latest clip. */
+  scoring(): void {
+    this.state = 'scoring';
+  }
+
+  /** The gate's score of the latest clip. */
+  scored(score: number): void {
+    this.requireLatest().score = score;
+  }
+
+  /**
+   * The latest gate attempt missed (`note`: a person's reason). The scene's own strength, if it
+   * has one, rises by `step` (the gate raises its groups'); a miss does not use up the scene's
+   * own attempts until the gate's `maxGateAttempts` are spent.
+   */
+  missed(note: string | null, maxGateAttempts: number, step: number): 'again' | 'exhausted' {
+    const attempt = this.requireLatest();
+    attempt.status = 'missed';
+    attempt.note = note;
+    this.misses++;
+    if (this.strengthOverride !== null) this.strengthOverride = Math.min(1, this.strengthOverride + step);
+    if (this.misses >= maxGateAttempts) return 'exhausted';
+    this.allowance++;
+    return 'again';
+  }
+
+  /** The scene has its clip. */
+  succeed(): void {
+    this.state = 'succeeded';
+  }
+
+  /** The scene used all its attempts: it fails, or waits for an operator. */
+  giveUp(policy: FailurePolicy): void {
+    this.state = policy === 'await-ops' ? 'awaiting_ops' : 'failed';
+  }
+
+  /** The generation stopped: an unfinished scene is cancelled, or failed when it was the gate scene that failed. */
+  stop(gateFailed: boolean): void {
+    if (this.state === 'succeeded' || this.state === 'skipped' || this.state === 'failed') return;
+    if ((this.isGate && gateFailed && this.history.length > 0) || this.state === 'awaiting_ops') this.state = 'failed';
+    else if (this.state === 'running' || this.state === 'scoring') this.state = 'cancelled';
+  }
+
+  /** Why an operator may not retry or skip this scene now, or null. */
+  refuseOperatorAction(action: 'retried' | 'skipped'): string | null {
+    if (this.state !== 'awaiting_ops' && this.state !== 'failed') {
+      return `scene ${this.id} is ${this.state}; only a failed scene can be ${action}`;
+    }
+    return null;
+  }
+
+  /** An operator gives the scene `extra` more attempts, optionally changed; returns what changed. */
+  retry(extra: number, overrides: SceneOverrides | undefined): string[] {
+    this.allowance = this.history.length + extra;
+    this.state = 'pending';
+    const changed: string[] = [];
+    if (!overrides) return changed;
+    if (overrides.prompt !== undefined) {
+      this.definition = { ...this.definition, prompt: overrides.prompt };
+      changed.push('prompt');
+    }
+    if (overrides.negativePrompt !== undefined) {
+      this.definition = { ...this.definition, negativePrompt: overrides.negativePrompt };
+      changed.push('negative prompt');
+    }
+    if (overrides.strength !== undefined) {
+      this.strengthOverride = overrides.strength;
+      changed.push(`strength ${overrides.strength}`);
+    }
+    if (overrides.seed !== undefined) {
+      this.definition = { ...this.definition, overrides: { ...this.definition.overrides, seed: overrides.seed } };
+      changed.push(`seed ${overrides.seed}`);
+    }
+    return changed;
+  }
+
+  /** An operator leaves the scene out of the video. */
+  skip(): void {
+    this.state = 'skipped';
+  }
+
+  /** Milliseconds each finished attempt took, for the ETA. */
+  get attemptDurations(): number[] {
+    return this.history.flatMap((a) => (a.endedAt === null ? [] : [a.endedAt - a.startedAt]));
+  }
+
+  private requireLatest(): SceneAttempt {
+    const attempt = this.history.at(-1);
+    if (!attempt) throw new Error(`scene ${this.id} has no attempt`);
+    return attempt;
+  }
+}

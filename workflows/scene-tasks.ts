@@ -1,0 +1,35 @@
+import { CancellationScope } from '@temporalio/workflow';
+
+/**
+ * The scene tasks in flight, each in its own cancellation scope so that one scene (or all of
+ * them) can be stopped without stopping the generation's own clean-up.
+ */
+export class SceneTasks {
+  private readonly tasks = new Map<string, { scope: CancellationScope; promise: Promise<void> }>();
+
+  get size(): number {
+    return this.tasks.size;
+  }
+
+  /** Runs `body` for a scene in a scope of its own; `onEnd` runs when it settles, however it ends. */
+  start(id: string, body: () => Promise<void>, onEnd: () => void): void {
+    const scope = new CancellationScope();
+    const promise = scope.run(body).finally(() => {
+      this.tasks.delete(id);
+      onEnd();
+    });
+    // a rejected task is a cancelled one; the driver awaits them all before it finishes
+    promise.catch(() => undefined);
+    this.tasks.set(id, { scope, promise });
+  }
+
+  /** Cancels every scene in flight (their predictions are cancelled by their activities). */
+  cancelAll(): void {
+    for (const task of this.tasks.values()) task.scope.cancel();
+  }
+
+  /** Resolves once every scene task has settled. */
+  async drained(): Promise<void> {
+    await Promise.allSettled([...this.tasks.values()].map((t) => t.promise));
+  }
+}

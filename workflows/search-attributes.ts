@@ -1,0 +1,52 @@
+import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import type { Progress } from '../schema/progress';
+import {
+  generationCostUsdKey,
+  generationScenesDoneKey,
+  generationScenesTotalKey,
+  generationStatusKey,
+} from '../schema/search-attributes';
+import { currentDetails } from './status';
+
+/**
+ * Publishes a generation's progress where operators look: the Generation* search attributes
+ * (written only when status, scenes done or money spent changed, since each write is an event
+ * in history) and the Web UI's current details.
+ */
+export class ProgressPublisher {
+  private last = '';
+
+  /** The attributes every generation has from its first task. */
+  start(scenes: number): void {
+    upsertSearchAttributes([
+      { key: generationStatusKey, value: 'preparing' },
+      { key: generationScenesTotalKey, value: scenes },
+      { key: generationScenesDoneKey, value: 0 },
+      { key: generationCostUsdKey, value: 0 },
+    ]);
+  }
+
+  /** Writes what changed. */
+  publish(progress: Progress): void {
+    const attributes = [progress.status, progress.totals.done, progress.budget.spentUsd].join('|');
+    if (attributes !== this.last) {
+      this.last = attributes;
+      upsertSearchAttributes([
+        { key: generationStatusKey, value: progress.status },
+        { key: generationScenesDoneKey, value: progress.totals.done },
+        { key: generationCostUsdKey, value: progress.budget.spentUsd },
+      ]);
+    }
+    setCurrentDetails(currentDetails(progress));
+  }
+
+  /** A plan that failed validation still lists as a failed generation with its scene count. */
+  invalidPlan(scenes: number): void {
+    upsertSearchAttributes([
+      { key: generationStatusKey, value: 'failed' },
+      { key: generationScenesTotalKey, value: scenes },
+      { key: generationScenesDoneKey, value: 0 },
+      { key: generationCostUsdKey, value: 0 },
+    ]);
+  }
+}
