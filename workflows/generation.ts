@@ -2,19 +2,14 @@ import type { PrepareGenerationResult, PreparedReference, SceneClipRequest } fro
 import { estimateCostUsd } from '../schema/catalogue';
 import { FailureType } from '../schema/failures';
 import { durationMs, type Plan, type SceneOverrides } from '../schema/plan';
-import {
-  finishedStatuses,
-  type FinalState,
-  type GenerationStatus,
-  type Progress,
-  type SceneProgress,
-} from '../schema/progress';
+import { finishedStatuses, type FinalState, type GenerationStatus, type Progress } from '../schema/progress';
 import { BudgetAdmission, type BudgetClaim } from './budget-admission';
 import { BudgetLedger } from './budget-ledger';
 import { Gate, type GateDecision } from './gate';
 import { SceneRun, type Clip } from './scene-run';
 import { SceneScheduler } from './scheduler';
-import { deriveStatus, estimateFinish, percentDone, type DerivedStatus } from './status';
+import { reportFinalState, reportProgress, type GenerationView } from './progress-report';
+import { deriveStatus, type DerivedStatus } from './status';
 
 /** Why the generation is stopping early: the failure it will end with. */
 export interface StopReason {
@@ -32,7 +27,6 @@ export interface GenerationHooks {
   inFlight(): number;
 }
 
-const round = (usd: number): number => Math.round(usd * 1e6) / 1e6;
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /**
@@ -477,100 +471,29 @@ export class Generation {
     if (!this.finished) this.state = this.waits.status;
   }
 
-  private sceneProgress(): SceneProgress[] {
-    return this.order.map((id) => {
-      const run = this.scene(id);
-      const groupStrength = this.gate.strengthOf(run.scene.entities);
-      return {
-        id,
-        index: run.index,
-        status: run.status,
-        attempts: run.attempts,
-        costUsd: round(this.ledger.spentOn(id)),
-        strength: run.shownStrength(groupStrength),
-        score: run.history.findLast((a) => a.score !== null)?.score ?? null,
-        clipPath: run.clip?.path ?? null,
-        predictionId: run.history.findLast((a) => a.predictionId !== null)?.predictionId ?? null,
-        lastError: run.lastError,
-        isGateScene: run.isGate,
-        history: run.history.map((a) => ({
-          attempt: a.n,
-          strength: a.strength,
-          seed: a.seed,
-          status: a.status,
-          predictionId: a.predictionId,
-          costUsd: a.costUsd === null ? null : round(a.costUsd),
-          clipPath: a.clip?.path ?? null,
-          score: a.score,
-          note: a.note,
-          startedAt: new Date(a.startedAt).toISOString(),
-          endedAt: a.endedAt === null ? null : new Date(a.endedAt).toISOString(),
-        })),
-      };
-    });
-  }
-
   /** What the `progress` query answers. */
   progress(): Progress {
-    const scenes = this.sceneProgress();
-    const count = (...statuses: SceneProgress['status'][]): number =>
-      scenes.filter((s) => statuses.includes(s.status)).length;
-    const done = count('succeeded');
-    const etaAt = estimateFinish({
-      now: this.updatedAt,
-      status: this.state,
-      scenes,
-      attemptMs: this.order.flatMap((id) => this.scene(id).attemptDurations),
-      strategy: this.plan.strategy,
-    });
-    return {
-      generationId: this.generationId,
-      status: this.state,
-      waitingFor: this.finished ? null : this.waits.waitingFor,
-      waitingOn: this.finished ? [] : this.waits.waitingOn,
-      model: this.plan.model,
-      strategy: this.plan.strategy,
-      seed: this.gate.seed,
-      scenes,
-      totals: {
-        scenes: scenes.length,
-        done,
-        failed: count('failed', 'awaiting_ops'),
-        skipped: count('skipped'),
-        running: count('running', 'scoring'),
-        percent: percentDone(done, scenes.length),
-      },
-      budget: {
-        limitUsd: this.ledger.limitUsd,
-        spentUsd: round(this.ledger.spentUsd),
-        reservedUsd: round(this.ledger.reservedUsd),
-      },
-      gate: {
-        status: this.gate.status,
-        sceneIds: [...this.gate.sceneIds],
-        scores: this.gate.scores,
-        threshold: this.plan.gate.threshold,
-      },
-      startedAt: new Date(this.startedAt).toISOString(),
-      updatedAt: new Date(this.updatedAt).toISOString(),
-      etaAt: etaAt === null ? null : new Date(etaAt).toISOString(),
-    };
+    return reportProgress(this.view());
   }
 
   /** The state the generation ended in, for the memo and the failure's details. */
   finalState(status: GenerationStatus, reason: string): FinalState {
-    const scenes = this.sceneProgress();
+    return reportFinalState(this.view(), status, reason);
+  }
+
+  private view(): GenerationView {
     return {
-      status,
-      reason,
-      spentUsd: round(this.ledger.spentUsd),
-      limitUsd: this.ledger.limitUsd,
-      scenesDone: scenes.filter((s) => s.status === 'succeeded').map((s) => s.id),
-      clips: this.order.flatMap((id) => {
-        const clip = this.scene(id).clip;
-        return clip ? [{ sceneId: id, path: clip.path }] : [];
-      }),
-      scenes,
+      generationId: this.generationId,
+      plan: this.plan,
+      order: this.order,
+      scene: (id) => this.scene(id),
+      ledger: this.ledger,
+      gate: this.gate,
+      status: this.state,
+      finished: this.finished,
+      waits: this.waits,
+      startedAt: this.startedAt,
+      updatedAt: this.updatedAt,
     };
   }
 

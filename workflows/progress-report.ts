@@ -1,0 +1,121 @@
+import type { Plan } from '../schema/plan';
+import type { FinalState, GenerationStatus, Progress, SceneProgress } from '../schema/progress';
+import type { BudgetLedger } from './budget-ledger';
+import type { Gate } from './gate';
+import type { SceneRun } from './scene-run';
+import { estimateFinish, percentDone, type DerivedStatus } from './status';
+
+/** What a report reads of a generation. */
+export interface GenerationView {
+  generationId: string;
+  plan: Plan;
+  order: readonly string[];
+  scene(id: string): SceneRun;
+  ledger: BudgetLedger;
+  gate: Gate;
+  status: GenerationStatus;
+  finished: boolean;
+  waits: DerivedStatus;
+  startedAt: number;
+  updatedAt: number;
+}
+
+const round = (usd: number): number => Math.round(usd * 1e6) / 1e6;
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** Every scene as the progress query and the final state show it, attempts included. */
+function scenesOf(g: GenerationView): SceneProgress[] {
+  return g.order.map((id) => {
+    const run = g.scene(id);
+    return {
+      id,
+      index: run.index,
+      status: run.status,
+      attempts: run.attempts,
+      costUsd: round(g.ledger.spentOn(id)),
+      strength: run.shownStrength(g.gate.strengthOf(run.scene.entities)),
+      score: run.history.findLast((a) => a.score !== null)?.score ?? null,
+      clipPath: run.clip?.path ?? null,
+      predictionId: run.history.findLast((a) => a.predictionId !== null)?.predictionId ?? null,
+      lastError: run.lastError,
+      isGateScene: run.isGate,
+      history: run.history.map((a) => ({
+        attempt: a.n,
+        strength: a.strength,
+        seed: a.seed,
+        status: a.status,
+        predictionId: a.predictionId,
+        costUsd: a.costUsd === null ? null : round(a.costUsd),
+        clipPath: a.clip?.path ?? null,
+        score: a.score,
+        note: a.note,
+        startedAt: iso(a.startedAt),
+        endedAt: a.endedAt === null ? null : iso(a.endedAt),
+      })),
+    };
+  });
+}
+
+/** What the `progress` query answers. */
+export function reportProgress(g: GenerationView): Progress {
+  const scenes = scenesOf(g);
+  const count = (...statuses: SceneProgress['status'][]): number =>
+    scenes.filter((s) => statuses.includes(s.status)).length;
+  const done = count('succeeded');
+  const etaAt = estimateFinish({
+    now: g.updatedAt,
+    status: g.status,
+    scenes,
+    attemptMs: g.order.flatMap((id) => g.scene(id).attemptDurations),
+    strategy: g.plan.strategy,
+  });
+  return {
+    generationId: g.generationId,
+    status: g.status,
+    waitingFor: g.finished ? null : g.waits.waitingFor,
+    waitingOn: g.finished ? [] : g.waits.waitingOn,
+    model: g.plan.model,
+    strategy: g.plan.strategy,
+    seed: g.gate.seed,
+    scenes,
+    totals: {
+      scenes: scenes.length,
+      done,
+      failed: count('failed', 'awaiting_ops'),
+      skipped: count('skipped'),
+      running: count('running', 'scoring'),
+      percent: percentDone(done, scenes.length),
+    },
+    budget: {
+      limitUsd: g.ledger.limitUsd,
+      spentUsd: round(g.ledger.spentUsd),
+      reservedUsd: round(g.ledger.reservedUsd),
+    },
+    gate: {
+      status: g.gate.status,
+      sceneIds: [...g.gate.sceneIds],
+      scores: g.gate.scores,
+      threshold: g.plan.gate.threshold,
+    },
+    startedAt: iso(g.startedAt),
+    updatedAt: iso(g.updatedAt),
+    etaAt: etaAt === null ? null : iso(etaAt),
+  };
+}
+
+/** The state a generation ended in, for the memo and the failure's details. */
+export function reportFinalState(g: GenerationView, status: GenerationStatus, reason: string): FinalState {
+  const scenes = scenesOf(g);
+  return {
+    status,
+    reason,
+    spentUsd: round(g.ledger.spentUsd),
+    limitUsd: g.ledger.limitUsd,
+    scenesDone: scenes.filter((s) => s.status === 'succeeded').map((s) => s.id),
+    clips: g.order.flatMap((id) => {
+      const clip = g.scene(id).clip;
+      return clip ? [{ sceneId: id, path: clip.path }] : [];
+    }),
+    scenes,
+  };
+}
