@@ -1,6 +1,7 @@
 import { assembleVideoInputSchema, type AssembleVideoInput, type AssembleVideoResult } from '../schema/activities';
 import { assembleVideo } from '../media/assemble';
 import { makeContactSheet } from '../media/contact-sheet';
+import { whileHeartbeating } from './heartbeat';
 import { parseInput } from './parse-input';
 import type { LocalStorage } from './storage';
 
@@ -13,12 +14,16 @@ export function makeAssembleVideo(deps: { storage: LocalStorage }) {
     const input = parseInput(assembleVideoInputSchema, raw, 'assembleVideo');
     const videoPath = deps.storage.pathFor(input.generationId, 'final.mp4');
     const contactSheetPath = deps.storage.pathFor(input.generationId, 'contact-sheet.png');
-    const video = await assembleVideo({ clips: input.clips.map((c) => c.path), outputPath: videoPath });
+    const video = await whileHeartbeating('joining the clips', () =>
+      assembleVideo({ clips: input.clips.map((c) => c.path), outputPath: videoPath })
+    );
     const seen = new Set<string>();
     const references = input.references
       .filter((r) => !seen.has(r.sha256) && seen.add(r.sha256))
       .map((r) => ({ label: r.groupId, path: r.localPath }));
-    await makeContactSheet({ clips: input.clips, referencePaths: references, outputPath: contactSheetPath });
+    await whileHeartbeating('making the contact sheet', () =>
+      makeContactSheet({ clips: input.clips, referencePaths: references, outputPath: contactSheetPath })
+    );
     return { videoPath, contactSheetPath, durationSec: video.durationSec, sizeBytes: video.sizeBytes };
   };
 }

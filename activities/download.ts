@@ -24,15 +24,9 @@ const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * times. Output URLs need no token. Returns the size in bytes.
  * @throws OutputGoneError on 404/410, DownloadError after the last failed try.
  */
-export async function downloadOutput(
-  url: string,
-  file: string,
-  storage: LocalStorage,
-  onProgress: () => void
-): Promise<number> {
+export async function downloadOutput(url: string, file: string, storage: LocalStorage): Promise<number> {
   let lastError: unknown;
   for (let attempt = 1; attempt <= 3; attempt++) {
-    onProgress();
     try {
       const response = await fetch(url);
       if (response.status === 404 || response.status === 410) {

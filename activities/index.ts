@@ -2,22 +2,28 @@ import type Replicate from 'replicate';
 import type {
   AssembleVideoInput,
   AssembleVideoResult,
-  CancelPredictionInput,
-  CancelPredictionResult,
+  CollectClipInput,
+  CreatedPrediction,
+  CreatePredictionInput,
+  FindPredictionInput,
+  PredictionRef,
   PrepareGenerationInput,
   PrepareGenerationResult,
-  SceneClipRequest,
-  SceneClipResult,
-  ScoreConsistencyInput,
-  ScoreConsistencyResult,
+  SampledFrames,
+  SampleFramesInput,
+  ScoreClipInput,
+  ScoreClipResult,
+  StoredClip,
 } from '../schema/activities';
 import type { Catalogue } from '../schema/catalogue';
+import type { PredictionSnapshot } from '../schema/prediction';
 import { makeAssembleVideo } from './assemble-video';
-import { makeCancelPrediction } from './cancel-prediction';
-import { makeGenerateSceneClip } from './generate-scene-clip';
+import { makeCollectClip } from './collect-clip';
+import { makeCreatePrediction } from './create-prediction';
 import { makePrepareGeneration } from './prepare-generation';
+import { makeReadPrediction } from './read-prediction';
 import type { ReplicateConnection } from './replicate/client';
-import { makeScoreConsistency } from './score-consistency';
+import { makeScoreClip } from './score-clip';
 import type { LocalStorage } from './storage';
 
 /** Everything the activities need; tests pass real ones pointed at the emulator. */
@@ -27,7 +33,8 @@ export interface ActivityDeps {
   storage: LocalStorage;
   catalogue: Catalogue;
   referenceRoots: string[];
-  polling?: { initialMs: number; maxMs: number };
+  /** The public URL of a webhook receiver; unset: predictions are created without a webhook. */
+  webhookUrl?: string;
   reconcileSkewMs?: number;
   referenceLimits?: { maxBytes: number; minSide: number; maxSide: number };
 }
@@ -35,31 +42,45 @@ export interface ActivityDeps {
 /** scenegate's activities; workflows proxy this type and never import the implementations. */
 export interface Activities {
   prepareGeneration(input: PrepareGenerationInput): Promise<PrepareGenerationResult>;
-  generateSceneClip(request: SceneClipRequest): Promise<SceneClipResult>;
-  cancelPrediction(input: CancelPredictionInput): Promise<CancelPredictionResult>;
-  scoreConsistency(input: ScoreConsistencyInput): Promise<ScoreConsistencyResult>;
+  /** Runs on the create queue (see `createQueueOf`), whose rate Temporal limits. */
+  createPrediction(input: CreatePredictionInput): Promise<CreatedPrediction>;
+  findPrediction(input: FindPredictionInput): Promise<PredictionSnapshot | null>;
+  getPrediction(input: PredictionRef): Promise<PredictionSnapshot>;
+  cancelPrediction(input: PredictionRef): Promise<PredictionSnapshot>;
+  collectClip(input: CollectClipInput): Promise<StoredClip>;
+  scoreClip(input: ScoreClipInput): Promise<ScoreClipResult>;
+  sampleFrames(input: SampleFramesInput): Promise<SampledFrames>;
   assembleVideo(input: AssembleVideoInput): Promise<AssembleVideoResult>;
 }
 
 /** Builds scenegate's activities from their dependencies. */
 export function createActivities(deps: ActivityDeps): Activities {
-  const durable = {
-    replicate: deps.replicate,
-    connection: deps.connection,
-    polling: deps.polling ?? { initialMs: 500, maxMs: 5000 },
-    reconcileSkewMs: deps.reconcileSkewMs ?? 60_000,
-  };
+  const replicate = { replicate: deps.replicate, connection: deps.connection };
   return {
     prepareGeneration: makePrepareGeneration({
-      ...durable,
+      ...replicate,
       storage: deps.storage,
       catalogue: deps.catalogue,
       referenceRoots: deps.referenceRoots,
       limits: deps.referenceLimits ?? { maxBytes: 10 * 1024 * 1024, minSide: 64, maxSide: 8192 },
     }),
-    generateSceneClip: makeGenerateSceneClip({ ...durable, storage: deps.storage, catalogue: deps.catalogue }),
-    cancelPrediction: makeCancelPrediction({ ...durable, catalogue: deps.catalogue }),
-    scoreConsistency: makeScoreConsistency({ ...durable, catalogue: deps.catalogue }),
+    ...makeCreatePrediction({
+      ...replicate,
+      ...(deps.webhookUrl ? { webhookUrl: deps.webhookUrl } : {}),
+      reconcileSkewMs: deps.reconcileSkewMs ?? 60_000,
+    }),
+    ...makeReadPrediction(replicate),
+    collectClip: makeCollectClip({ storage: deps.storage, connection: deps.connection }),
+    ...makeScoreClip(replicate),
     assembleVideo: makeAssembleVideo({ storage: deps.storage }),
   };
+}
+
+/** The activities each task queue serves: creates on their own (rate-limited) queue, the rest beside the workflows. */
+export function splitByQueue(activities: Activities): {
+  main: Omit<Activities, 'createPrediction'>;
+  creates: Pick<Activities, 'createPrediction'>;
+} {
+  const { createPrediction, ...main } = activities;
+  return { main, creates: { createPrediction } };
 }

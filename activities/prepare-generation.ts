@@ -127,12 +127,20 @@ export function makePrepareGeneration(deps: PrepareGenerationDeps) {
   return async function prepareGeneration(raw: PrepareGenerationInput): Promise<PrepareGenerationResult> {
     const input = parseInput(prepareGenerationInputSchema, raw, 'prepareGeneration');
     const ctx = Context.current();
-    const model = findModel(deps.catalogue, input.model);
+    const { hosted } = deps.connection;
+    const modelId = input.model ?? (hosted ? deps.catalogue.defaults.hosted : deps.catalogue.defaults.emulator);
+    const model = findModel(deps.catalogue, modelId);
+    const scorer = input.scorer ?? (hosted ? 'clip' : 'local');
     // a plan started from the temporal CLI or the Web UI was never checked by a client: check it before paying
     const problems = modelProblems(
-      { model: input.model, scenes: input.scenes ?? [], consistencyGroups: input.groups },
+      { model: modelId, scenes: input.scenes, consistencyGroups: input.groups },
       deps.catalogue
     );
+    if (input.gateEnabled && hosted && scorer === 'local') {
+      problems.push(
+        `gate.scorer: "local" measures a clip against references the emulator pastes into it and cannot judge a hosted model's clips; use "clip" (CLIP features on Replicate, paid per score) or "manual" (a person decides)`
+      );
+    }
     if (problems.length > 0) {
       throw ApplicationFailure.create({
         type: FailureType.InvalidPlan,
@@ -145,58 +153,67 @@ export function makePrepareGeneration(deps: PrepareGenerationDeps) {
       ...(ctx.info.heartbeatDetails as PrepareCheckpoint | undefined),
     };
     const references: PreparedReference[] = [];
-
-    for (const [i, group] of input.groups.entries()) {
-      for (const [j, source] of group.referenceImages.entries()) {
-        const field = `consistencyGroups[${i}].referenceImages[${j}]`;
-        const bytes = await readSource(source, field);
-        if (bytes.length > deps.limits.maxBytes)
-          throw invalid(field, `${source} is ${bytes.length} bytes; the limit is ${deps.limits.maxBytes}`);
-        const type = IMAGE_TYPES.find((t) => t.test(bytes));
-        if (!type) throw invalid(field, `${source} is not a PNG, JPEG, WebP or GIF image`);
-        const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
-        const localPath = deps.storage.pathFor(input.generationId, 'references', `${sha256.slice(0, 16)}.${type.ext}`);
-        await deps.storage.writeAtomically(localPath, bytes);
-        const size = await imageSize(localPath);
-        if (!size) throw invalid(field, `${source} could not be decoded as an image`);
-        const { minSide, maxSide } = deps.limits;
-        if (Math.min(size.width, size.height) < minSide || Math.max(size.width, size.height) > maxSide) {
-          throw invalid(
-            field,
-            `${source} is ${size.width}x${size.height}; sides must be ${minSide} to ${maxSide} pixels`
+    // reading, checking and uploading images can take a while: keep heartbeating the uploads made so far
+    const beat = setInterval(() => ctx.heartbeat(checkpoint), 1000);
+    try {
+      for (const [i, group] of input.groups.entries()) {
+        for (const [j, source] of group.referenceImages.entries()) {
+          const field = `consistencyGroups[${i}].referenceImages[${j}]`;
+          const bytes = await readSource(source, field);
+          if (bytes.length > deps.limits.maxBytes)
+            throw invalid(field, `${source} is ${bytes.length} bytes; the limit is ${deps.limits.maxBytes}`);
+          const type = IMAGE_TYPES.find((t) => t.test(bytes));
+          if (!type) throw invalid(field, `${source} is not a PNG, JPEG, WebP or GIF image`);
+          const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
+          const localPath = deps.storage.pathFor(
+            input.generationId,
+            'references',
+            `${sha256.slice(0, 16)}.${type.ext}`
           );
-        }
-
-        let url = checkpoint.uploaded[sha256];
-        if (!url) {
-          if (source.startsWith('https://')) {
-            url = source;
-          } else {
-            try {
-              const file = new File([new Uint8Array(bytes)], path.basename(localPath), { type: type.mime });
-              const created = (await deps.replicate.files.create(file, {
-                generationId: input.generationId,
-                groupId: group.id,
-              })) as {
-                urls: { get: string };
-              };
-              url = created.urls.get;
-            } catch (err) {
-              throw toReplicateFailure(err, `${field}: uploading ${source}`, deps.connection.redact);
-            }
-            log.info('uploaded reference image', { groupId: group.id, sha256 });
+          await deps.storage.writeAtomically(localPath, bytes);
+          const size = await imageSize(localPath);
+          if (!size) throw invalid(field, `${source} could not be decoded as an image`);
+          const { minSide, maxSide } = deps.limits;
+          if (Math.min(size.width, size.height) < minSide || Math.max(size.width, size.height) > maxSide) {
+            throw invalid(
+              field,
+              `${source} is ${size.width}x${size.height}; sides must be ${minSide} to ${maxSide} pixels`
+            );
           }
-          checkpoint.uploaded[sha256] = url;
-          ctx.heartbeat(checkpoint);
+
+          let url = checkpoint.uploaded[sha256];
+          if (!url) {
+            if (source.startsWith('https://')) {
+              url = source;
+            } else {
+              try {
+                const file = new File([new Uint8Array(bytes)], path.basename(localPath), { type: type.mime });
+                const created = (await deps.replicate.files.create(file, {
+                  generationId: input.generationId,
+                  groupId: group.id,
+                })) as {
+                  urls: { get: string };
+                };
+                url = created.urls.get;
+              } catch (err) {
+                throw toReplicateFailure(err, `${field}: uploading ${source}`, deps.connection.redact);
+              }
+              log.info('uploaded reference image', { groupId: group.id, sha256 });
+            }
+            checkpoint.uploaded[sha256] = url;
+            ctx.heartbeat(checkpoint);
+          }
+          references.push({ groupId: group.id, source, url, localPath, sha256 });
         }
-        references.push({ groupId: group.id, source, url, localPath, sha256 });
       }
+    } finally {
+      clearInterval(beat);
     }
-    const scorer = input.scorer === 'clip' ? deps.catalogue.scorers.clip.pricing : null;
     return {
       references,
-      model: { id: model.id, pricing: model.pricing, outputDuration: model.outputDuration },
-      scorerPricing: scorer,
+      model,
+      scorer: input.gateEnabled ? scorer : 'local',
+      scorerModel: input.gateEnabled && scorer === 'clip' ? deps.catalogue.scorers.clip : null,
     };
   };
 }

@@ -50,6 +50,28 @@ export const settingsSchema = z.object({
   REPLICATE_BASE_URL: z
     .url({ protocol: /^https?$/, error: 'an http(s) URL such as https://api.replicate.com/v1' })
     .optional(),
+  /**
+   * SCENEGATE_WEBHOOK_URL: the public URL Replicate posts webhooks to, reaching a worker's
+   * receiver (SCENEGATE_WEBHOOK_PORT); hosted Replicate needs https. Unset: no webhooks, and the
+   * workflow reads predictions on timers instead.
+   */
+  SCENEGATE_WEBHOOK_URL: z
+    .url({ protocol: /^https?$/, error: 'an http(s) URL such as https://hooks.example.com/replicate' })
+    .optional(),
+  /** SCENEGATE_WEBHOOK_PORT: where a worker's webhook receiver listens; unset: no receiver in this worker. */
+  SCENEGATE_WEBHOOK_PORT: z.coerce
+    .number({ error: 'a port number' })
+    .int({ error: 'a port number' })
+    .min(0, { error: 'a port number' })
+    .max(65535, { error: 'a port number' })
+    .optional(),
+  /** SCENEGATE_WEBHOOK_HOST: the interface the receiver binds (127.0.0.1; 0.0.0.0 behind a load balancer). */
+  SCENEGATE_WEBHOOK_HOST: z.string().min(1, { error: 'a host name or address' }).default('127.0.0.1'),
+  /**
+   * SCENEGATE_REPLICATE_CREATES_PER_MINUTE: predictions created per minute, across every worker of
+   * the task queue (Replicate allows 600 a minute per token); Temporal enforces it on the create queue.
+   */
+  SCENEGATE_REPLICATE_CREATES_PER_MINUTE: positiveInt('a positive whole number').default(600),
   /** SCENEGATE_MAX_CONCURRENT_ACTIVITIES: activity slots per worker. */
   SCENEGATE_MAX_CONCURRENT_ACTIVITIES: positiveInt('a positive whole number').default(50),
   /** SCENEGATE_REFERENCE_ROOTS: folders local reference images may come from (path list); the working folder. */

@@ -1,12 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type LogEntry, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type LogEntry } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { startEmulator, type Emulator } from '../emulator';
 import { loadSettings } from '../common/settings';
 import { activityDepsFromSettings } from '../worker/activity-deps';
-import { createWorker } from '../worker/create-worker';
+import { createWorkers } from '../worker/create-workers';
+import { startWebhookReceiver, type WebhookReceiver } from '../worker/webhook-receiver';
 import { ensureLocalTemporal, type LocalTemporal } from './local-temporal';
 import { stateDir } from '../common/paths';
 
@@ -56,19 +57,36 @@ export async function startLocalStack(
   } else if (settings.REPLICATE_API_TOKEN && !replicateBaseUrl) {
     log('Scenes will call the hosted Replicate API (REPLICATE_API_TOKEN is set); they cost real money.');
   }
-  const workerSettings = { ...settings, REPLICATE_BASE_URL: replicateBaseUrl };
+  const connection = await Connection.connect({ address: temporal.address });
+  const client = new Client({ connection, namespace: temporal.namespace });
+  const deps = activityDepsFromSettings({ ...settings, REPLICATE_BASE_URL: replicateBaseUrl });
+
+  // the emulator reaches a receiver on loopback; hosted Replicate only a public https URL someone set up
+  let receiver: WebhookReceiver | undefined;
+  if (settings.SCENEGATE_WEBHOOK_URL || emulator) {
+    receiver = await startWebhookReceiver({
+      client,
+      fetchSecret: async () => (await deps.replicate.webhooks.default.secret.get()).key,
+      host: settings.SCENEGATE_WEBHOOK_HOST,
+      port: settings.SCENEGATE_WEBHOOK_PORT ?? 0,
+      log: (level, message, fields) => Runtime.instance().logger[level](message, fields),
+    });
+    deps.webhookUrl = settings.SCENEGATE_WEBHOOK_URL ?? receiver.url;
+    log(`Webhooks: Replicate posts prediction ends to ${deps.webhookUrl}.`);
+  } else {
+    log('Webhooks: off (no SCENEGATE_WEBHOOK_URL); the workflow reads predictions on timers instead.');
+  }
 
   const nativeConnection = await NativeConnection.connect({ address: temporal.address });
-  const worker: Worker = await createWorker({
+  const workers = await createWorkers({
     connection: nativeConnection,
     namespace: temporal.namespace,
     taskQueue: settings.SCENEGATE_TASK_QUEUE,
-    activities: createActivities(activityDepsFromSettings(workerSettings)),
+    activities: createActivities(deps),
+    createsPerMinute: settings.SCENEGATE_REPLICATE_CREATES_PER_MINUTE,
     maxConcurrentActivityTaskExecutions: settings.SCENEGATE_MAX_CONCURRENT_ACTIVITIES,
   });
-  const running = worker.run();
-  const connection = await Connection.connect({ address: temporal.address });
-  const client = new Client({ connection, namespace: temporal.namespace });
+  const running = workers.run();
 
   let stopped = false;
   return {
@@ -81,8 +99,9 @@ export async function startLocalStack(
     async stop() {
       if (stopped) return;
       stopped = true;
-      worker.shutdown();
+      workers.shutdown();
       await running.catch(() => undefined);
+      await receiver?.close();
       await connection.close();
       await nativeConnection.close();
       await emulator?.close();

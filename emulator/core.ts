@@ -29,6 +29,8 @@ export class EmulatorCore {
   readonly host: LifecycleHost;
   readonly random: () => number;
   origin = '';
+  /** Told of every new prediction (tests time faults from it). */
+  readonly createdListeners = new Set<(predictionId: string) => void>();
   private readonly modelKnobs = new Map<string, ModelKnobs>();
   private readonly placeholders = new Map<number, Promise<string>>();
   private isClosed = false;
@@ -121,6 +123,7 @@ export class EmulatorCore {
         rateLimitNext: 0,
         hold: false,
         insufficientCredit: false,
+        webhookLossNext: 0,
       });
     }
   }
@@ -159,7 +162,13 @@ export class EmulatorCore {
     const filter = prediction.webhookEventsFilter ?? ['output', 'completed'];
     if (!filter.includes(event)) return;
     const terminal = event === 'completed';
-    const copies = terminal && this.knobs(prediction.model.id).duplicateWebhooks ? 2 : 1;
+    const knobs = this.knobs(prediction.model.id);
+    if (terminal && knobs.webhookLossNext > 0) {
+      knobs.webhookLossNext--;
+      return;
+    }
+    if (terminal && knobs.webhookLossRate > 0 && this.random() < knobs.webhookLossRate) return;
+    const copies = terminal && knobs.duplicateWebhooks ? 2 : 1;
     for (let i = 0; i < copies; i++) {
       this.stats.webhookDeliveries++;
       void deliverWebhook(

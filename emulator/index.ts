@@ -36,6 +36,8 @@ export interface Emulator {
   release(which?: number | readonly string[]): string[];
   /** Ids of the predictions held in `processing`, oldest first. */
   held(): string[];
+  /** Calls `listener` with each new prediction's id as soon as it is created; returns a function that stops it. */
+  onCreated(listener: (predictionId: string) => void): () => void;
   /** Replaces the accepted API token: the old one now gets 401, as a revoked key does. */
   revokeToken(newToken: string): void;
   reset(): void;
@@ -73,6 +75,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     stats: () => core.snapshot(),
     release: (which) => core.store.release(which),
     held: () => core.store.heldIds(),
+    onCreated: (listener) => {
+      core.createdListeners.add(listener);
+      return () => core.createdListeners.delete(listener);
+    },
     revokeToken: (newToken) => {
       core.token = newToken;
     },

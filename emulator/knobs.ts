@@ -50,6 +50,11 @@ export const modelKnobsSchema = z.object({
   hold: z.boolean().default(false),
   /** Creates answer 402 "Insufficient credit" and create nothing, as an empty account does. */
   insufficientCredit: z.boolean().default(false),
+  /**
+   * Milliseconds between creating a prediction and answering the create, as a network and a busy
+   * API add: a client that dies in between has paid for a prediction it never heard of.
+   */
+  createAnswerDelayMs: z.number().nonnegative().default(0),
   /** The prediction is created (and billed) but the connection drops before the answer. */
   dropAfterCreateRate: rate.default(0),
   dropAfterCreateNext: count.default(0),
@@ -58,6 +63,9 @@ export const modelKnobsSchema = z.object({
   billFailed: z.boolean().default(true),
   /** Send the terminal webhook twice (handlers must be idempotent). */
   duplicateWebhooks: z.boolean().default(false),
+  /** The final webhook of the next N predictions (or this share of them) is never sent, as when one is lost. */
+  webhookLossNext: count.default(0),
+  webhookLossRate: rate.default(0),
 });
 export type ModelKnobs = z.infer<typeof modelKnobsSchema>;
 export type ModelKnobsInput = z.input<typeof modelKnobsSchema>;

@@ -292,7 +292,6 @@ export class PredictionStore {
         started: prediction.startedAt !== null,
         outputSec: prediction.plan.outputSec,
         predictSec,
-        processedFraction: predictSec / Math.max(0.001, prediction.plan.processingMs / 1000),
       },
       knobs.billFailed
     );

@@ -83,6 +83,8 @@ export function createHandler(core: EmulatorCore): RequestListener {
         : undefined,
       cancelAfterMs,
     });
+    for (const listener of core.createdListeners) listener(prediction.id);
+    if (knobs.createAnswerDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, knobs.createAnswerDelayMs));
     if (drawFault(core.host, model.id, 'dropAfterCreate')) {
       // created and billed like any other, but the client never hears of it
       req.socket.destroy();

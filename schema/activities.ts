@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { aspectRatioSchema } from './plan';
-import { pricingSchema } from './catalogue';
+import { modelEntrySchema, scorerEntrySchema } from './catalogue';
+import { predictionSnapshotSchema } from './prediction';
 
 /** A reference image after preparation: checked once, uploaded once, reused by every scene. */
 export const preparedReferenceSchema = z.object({
@@ -17,82 +17,88 @@ export type PreparedReference = z.infer<typeof preparedReferenceSchema>;
 
 export const prepareGenerationInputSchema = z.object({
   generationId: z.string(),
-  model: z.string(),
+  /** The plan's model; unset means the catalogue's default for where the worker runs (emulator or hosted). */
+  model: z.string().optional(),
   groups: z.array(z.object({ id: z.string(), referenceImages: z.array(z.string()) })),
   /** The consistency groups each scene shows, to check the model gets the references it needs. */
-  scenes: z.array(z.object({ entities: z.array(z.string()) })).optional(),
-  /** Which gate scorer will run, so its price comes back too. */
-  scorer: z.enum(['local', 'clip', 'manual']),
+  scenes: z.array(z.object({ entities: z.array(z.string()) })),
+  /** The plan's gate scorer, when the gate is on; unset means the default for where the worker runs. */
+  scorer: z.enum(['local', 'clip', 'manual']).optional(),
+  gateEnabled: z.boolean(),
 });
 export type PrepareGenerationInput = z.infer<typeof prepareGenerationInputSchema>;
 
 export const prepareGenerationResultSchema = z.object({
   references: z.array(preparedReferenceSchema),
-  /** The scene model's price and the clip length it really produces, for budget estimates. */
-  model: z.object({
-    id: z.string(),
-    pricing: pricingSchema,
-    outputDuration: z.union([z.literal('requested'), z.object({ fixedSec: z.number() })]),
-  }),
-  scorerPricing: pricingSchema.nullable(),
+  /** The model scenes run on, as the catalogue describes it: the workflow maps requests onto its inputs. */
+  model: modelEntrySchema,
+  /** The gate's scorer, resolved; the CLIP model when it is `clip`. */
+  scorer: z.enum(['local', 'clip', 'manual']),
+  scorerModel: scorerEntrySchema.nullable(),
 });
 export type PrepareGenerationResult = z.infer<typeof prepareGenerationResultSchema>;
 
-/** One scene attempt: the model-independent request every adapter maps onto its model. */
-export const sceneClipRequestSchema = z.object({
+/** One paid prediction to create. */
+export const createPredictionInputSchema = z.object({
+  /** Names the paid call for reconciling and for its webhook: `<generation>/<scene>/<attempt>[/score]`. */
+  key: z.string(),
+  /** The workflow the prediction's webhook signals. */
+  workflowId: z.string(),
+  model: z.string(),
+  version: z.string().optional(),
+  input: z.record(z.string(), z.unknown()),
+  /** Predictions of this generation already known, never to be adopted as this call's. */
+  knownIds: z.array(z.string()),
+});
+export type CreatePredictionInput = z.infer<typeof createPredictionInputSchema>;
+
+export const createdPredictionSchema = z.object({
+  prediction: predictionSnapshotSchema,
+  /** True when Replicate will call scenegate's webhook receiver when it ends. */
+  webhook: z.boolean(),
+  /** True when a retry found the prediction an earlier try had created, instead of creating another. */
+  adopted: z.boolean(),
+});
+export type CreatedPrediction = z.infer<typeof createdPredictionSchema>;
+
+/** Looks for the prediction of a create whose outcome is unknown. */
+export const findPredictionInputSchema = createPredictionInputSchema.extend({
+  /** When the create was first scheduled (ms since the epoch). */
+  since: z.number(),
+});
+export type FindPredictionInput = z.infer<typeof findPredictionInputSchema>;
+
+export const predictionRefSchema = z.object({ predictionId: z.string() });
+export type PredictionRef = z.infer<typeof predictionRefSchema>;
+
+/** A finished scene prediction: its video is copied into storage, or its failure reported. */
+export const collectClipInputSchema = z.object({
   generationId: z.string(),
   sceneId: z.string(),
-  /** The workflow's attempt number for this scene (each one is a new, paid prediction). */
   attempt: z.number().int().positive(),
-  model: z.string(),
-  prompt: z.string(),
-  negativePrompt: z.string().optional(),
-  references: z.array(z.object({ groupId: z.string(), urls: z.array(z.string()) })),
-  strength: z.number().min(0).max(1),
-  seed: z.number().int().nonnegative(),
-  durationSec: z.number().positive(),
-  aspectRatio: aspectRatioSchema,
-  /** Predictions of earlier attempts, never to be mistaken for this attempt's when reconciling. */
-  excludePredictionIds: z.array(z.string()).default([]),
+  prediction: predictionSnapshotSchema,
 });
-export type SceneClipRequest = z.input<typeof sceneClipRequestSchema>;
+export type CollectClipInput = z.infer<typeof collectClipInputSchema>;
 
-export const sceneClipResultSchema = z.object({
-  /**
-   * Always `succeeded` now: a failed run is a failed activity (type PredictionFailed). Histories
-   * recorded before that carry `failed` (the model failed, paid) or `canceled` here.
-   */
-  outcome: z.enum(['succeeded', 'failed', 'canceled']),
-  predictionId: z.string(),
-  costUsd: z.number().nonnegative(),
-  error: z.string().nullable(),
-  clip: z.object({ path: z.string(), durationSec: z.number(), sizeBytes: z.number() }).nullable(),
-});
-export type SceneClipResult = z.infer<typeof sceneClipResultSchema>;
+export const clipSchema = z.object({ path: z.string(), durationSec: z.number(), sizeBytes: z.number() });
+export type StoredClip = z.infer<typeof clipSchema>;
 
-export const cancelPredictionInputSchema = z.object({
-  predictionId: z.string(),
-  model: z.string(),
-  durationSec: z.number(),
-});
-export type CancelPredictionInput = z.infer<typeof cancelPredictionInputSchema>;
-export const cancelPredictionResultSchema = z.object({ status: z.string(), costUsd: z.number().nonnegative() });
-export type CancelPredictionResult = z.infer<typeof cancelPredictionResultSchema>;
-
-export const scoreConsistencyInputSchema = z.object({
-  generationId: z.string(),
-  sceneId: z.string(),
-  scorer: z.enum(['local', 'clip']),
+export const scoreClipInputSchema = z.object({
   clipPath: z.string(),
   references: z.array(preparedReferenceSchema),
 });
-export type ScoreConsistencyInput = z.infer<typeof scoreConsistencyInputSchema>;
-export const scoreConsistencyResultSchema = z.object({
+export type ScoreClipInput = z.infer<typeof scoreClipInputSchema>;
+export const scoreClipResultSchema = z.object({
   score: z.number(),
   perReference: z.array(z.object({ groupId: z.string(), source: z.string(), score: z.number() })),
-  costUsd: z.number().nonnegative(),
 });
-export type ScoreConsistencyResult = z.infer<typeof scoreConsistencyResultSchema>;
+export type ScoreClipResult = z.infer<typeof scoreClipResultSchema>;
+
+/** Frames of a clip uploaded for the CLIP scorer. */
+export const sampleFramesInputSchema = z.object({ sceneId: z.string(), attempt: z.number(), clipPath: z.string() });
+export type SampleFramesInput = z.infer<typeof sampleFramesInputSchema>;
+export const sampledFramesSchema = z.object({ frameUrls: z.array(z.string()) });
+export type SampledFrames = z.infer<typeof sampledFramesSchema>;
 
 export const assembleVideoInputSchema = z.object({
   generationId: z.string(),

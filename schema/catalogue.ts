@@ -14,6 +14,15 @@ export const pricingSchema = z.discriminatedUnion('kind', [
 ]);
 export type Pricing = z.infer<typeof pricingSchema>;
 
+/**
+ * How long a prediction of the model usually runs, for deciding when to look at one whose
+ * webhook has not come: `base` seconds plus `perOutputSecond` per second of video.
+ */
+const typicalRunSchema = z.object({
+  base: z.number().nonnegative(),
+  perOutputSecond: z.number().nonnegative().default(0),
+});
+
 const fieldName = z.string().regex(/^[a-z_][a-z0-9_]*$/, { error: 'must be a model input field name' });
 
 /**
@@ -27,6 +36,7 @@ export const modelEntrySchema = z.object({
   version: z.string().optional(),
   description: z.string().optional(),
   pricing: pricingSchema,
+  typicalRunSec: typicalRunSchema.default({ base: 60, perOutputSecond: 10 }),
   /** The clip length the model really produces: the requested one, or a fixed one. */
   outputDuration: z.union([z.literal('requested'), z.object({ fixedSec: z.number().positive() })]).default('requested'),
   inputs: z.object({
@@ -57,13 +67,32 @@ export const modelEntrySchema = z.object({
 });
 export type ModelEntry = z.infer<typeof modelEntrySchema>;
 
-export const catalogueSchema = z.object({
-  models: z.array(modelEntrySchema).min(1),
-  scorers: z.object({
-    /** The CLIP features model the `clip` gate scorer calls. */
-    clip: z.object({ id: z.string(), version: z.string().optional(), pricing: pricingSchema }),
-  }),
+/** A model the gate calls to score a clip. */
+export const scorerEntrySchema = z.object({
+  id: z.string(),
+  version: z.string().optional(),
+  pricing: pricingSchema,
+  typicalRunSec: typicalRunSchema.default({ base: 10, perOutputSecond: 0 }),
 });
+export type ScorerEntry = z.infer<typeof scorerEntrySchema>;
+
+export const catalogueSchema = z
+  .object({
+    models: z.array(modelEntrySchema).min(1),
+    /** The model a plan without one gets: on the emulator, and on hosted Replicate. */
+    defaults: z.object({ emulator: z.string(), hosted: z.string() }),
+    scorers: z.object({
+      /** The CLIP features model the `clip` gate scorer calls. */
+      clip: scorerEntrySchema,
+    }),
+  })
+  .superRefine((catalogue, ctx) => {
+    for (const where of ['emulator', 'hosted'] as const) {
+      if (!catalogue.models.some((m) => m.id === catalogue.defaults[where])) {
+        ctx.addIssue({ code: 'custom', path: ['defaults', where], message: `is not one of the catalogue's models` });
+      }
+    }
+  });
 export type Catalogue = z.infer<typeof catalogueSchema>;
 
 /** Upper bound of what one attempt may cost, reserved in the budget before it starts. */

@@ -25,6 +25,8 @@ export const FailureType = {
   ReplicateNetwork: 'ReplicateNetworkError',
   /** The model ran and failed (or was cancelled outside scenegate): the attempt is paid and the scene may try again. */
   PredictionFailed: 'PredictionFailed',
+  /** The prediction succeeded but its output is gone (removed after Replicate's retention) or is not a video. */
+  OutputUnusable: 'OutputUnusable',
   /** The first-scene gate did not pass. */
   GateFailed: 'GateFailed',
   /** A person rejected the gate. */
@@ -50,6 +52,7 @@ export const nonRetryableActivityFailures: FailureType[] = [
   FailureType.ReplicateInvalidInput,
   FailureType.ReplicateNotFound,
   FailureType.PredictionFailed,
+  FailureType.OutputUnusable,
 ];
 
 /** Failures that concern the whole Replicate account, not one scene: the generation stops at once. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { usdAmount } from './money';
 import { sceneOverridesSchema } from './plan';
+import { predictionSnapshotSchema } from './prediction';
 import { strictObject } from './strict';
 
 const reason = z
@@ -24,7 +25,14 @@ export const skipSceneSchema = strictObject({ sceneId });
 /** Update `abort`: an operator stops the generation; in-flight predictions are cancelled. */
 export const abortSchema = strictObject({ reason });
 
+/**
+ * Signal `predictionSettled`: the webhook receiver (or anyone holding the webhook secret) tells
+ * the workflow a prediction ended. The workflow ignores one it does not expect, or already knows.
+ */
+export const predictionSettledSchema = z.object({ key: z.string(), prediction: predictionSnapshotSchema });
+
 export type RaiseBudget = z.infer<typeof raiseBudgetSchema>;
+export type PredictionSettled = z.infer<typeof predictionSettledSchema>;
 export type SetBudget = z.infer<typeof setBudgetSchema>;
 export type ApproveGate = z.input<typeof approveGateSchema>;
 export type RejectGate = z.infer<typeof rejectGateSchema>;

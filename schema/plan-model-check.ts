@@ -8,12 +8,14 @@ import type { Catalogue } from './catalogue';
  */
 export function modelProblems(
   plan: {
-    model: string;
+    model?: string;
     scenes: readonly { entities: readonly string[] }[];
     consistencyGroups: readonly { id: string; referenceImages: readonly string[] }[];
   },
   catalogue: Catalogue
 ): string[] {
+  // a plan without a model gets the catalogue's default where the worker runs; the worker checks it then
+  if (plan.model === undefined) return [];
   const model = catalogue.models.find((m) => m.id === plan.model);
   if (!model) {
     return [`model: unknown model "${plan.model}" (the catalogue has ${catalogue.models.map((m) => m.id).join(', ')})`];

@@ -97,8 +97,12 @@ const strategySchema = strictObject({
 
 const gateSchema = strictObject({
   enabled: z.boolean().default(true),
-  /** local: frames measured against the references (free). clip: CLIP features on Replicate (paid). manual: a person decides. */
-  scorer: z.enum(['local', 'clip', 'manual']).default('local'),
+  /**
+   * local: frames measured against the references (free; only the emulator's clips carry them as
+   * it pastes them). clip: CLIP features on Replicate (paid). manual: a person decides. Unset: local
+   * on the emulator, clip on hosted Replicate.
+   */
+  scorer: z.enum(['local', 'clip', 'manual']).optional(),
   /** Lowest passing consistency score, 0..1. */
   threshold: z.number().min(0).max(1).default(0.6),
   /** Attempts at each gate scene before `onFail` applies. */
@@ -122,8 +126,8 @@ const budgetSchema = strictObject({
 const planObjectSchema = strictObject({
   /** Also the workflow id, so one id can never run twice at once. Defaults to the workflow id. */
   generationId: slug.optional(),
-  /** A model id from the catalogue (catalogue/models.json). */
-  model: z.string().min(1).default('scenegate/ip-adapter-video'),
+  /** A model id from the catalogue (catalogue/models.json). Unset: the catalogue's default for the emulator or hosted Replicate. */
+  model: z.string().min(1).optional(),
   /** One seed for every scene, so scenes share a look. */
   seed: z
     .number()
@@ -140,10 +144,15 @@ const planObjectSchema = strictObject({
   onSceneFailure: z.enum(['fail-fast', 'continue', 'await-ops']).default('fail-fast'),
   retry: strictObject({ maxAttemptsPerScene: z.number().int().min(1).max(10).default(3) }).prefault({}),
   timeouts: strictObject({
-    /** Longest one scene attempt may take, polling included (hosted runs end at 30 min). */
+    /** Longest one attempt's prediction may run before it is cancelled and the attempt counted failed (hosted runs end at 30 min). */
     sceneAttempt: durationSchema.default('45m'),
-    /** A worker silent this long is presumed dead; the attempt resumes elsewhere. */
-    heartbeat: durationSchema.default('30s'),
+    /**
+     * How often the workflow reads a prediction whose webhook has not come, once it has run its
+     * model's typical time (without a webhook receiver, the only way it learns the end).
+     */
+    predictionCheck: durationSchema.default('30s'),
+    /** A worker silent this long in a long activity (preparation, download, assembly) is presumed dead; another takes over. */
+    heartbeat: durationSchema.default('10s'),
   }).prefault({}),
 });
 

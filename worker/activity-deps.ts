@@ -22,5 +22,6 @@ export function activityDepsFromSettings(settings: Settings): ActivityDeps {
     storage: new LocalStorage(storageDir(settings)),
     catalogue: loadCatalogue(settings),
     referenceRoots: referenceRoots(settings),
+    ...(settings.SCENEGATE_WEBHOOK_URL ? { webhookUrl: settings.SCENEGATE_WEBHOOK_URL } : {}),
   };
 }

@@ -1,7 +1,8 @@
-import { ActivityCancellationType, proxyActivities, type ActivityInterfaceFor } from '@temporalio/workflow';
+import { proxyActivities, workflowInfo, type ActivityInterfaceFor } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { nonRetryableActivityFailures } from '../schema/failures';
 import { durationMs, type Plan } from '../schema/plan';
+import { createQueueOf } from '../schema/task-queues';
 
 const retry = {
   initialInterval: '1s',
@@ -11,29 +12,52 @@ const retry = {
 };
 
 /**
- * The activities with their options: short control calls (preparation, clean-up, assembly)
- * and long paid calls (a scene attempt, a paid score), which heartbeat, and whose cancellation
- * the workflow waits for, so it knows billing stopped before it moves on.
+ * The activities with their options. No activity waits on a model: predictions are created by
+ * a short activity and waited for by the workflow.
+ * - create: on its own task queue, whose rate Temporal limits for every worker together; a
+ *   dead worker is noticed by its heartbeat; retried for up to `timeouts.sceneAttempt` (a retry
+ *   first looks for the prediction an earlier try may have created).
+ * - control: reading, finding and cancelling predictions, and preparing the references.
+ * - long: downloads, scoring and assembly, which heartbeat so a crashed worker's work moves on
+ *   within a heartbeat timeout.
  */
 export function generationActivities(plan: Plan): ActivityInterfaceFor<Activities> {
+  const heartbeatTimeout = durationMs(plan.timeouts.heartbeat);
+  const create = proxyActivities<Activities>({
+    taskQueue: createQueueOf(workflowInfo().taskQueue),
+    startToCloseTimeout: '1m',
+    heartbeatTimeout,
+    // a create that cannot get through within an attempt's time gives up; the workflow then looks for its prediction
+    scheduleToCloseTimeout: durationMs(plan.timeouts.sceneAttempt),
+    retry,
+  });
   const control = proxyActivities<Activities>({
-    startToCloseTimeout: '10m',
-    heartbeatTimeout: '2m',
+    startToCloseTimeout: '2m',
+    heartbeatTimeout,
+    retry: { ...retry, maximumAttempts: 10 },
+  });
+  // a prediction left running bills: cancelling it is tried for as long as it takes
+  const cancel = proxyActivities<Activities>({
+    startToCloseTimeout: '2m',
+    heartbeatTimeout,
+    scheduleToCloseTimeout: '1h',
+    retry,
+  });
+  const long = proxyActivities<Activities>({
+    startToCloseTimeout: '15m',
+    heartbeatTimeout,
     retry: { ...retry, maximumAttempts: 8 },
   });
-  const paid = proxyActivities<Activities>({
-    startToCloseTimeout: durationMs(plan.timeouts.sceneAttempt),
-    heartbeatTimeout: durationMs(plan.timeouts.heartbeat),
-    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-    // rate limits and outages are ridden out here; a model failure comes back as a value instead
-    retry: { ...retry, maximumAttempts: 12 },
-  });
   return {
-    prepareGeneration: control.prepareGeneration,
-    cancelPrediction: control.cancelPrediction,
-    assembleVideo: control.assembleVideo,
-    generateSceneClip: paid.generateSceneClip,
-    scoreConsistency: paid.scoreConsistency,
+    prepareGeneration: long.prepareGeneration,
+    createPrediction: create.createPrediction,
+    findPrediction: control.findPrediction,
+    getPrediction: control.getPrediction,
+    cancelPrediction: cancel.cancelPrediction,
+    collectClip: long.collectClip,
+    scoreClip: long.scoreClip,
+    sampleFrames: long.sampleFrames,
+    assembleVideo: long.assembleVideo,
   };
 }
 

@@ -6,7 +6,6 @@ import {
   condition,
   isCancellation,
   log,
-  patched,
   upsertMemo,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -57,6 +56,7 @@ export async function generateVideo(rawPlan: PlanInput): Promise<GenerationResul
 /** Starts scenes as the strategy, the gate and the budget allow, until none is left to run. */
 async function runScenes(gen: Generation, acts: GenerationActivities, tasks: SceneTasks): Promise<void> {
   for (;;) {
+    if (tasks.failure) throw tasks.failure;
     if (gen.stop) break;
     gen.releaseAfterGate(Date.now());
     for (const id of gen.scheduler.startable()) {
@@ -137,14 +137,15 @@ async function prepare(gen: Generation, acts: GenerationActivities): Promise<Pre
   const { plan } = gen;
   try {
     return await acts.prepareGeneration.executeWithOptions(
-      { summary: `prepare ${plan.consistencyGroups.length} consistency group(s) for ${plan.model}` },
+      { summary: `prepare ${plan.consistencyGroups.length} consistency group(s) for ${plan.model ?? 'the default model'}` },
       [
         {
           generationId: gen.generationId,
-          model: plan.model,
+          ...(plan.model ? { model: plan.model } : {}),
           groups: plan.consistencyGroups.map((g) => ({ id: g.id, referenceImages: g.referenceImages })),
           scenes: plan.scenes.map((s) => ({ entities: s.entities })),
-          scorer: plan.gate.scorer,
+          ...(plan.gate.scorer ? { scorer: plan.gate.scorer } : {}),
+          gateEnabled: plan.gate.enabled,
         },
       ]
     );
@@ -167,7 +168,7 @@ function parsePlan(raw: PlanInput, publisher: ProgressPublisher): { plan: Plan; 
   const parsed = planSchema.safeParse(raw);
   if (!parsed.success) {
     const scenes = (raw as { scenes?: unknown } | null)?.scenes;
-    if (patched('invalid-plan-listed-as-failed')) publisher.invalidPlan(Array.isArray(scenes) ? scenes.length : 0);
+    publisher.invalidPlan(Array.isArray(scenes) ? scenes.length : 0);
     throw ApplicationFailure.create({
       type: FailureType.InvalidPlan,
       nonRetryable: true,

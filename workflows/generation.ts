@@ -1,11 +1,14 @@
-import type { PrepareGenerationResult, PreparedReference, SceneClipRequest } from '../schema/activities';
-import { estimateCostUsd } from '../schema/catalogue';
+import type { PrepareGenerationResult, PreparedReference } from '../schema/activities';
+import { estimateCostUsd, type ModelEntry } from '../schema/catalogue';
+import { outputSeconds, toModelInput, typicalRunMs } from '../schema/model-input';
+import type { PredictionSnapshot } from '../schema/prediction';
 import { FailureType } from '../schema/failures';
 import { durationMs, type Plan, type SceneOverrides } from '../schema/plan';
 import { finishedStatuses, type FinalState, type GenerationStatus, type Progress } from '../schema/progress';
 import { BudgetAdmission, type BudgetClaim } from './budget-admission';
 import { BudgetLedger } from './budget-ledger';
 import { Gate, type GateDecision } from './gate';
+import { PaidCalls, type PaidCall } from './paid-calls';
 import { SceneRun, type Clip } from './scene-run';
 import { SceneScheduler } from './scheduler';
 import { reportFinalState, reportProgress, type GenerationView } from './progress-report';
@@ -40,6 +43,7 @@ export class Generation {
   readonly admission: BudgetAdmission;
   readonly gate: Gate;
   readonly scheduler: SceneScheduler;
+  readonly calls: PaidCalls;
   readonly order: readonly string[];
   private readonly scenes = new Map<string, SceneRun>();
   private readonly moneyWaits = new Map<string, number>();
@@ -62,6 +66,7 @@ export class Generation {
     this.admission = new BudgetAdmission(this.ledger, durationMs(plan.budget.waitTimeout));
     this.gate = new Gate(plan);
     this.scheduler = new SceneScheduler(plan.strategy);
+    this.calls = new PaidCalls(this.ledger);
     this.updatedAt = startedAt;
     plan.scenes.forEach((scene, i) => {
       this.scenes.set(
@@ -168,20 +173,32 @@ export class Generation {
     this.touch(now);
   }
 
-  // ---- scene attempts
+  // ---- scene attempts and their paid predictions
+
+  /** The model scenes run on, once preparation resolved it. */
+  get model(): ModelEntry {
+    return this.requirePrepared().model;
+  }
+
+  /** The gate's scorer, resolved by preparation (the plan may leave it to the worker's default). */
+  get scorer(): 'local' | 'clip' | 'manual' {
+    return this.preparation?.scorer ?? this.plan.gate.scorer ?? 'local';
+  }
+
+  /** Seconds of video the next attempt of a scene produces (and is priced on). */
+  private outputSecOf(id: string): number {
+    return outputSeconds(this.model, this.scene(id).scene.durationSec);
+  }
 
   /** What the next attempt of a scene may cost at most (reserved before it starts). */
   estimateFor(id: string): number {
-    const prepared = this.requirePrepared();
-    const { pricing, outputDuration } = prepared.model;
-    const seconds = outputDuration === 'requested' ? this.scene(id).scene.durationSec : outputDuration.fixedSec;
-    return estimateCostUsd(pricing, seconds);
+    return estimateCostUsd(this.model.pricing, this.outputSecOf(id));
   }
 
   /** What one paid gate score may cost at most (0 for the free scorers). */
   scorerEstimate(): number {
-    const pricing = this.preparation?.scorerPricing;
-    return pricing ? estimateCostUsd(pricing, 0) : 0;
+    const scorer = this.preparation?.scorerModel;
+    return scorer ? estimateCostUsd(scorer.pricing, 0) : 0;
   }
 
   /** Asks for money for one paid call: reserved now, waiting in line, or refused (the plan says fail rather than wait). */
@@ -224,38 +241,84 @@ export class Generation {
     return true;
   }
 
-  /** Settles a paid call at what it cost; money it did not use may let a waiting call start. */
-  settle(key: string, costUsd: number): void {
-    this.ledger.settle(key, costUsd);
+  /** Gives back a reservation nothing was spent under (the generation stopped before the call began). */
+  release(key: string): void {
+    this.ledger.settle(key, 0);
     this.admission.admit();
   }
 
-  /** A paid attempt of a scene starts: the request its activity gets. */
-  beginAttempt(id: string, now: number): SceneClipRequest {
+  /** A paid attempt of a scene starts: the prediction it creates, with its money already reserved under its key. */
+  beginAttempt(id: string, now: number): PaidCall {
     const run = this.scene(id);
     const strength = run.nextStrength(this.gate.strengthOf(run.scene.entities));
     const seed = run.nextSeed(this.gate.seed);
-    const excludePredictionIds = run.history.flatMap((a) => (a.predictionId ? [a.predictionId] : []));
     const attempt = run.begin(strength, seed, now);
-    this.touch(now);
-    const references = run.scene.entities.map((groupId) => ({
-      groupId,
-      urls: this.references.filter((r) => r.groupId === groupId).map((r) => r.url),
-    }));
-    return {
-      generationId: this.generationId,
+    const outputSec = this.outputSecOf(id);
+    const call: PaidCall = {
+      key: `${id}#${attempt.n}`,
       sceneId: id,
-      attempt: attempt.n,
-      model: this.plan.model,
-      prompt: run.scene.prompt,
-      ...(run.scene.negativePrompt ? { negativePrompt: run.scene.negativePrompt } : {}),
-      references,
-      strength: attempt.strength,
-      seed,
-      durationSec: run.scene.durationSec,
-      aspectRatio: this.plan.aspectRatio,
-      excludePredictionIds,
+      kind: 'scene',
+      model: this.model.id,
+      ...(this.model.version ? { version: this.model.version } : {}),
+      input: toModelInput(this.model, {
+        prompt: run.scene.prompt,
+        ...(run.scene.negativePrompt ? { negativePrompt: run.scene.negativePrompt } : {}),
+        references: run.scene.entities.map((groupId) => ({
+          groupId,
+          urls: this.references.filter((r) => r.groupId === groupId).map((r) => r.url),
+        })),
+        strength: attempt.strength,
+        seed,
+        durationSec: run.scene.durationSec,
+        aspectRatio: this.plan.aspectRatio,
+      }),
+      pricing: this.model.pricing,
+      outputSec,
+      typicalMs: typicalRunMs(this.model, outputSec),
     };
+    this.calls.open(call);
+    this.touch(now);
+    return call;
+  }
+
+  /** One try at scoring a gate clip with the CLIP model, over frames already uploaded. */
+  beginScore(id: string, tryNumber: number, frameUrls: readonly string[]): PaidCall {
+    const scorer = this.preparation?.scorerModel;
+    if (!scorer) throw new Error('a CLIP score without a CLIP scorer');
+    const run = this.scene(id);
+    const call: PaidCall = {
+      key: `${id}#${run.attempts}/score#${tryNumber}`,
+      sceneId: id,
+      kind: 'score',
+      model: scorer.id,
+      ...(scorer.version ? { version: scorer.version } : {}),
+      input: { inputs: [...frameUrls, ...this.referencesOf(id).map((r) => r.url)].join('\n') },
+      pricing: scorer.pricing,
+      outputSec: 0,
+      typicalMs: typicalRunMs(scorer, 0),
+    };
+    this.calls.open(call);
+    return call;
+  }
+
+  /** A paid call's prediction exists: its id goes into the record before anything waits on it. */
+  callCreated(key: string, prediction: PredictionSnapshot, webhook: boolean, now: number): void {
+    this.calls.created(key, prediction, webhook);
+    const state = this.calls.get(key)!;
+    if (state.call.kind === 'scene') this.scene(state.call.sceneId).recordPrediction(prediction.id);
+    this.touch(now);
+  }
+
+  /** Signal predictionSettled (a webhook), or a read of a prediction: its end, if it ended. */
+  predictionObserved(key: string, prediction: PredictionSnapshot, now: number): void {
+    if (this.calls.observe(key, prediction)) this.touch(now);
+  }
+
+  /** Books what a paid call cost (from its final prediction, or 0 if none was created); money it did not use may let a waiting call start. */
+  bookCall(key: string): number {
+    const cost = this.calls.book(key);
+    this.admission.admit();
+    return cost;
   }
 
   /** The references of the groups a scene shows. */
@@ -269,32 +332,28 @@ export class Generation {
   }
 
   /** The latest attempt made a clip. */
-  attemptProduced(id: string, clip: Clip, costUsd: number, predictionId: string, key: string, now: number): void {
-    this.settle(key, costUsd);
-    this.scene(id).produced(clip, costUsd, predictionId, now);
+  attemptProduced(id: string, key: string, clip: Clip, now: number): void {
+    const state = this.calls.get(key)!;
+    this.scene(id).produced(clip, state.costUsd ?? 0, state.predictionId!, now);
+    this.touch(now);
   }
 
   /**
-   * The latest attempt failed: the model failed, or its call failed for good. `permanent`: no
-   * further attempt can help (bad input, unknown model), so the scene is out of attempts.
+   * The latest attempt failed: the model failed, its output was unusable, or its create was
+   * refused. `permanent`: no further attempt can help (a bad input, an unknown model).
    */
-  attemptFailed(
-    id: string,
-    failure: { error: string; costUsd: number; predictionId: string | null; permanent: boolean },
-    key: string,
-    now: number
-  ): void {
-    this.settle(key, failure.costUsd);
+  attemptFailed(id: string, key: string, failure: { error: string; permanent: boolean }, now: number): void {
+    const state = this.calls.get(key);
     const run = this.scene(id);
-    run.failed(failure.error, failure.costUsd, failure.predictionId, now);
+    run.failed(failure.error, state?.costUsd ?? 0, state?.predictionId ?? null, now);
     if (failure.permanent) run.noMoreAttempts();
     this.touch(now);
   }
 
-  /** The latest attempt was cancelled with the generation. */
-  attemptCancelled(id: string, costUsd: number, predictionId: string | null, key: string, now: number): void {
-    this.settle(key, costUsd);
-    this.scene(id).cancelled(costUsd, predictionId, now);
+  /** The latest attempt was cancelled with the generation (its cost already booked). */
+  attemptCancelled(id: string, key: string, now: number): void {
+    const state = this.calls.get(key);
+    this.scene(id).cancelled(state?.costUsd ?? 0, state?.predictionId ?? null, now);
     this.touch(now);
   }
 
@@ -319,8 +378,7 @@ export class Generation {
   // ---- the gate
 
   /** A gate clip was scored. */
-  gateScored(id: string, score: number, key: string, costUsd: number, now: number): 'pass' | 'miss' {
-    this.settle(key, costUsd);
+  gateScored(id: string, score: number, now: number): 'pass' | 'miss' {
     const run = this.scene(id);
     const rounded = Math.round(score * 1000) / 1000;
     run.scored(rounded);
@@ -330,10 +388,12 @@ export class Generation {
   }
 
   /** A gate attempt missed (`note`: a person's reason): stronger references next. */
-  gateMissed(id: string, note: string | null): 'again' | 'exhausted' {
+  gateMissed(id: string, note: string | null, now: number): 'again' | 'exhausted' {
     const run = this.scene(id);
     this.gate.miss(run.scene.entities);
-    return run.missed(note, this.plan.gate.maxAttempts, this.plan.gate.strengthStep);
+    const next = run.missed(note, this.plan.gate.maxAttempts, this.plan.gate.strengthStep);
+    this.touch(now);
+    return next;
   }
 
   /** A gate scene starts waiting for a person. */
@@ -395,7 +455,7 @@ export class Generation {
   /** What a rejection of a waiting gate scene leads to, in words. */
   private afterRejection(id: string): string {
     const run = this.scene(id);
-    const manual = this.plan.gate.scorer === 'manual';
+    const manual = this.scorer === 'manual';
     if (!manual || run.gateMisses + 1 >= this.plan.gate.maxAttempts) {
       return `that was the last attempt at ${id}: the generation fails as GateRejected`;
     }
@@ -485,6 +545,7 @@ export class Generation {
     return {
       generationId: this.generationId,
       plan: this.plan,
+      model: this.preparation?.model.id ?? this.plan.model ?? 'the default model',
       order: this.order,
       scene: (id) => this.scene(id),
       ledger: this.ledger,

@@ -5,6 +5,7 @@ import { describeIssues } from '../schema/issues';
 import {
   abortSchema,
   approveGateSchema,
+  predictionSettledSchema,
   raiseBudgetSchema,
   rejectGateSchema,
   retrySceneSchema,
@@ -16,6 +17,7 @@ import type { Generation } from './generation';
 import {
   abortUpdate,
   approveGateUpdate,
+  predictionSettledSignal,
   progressQuery,
   raiseBudgetSignal,
   rejectGateUpdate,
@@ -64,6 +66,14 @@ export function registerHandlers(gen: Generation): void {
     raiseBudgetSignal,
     signal('raiseBudget', raiseBudgetSchema, (p) => gen.raiseBudget(p.amountUsd, Date.now())),
     { description: 'Adds {amountUsd} to the budget limit.' }
+  );
+  setHandler(
+    predictionSettledSignal,
+    signal('predictionSettled', predictionSettledSchema, (p) => {
+      gen.predictionObserved(p.key, p.prediction, Date.now());
+      return `prediction ${p.prediction.id} of ${p.key} is ${p.prediction.status}`;
+    }),
+    { description: 'A prediction ended (from the webhook receiver). {key, prediction}' }
   );
   setHandler(
     setBudgetSignal,

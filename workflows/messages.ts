@@ -2,6 +2,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type {
   Abort,
   ApproveGate,
+  PredictionSettled,
   RaiseBudget,
   RejectGate,
   RetryScene,
@@ -18,6 +19,8 @@ export const GENERATE_VIDEO_WORKFLOW = 'generateVideo';
 export const progressQuery = defineQuery<Progress>('progress');
 /** Adds money to the budget limit; a paused generation resumes when the next attempt fits. */
 export const raiseBudgetSignal = defineSignal<[RaiseBudget]>('raiseBudget');
+/** A prediction ended: sent by the webhook receiver; a duplicate, or one for another prediction, changes nothing. */
+export const predictionSettledSignal = defineSignal<[PredictionSettled]>('predictionSettled');
 /** Replaces the budget limit. */
 export const setBudgetSignal = defineSignal<[SetBudget]>('setBudget');
 /** Accepts the gate scene(s) awaiting a person's decision. */

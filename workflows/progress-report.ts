@@ -9,6 +9,8 @@ import { estimateFinish, percentDone, type DerivedStatus } from './status';
 export interface GenerationView {
   generationId: string;
   plan: Plan;
+  /** The model id, once preparation resolved it (the plan may leave it to the worker's default). */
+  model: string;
   order: readonly string[];
   scene(id: string): SceneRun;
   ledger: BudgetLedger;
@@ -74,7 +76,7 @@ export function reportProgress(g: GenerationView): Progress {
     status: g.status,
     waitingFor: g.finished ? null : g.waits.waitingFor,
     waitingOn: g.finished ? [] : g.waits.waitingOn,
-    model: g.plan.model,
+    model: g.model,
     strategy: g.plan.strategy,
     seed: g.gate.seed,
     scenes,

@@ -135,6 +135,11 @@ export class SceneRun {
     return attempt;
   }
 
+  /** The latest attempt's prediction exists. */
+  recordPrediction(predictionId: string): void {
+    this.requireLatest().predictionId = predictionId;
+  }
+
   /** The latest attempt made a clip; a gate scene is judged before it counts as done. */
   produced(clip: Clip, costUsd: number, predictionId: string, now: number): void {
     const attempt = this.requireLatest();

@@ -1,21 +1,19 @@
-import { CancellationScope, condition, isCancellation, log } from '@temporalio/workflow';
-import type { SceneClipResult } from '../schema/activities';
+import { condition, isCancellation, log } from '@temporalio/workflow';
+import type { StoredClip } from '../schema/activities';
+import { clipScore } from '../schema/consistency-score';
 import { FailureType } from '../schema/failures';
 import { durationMs } from '../schema/plan';
 import type { GenerationActivities } from './activity-options';
 import type { BudgetClaim } from './budget-admission';
-import {
-  accountFailureOf,
-  cancelledCostOf,
-  isPermanent,
-  messageOf,
-  predictionFailureOf,
-  predictionIdOf,
-} from './failure-details';
+import { accountFailureOf, isPermanent, messageOf } from './failure-details';
 import type { GateDecision } from './gate';
 import type { Generation } from './generation';
+import type { PaidCall } from './paid-calls';
+import { runPaidCall } from './paid-call-task';
 
-const short = (text: string, max = 120): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+const now = (): number => Date.now();
+/** Tries at scoring one gate clip with CLIP before the gate gives up. */
+const SCORE_TRIES = 3;
 
 /**
  * Runs one scene until it has a clip, or has used its attempts. Each attempt is one paid
@@ -26,105 +24,88 @@ export async function runSceneTask(gen: Generation, acts: GenerationActivities, 
   const run = gen.scene(id);
   for (;;) {
     if (gen.stop) return;
-    if (run.exhausted) return gen.sceneExhausted(id, Date.now());
-    const key = `${id}#${run.attempts + 1}`;
+    if (run.exhausted) return gen.sceneExhausted(id, now());
     run.queue();
-    if (!(await reserve(gen, { key, sceneId: id, kind: 'scene', estimateUsd: gen.estimateFor(id) }))) return;
-    const request = gen.beginAttempt(id, Date.now());
-    let result: SceneClipResult;
-    try {
-      result = await acts.generateSceneClip.executeWithOptions(
-        {
-          summary: short(
-            `scene ${run.index}/${gen.order.length} ${id} (attempt ${request.attempt}, strength ${request.strength}): ${request.prompt}`
-          ),
-        },
-        [request]
-      );
-    } catch (err) {
-      if (isCancellation(err)) {
-        gen.attemptCancelled(
-          id,
-          cancelledCostOf(err) ?? gen.estimateFor(id),
-          predictionIdOf(err) ?? null,
-          key,
-          Date.now()
-        );
-        throw err;
-      }
-      await attemptFailed(gen, acts, id, key, err);
-      continue;
-    }
-    if (result.outcome !== 'succeeded' || !result.clip) {
-      // histories recorded before model failures became failed activities carry them as values
-      const error = result.error ?? `prediction ${result.outcome}`;
-      gen.attemptFailed(
-        id,
-        { error, costUsd: result.costUsd, predictionId: result.predictionId, permanent: false },
-        key,
-        Date.now()
-      );
-      continue;
-    }
-    gen.attemptProduced(id, result.clip, result.costUsd, result.predictionId, key, Date.now());
+    if (
+      !(await reserve(gen, {
+        key: `${id}#${run.attempts + 1}`,
+        sceneId: id,
+        kind: 'scene',
+        estimateUsd: gen.estimateFor(id),
+      }))
+    )
+      return;
+    if (!(await makeClip(gen, acts, gen.beginAttempt(id, now())))) continue;
 
     if (run.isGate && gen.gate.judging) {
       const judged = await judgeGateAttempt(gen, acts, id);
       if (judged.verdict === 'stop') return;
       if (judged.verdict === 'miss') {
-        if (gen.gateMissed(id, judged.note) === 'again') {
-          gen.touch(Date.now());
-          continue;
-        }
+        if (gen.gateMissed(id, judged.note, now()) === 'again') continue;
         if (!(await gateExhausted(gen, id))) return;
       }
     }
-    gen.sceneSucceeded(id, Date.now());
+    gen.sceneSucceeded(id, now());
     return;
   }
 }
 
-/** An attempt's activity failed for good: the model failed, the account was refused, or the call gave up. */
-async function attemptFailed(
-  gen: Generation,
-  acts: GenerationActivities,
-  id: string,
-  key: string,
-  err: unknown
-): Promise<void> {
-  const now = (): number => Date.now();
-  const modelFailure = predictionFailureOf(err);
-  if (modelFailure) {
-    log.warn('scene attempt failed', { sceneId: id, error: modelFailure.error });
-    gen.attemptFailed(id, { ...modelFailure, permanent: false }, key, now());
-    return;
-  }
-  // an activity that gave up may leave its prediction running, unwatched and billed: cancel it
-  const predictionId = predictionIdOf(err) ?? null;
-  let cost = 0;
-  if (predictionId) {
-    cost = await CancellationScope.nonCancellable(() =>
-      acts
-        .cancelPrediction({ predictionId, model: gen.plan.model, durationSec: gen.scene(id).scene.durationSec })
-        .then((r) => r.costUsd)
-        .catch(() => gen.estimateFor(id))
+/** One paid attempt: its prediction, then its clip in storage. Null when the attempt failed (recorded). */
+async function makeClip(gen: Generation, acts: GenerationActivities, call: PaidCall): Promise<StoredClip | null> {
+  const id = call.sceneId;
+  const attempt = gen.scene(id).attempts;
+  try {
+    const outcome = await runPaidCall(gen, acts, call);
+    if (outcome.kind === 'not-created') {
+      gen.attemptFailed(
+        id,
+        call.key,
+        { error: messageOf(outcome.failure), permanent: isPermanent(outcome.failure) },
+        now()
+      );
+      // a refused token or an empty account fails every scene alike: stop the generation now, once
+      const account = accountFailureOf(outcome.failure);
+      if (account) gen.halt(account, now());
+      return null;
+    }
+    if (outcome.kind === 'timed-out') {
+      const limit = String(gen.plan.timeouts.sceneAttempt);
+      gen.attemptFailed(
+        id,
+        call.key,
+        {
+          error: `the prediction ran longer than timeouts.sceneAttempt (${limit}) and was cancelled`,
+          permanent: false,
+        },
+        now()
+      );
+      return null;
+    }
+    // a failed run fails this activity (red in the Web UI) with the model's error; a finished one is copied into storage
+    const clip = await acts.collectClip.executeWithOptions(
+      { summary: `scene ${id} attempt ${attempt}: collect the clip of prediction ${outcome.prediction.id}` },
+      [{ generationId: gen.generationId, sceneId: id, attempt, prediction: outcome.prediction }]
     );
+    gen.attemptProduced(id, call.key, clip, now());
+    return clip;
+  } catch (err) {
+    if (isCancellation(err)) {
+      gen.attemptCancelled(id, call.key, now());
+      throw err;
+    }
+    log.warn('scene attempt failed', { key: call.key, error: messageOf(err) });
+    gen.attemptFailed(id, call.key, { error: messageOf(err), permanent: false }, now());
+    return null;
   }
-  const error = messageOf(err);
-  log.warn('scene attempt activity failed', { sceneId: id, error });
-  gen.attemptFailed(id, { error, costUsd: cost, predictionId, permanent: isPermanent(err) }, key, now());
-  // a refused token or an empty account fails every scene alike: stop the generation now, once
-  const account = accountFailureOf(err);
-  if (account) gen.halt(account, now());
 }
 
 /** Reserves money for one paid call, waiting in line while the budget is short; false means stop. */
 async function reserve(gen: Generation, claim: BudgetClaim): Promise<boolean> {
-  const answer = gen.requestBudget(claim, Date.now());
+  const answer = gen.requestBudget(claim, now());
   if (answer !== 'waiting') return answer === 'reserved';
   for (;;) {
-    const deadline = gen.admission.deadline ?? Date.now();
-    const left = deadline - Date.now();
+    const deadline = gen.admission.deadline ?? now();
+    const left = deadline - now();
     if (left <= 0) break;
     const inTime = await condition(
       () => gen.admission.isGranted(claim.key) || gen.stop !== null || gen.admission.deadline !== deadline,
@@ -132,87 +113,109 @@ async function reserve(gen: Generation, claim: BudgetClaim): Promise<boolean> {
     );
     if (!inTime || gen.admission.isGranted(claim.key) || gen.stop) break;
   }
-  return gen.endMoneyWait(claim, Date.now());
+  return gen.endMoneyWait(claim, now());
 }
 
 /** Waits for a person's decision on a gate scene; null when the wait ended without one. */
 async function askPerson(gen: Generation, id: string): Promise<GateDecision | null> {
-  gen.askPerson(id, Date.now());
+  gen.askPerson(id, now());
   const answered = await condition(
     () => gen.gate.answerFor(id) !== undefined || gen.stop !== null,
     durationMs(gen.plan.gate.approvalTimeout)
   );
-  return gen.endAsk(id, answered, Date.now());
+  return gen.endAsk(id, answered, now());
 }
 
-/** Scores a gate attempt, or asks a person with the manual scorer. */
-async function judgeGateAttempt(
-  gen: Generation,
-  acts: GenerationActivities,
-  id: string
-): Promise<{ verdict: 'pass' | 'miss' | 'stop'; note: string | null }> {
+type Judged = { verdict: 'pass' | 'miss' | 'stop'; note: string | null };
+
+/** Scores a gate attempt (locally, or with paid CLIP predictions), or asks a person with the manual scorer. */
+async function judgeGateAttempt(gen: Generation, acts: GenerationActivities, id: string): Promise<Judged> {
   const run = gen.scene(id);
-  const { gate } = gen.plan;
-  if (gate.scorer === 'manual') {
+  run.scoring();
+  if (gen.scorer === 'manual') {
     // the person is the scorer: a rejection counts as a miss and the scene is made again stronger
-    run.scoring();
     const decision = await askPerson(gen, id);
     if (!decision) return { verdict: 'stop', note: null };
     if (decision.approved) gen.gate.approved();
     else gen.gate.rejected(run.attempts, run.latest!.strength, decision.text);
     return { verdict: decision.approved ? 'pass' : 'miss', note: decision.approved ? null : decision.text };
   }
-  const key = `${id}#${run.attempts}/score`;
-  if (!(await reserve(gen, { key, sceneId: id, kind: 'score', estimateUsd: gen.scorerEstimate() }))) {
-    return { verdict: 'stop', note: null };
-  }
-  run.scoring();
-  gen.touch(Date.now());
+  gen.touch(now());
+  const clipPath = run.clip!.path;
   try {
-    const result = await acts.scoreConsistency.executeWithOptions(
-      { summary: short(`gate: score scene ${id} attempt ${run.attempts} (${gate.scorer})`) },
-      [
-        {
-          generationId: gen.generationId,
-          sceneId: id,
-          scorer: gate.scorer,
-          clipPath: run.clip!.path,
-          references: gen.referencesOf(id),
-        },
-      ]
+    if (gen.scorer === 'clip') return await scoreWithClip(gen, acts, id, clipPath);
+    const result = await acts.scoreClip.executeWithOptions(
+      { summary: `gate: score scene ${id} attempt ${run.attempts} (local)` },
+      [{ clipPath, references: gen.referencesOf(id) }]
     );
-    return { verdict: gen.gateScored(id, result.score, key, result.costUsd, Date.now()), note: null };
+    return { verdict: gen.gateScored(id, result.score, now()), note: null };
   } catch (err) {
-    gen.settle(key, isCancellation(err) ? gen.scorerEstimate() : 0);
     if (isCancellation(err)) throw err;
-    gen.halt(
-      { type: FailureType.GateFailed, message: `the gate could not score scene ${id}: ${messageOf(err)}` },
-      Date.now()
-    );
+    gen.halt({ type: FailureType.GateFailed, message: `the gate could not score scene ${id}: ${messageOf(err)}` }, now());
     return { verdict: 'stop', note: null };
   }
+}
+
+/** CLIP scoring: frames uploaded once, then up to SCORE_TRIES paid predictions, each booked. */
+async function scoreWithClip(
+  gen: Generation,
+  acts: GenerationActivities,
+  id: string,
+  clipPath: string
+): Promise<Judged> {
+  const run = gen.scene(id);
+  const { frameUrls } = await acts.sampleFrames.executeWithOptions(
+    { summary: `gate: sample frames of scene ${id} attempt ${run.attempts} for CLIP` },
+    [{ sceneId: id, attempt: run.attempts, clipPath }]
+  );
+  let lastError = '';
+  for (let tries = 1; tries <= SCORE_TRIES; tries++) {
+    const key = `${id}#${run.attempts}/score#${tries}`;
+    if (!(await reserve(gen, { key, sceneId: id, kind: 'score', estimateUsd: gen.scorerEstimate() }))) {
+      return { verdict: 'stop', note: null };
+    }
+    const outcome = await runPaidCall(gen, acts, gen.beginScore(id, tries, frameUrls));
+    if (outcome.kind === 'final' && outcome.prediction.status === 'succeeded') {
+      const score = clipScore(outcome.prediction.output, frameUrls, gen.referencesOf(id));
+      return { verdict: gen.gateScored(id, score, now()), note: null };
+    }
+    lastError =
+      outcome.kind === 'not-created'
+        ? messageOf(outcome.failure)
+        : `prediction ${outcome.prediction?.status ?? 'unconfirmed'}: ${outcome.prediction?.error ?? 'no output'}`;
+    const account = outcome.kind === 'not-created' ? accountFailureOf(outcome.failure) : undefined;
+    if (account) {
+      gen.halt(account, now());
+      return { verdict: 'stop', note: null };
+    }
+  }
+  gen.halt(
+    {
+      type: FailureType.GateFailed,
+      message: `the gate could not score scene ${id}: the CLIP scorer failed ${SCORE_TRIES} times (${lastError})`,
+    },
+    now()
+  );
+  return { verdict: 'stop', note: null };
 }
 
 /** A gate scene missed on every attempt: fail, or let a person decide, as the plan says. */
 async function gateExhausted(gen: Generation, id: string): Promise<boolean> {
   const { gate } = gen.plan;
-  if (gate.scorer === 'manual') {
+  if (gen.scorer === 'manual') {
     const message = `a person rejected gate scene ${id} on all ${gate.maxAttempts} attempts (${gen.gate.rejectionSummary})`;
-    gen.halt({ type: FailureType.GateRejected, message }, Date.now());
+    gen.halt({ type: FailureType.GateRejected, message }, now());
     return false;
   }
   const summary = `scene ${id} stayed below the consistency threshold ${gate.threshold} after ${gate.maxAttempts} attempts (scores: ${gen.gate.scoresOf(id)})`;
   if (gate.onFail === 'fail') {
-    gen.halt({ type: FailureType.GateFailed, message: summary }, Date.now());
+    gen.halt({ type: FailureType.GateFailed, message: summary }, now());
     return false;
   }
   const decision = await askPerson(gen, id);
   if (!decision) return false;
   if (!decision.approved) {
-    gen.halt(
-      { type: FailureType.GateRejected, message: `the gate was rejected: ${decision.text}; ${summary}` },
-      Date.now()
-    );
+    gen.halt({ type: FailureType.GateRejected, message: `the gate was rejected: ${decision.text}; ${summary}` }, now());
     return false;
   }
   gen.gate.approved();

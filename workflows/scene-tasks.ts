@@ -1,4 +1,4 @@
-import { CancellationScope } from '@temporalio/workflow';
+import { CancellationScope, isCancellation } from '@temporalio/workflow';
 
 /**
  * The scene tasks in flight, each in its own cancellation scope so that one scene (or all of
@@ -6,6 +6,8 @@ import { CancellationScope } from '@temporalio/workflow';
  */
 export class SceneTasks {
   private readonly tasks = new Map<string, { scope: CancellationScope; promise: Promise<void> }>();
+  /** The first error a task ended with other than its cancellation: a bug, to fail the workflow task with. */
+  failure: unknown = null;
 
   get size(): number {
     return this.tasks.size;
@@ -14,12 +16,16 @@ export class SceneTasks {
   /** Runs `body` for a scene in a scope of its own; `onEnd` runs when it settles, however it ends. */
   start(id: string, body: () => Promise<void>, onEnd: () => void): void {
     const scope = new CancellationScope();
-    const promise = scope.run(body).finally(() => {
-      this.tasks.delete(id);
-      onEnd();
-    });
-    // a rejected task is a cancelled one; the driver awaits them all before it finishes
-    promise.catch(() => undefined);
+    const promise = scope
+      .run(body)
+      .catch((err: unknown) => {
+        // a cancelled task ends here; anything else is a bug the driver rethrows, so the workflow task fails and retries
+        if (!isCancellation(err)) this.failure ??= err;
+      })
+      .finally(() => {
+        this.tasks.delete(id);
+        onEnd();
+      });
     this.tasks.set(id, { scope, promise });
   }
 

@@ -6,6 +6,8 @@ export interface ReplicateConnection {
   /** Hosted `https://api.replicate.com/v1`, the emulator's, or a proxy's. */
   baseUrl: string;
   token: string;
+  /** True when scenes go to hosted Replicate (a token was given), not to the emulator. */
+  hosted: boolean;
   /** Replaced in every error message and log line, in case an upstream echoes it. */
   redact(text: string): string;
 }
@@ -29,6 +31,7 @@ export function replicateConnection(options: {
   return {
     baseUrl: baseUrl.replace(/\/+$/, ''),
     token,
+    hosted: options.token !== undefined,
     redact: (text) => (token ? text.split(token).join('[redacted]') : text),
   };
 }

@@ -6,9 +6,11 @@ export interface CreatedPredictionQuery {
   /** `owner/name` of the model the create was for. */
   model: string;
   input: Record<string, unknown>;
+  /** The webhook URL the create asked for, when it asked for one: it names the paid call. */
+  webhook?: string;
   /** Only predictions created at or after this instant (ISO 8601) are considered. */
   createdAfter: string;
-  /** Predictions known to belong to other attempts. */
+  /** Predictions known to belong to other calls. */
   exclude: ReadonlySet<string>;
   /** Pages of 100 to look through at most, newest first. */
   maxPages?: number;
@@ -16,8 +18,9 @@ export interface CreatedPredictionQuery {
 
 /**
  * Looks for the prediction a create produced when its answer never arrived (the connection
- * dropped after the request was sent): same model, same input, created since the create
- * began. Finding it means the create went through and must not be sent again.
+ * dropped, the worker died, the activity timed out): same model and input, created since the
+ * create was first scheduled, and, when the create asked for a webhook, that same webhook URL,
+ * which names the paid call. Finding it means the create went through and must not be sent again.
  */
 export async function findCreatedPrediction(
   replicate: Replicate,
@@ -30,6 +33,7 @@ export async function findCreatedPrediction(
     for (const candidate of page.results) {
       if (candidate.model !== query.model || query.exclude.has(candidate.id)) continue;
       if (candidate.created_at < query.createdAfter) continue;
+      if (query.webhook && candidate.webhook !== undefined && candidate.webhook !== query.webhook) continue;
       // list entries may omit the input; the prediction itself always has it
       const input = candidate.input ?? (await replicate.predictions.get(candidate.id)).input;
       if (isDeepStrictEqual(input, query.input)) return candidate;

@@ -2,66 +2,87 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Worker } from '@temporalio/worker';
-import { createActivities, type ActivityDeps } from '../../activities';
-import { loadCatalogue } from '../../common/catalogue-file';
+import { createActivities, type Activities, type ActivityDeps } from '../../activities';
 import { createReplicateClient, replicateConnection } from '../../activities/replicate/client';
 import { LocalStorage } from '../../activities/storage';
 import { GenerationClient } from '../../client/generation-client';
+import { loadCatalogue } from '../../common/catalogue-file';
 import { projectRoot } from '../../common/paths';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator';
 import type { PlanInput } from '../../schema/plan';
-import { createWorker } from '../../worker/create-worker';
+import { createWorkers } from '../../worker/create-workers';
+import { startWebhookReceiver, type WebhookReceiver } from '../../worker/webhook-receiver';
 import { taskQueueFor, useTestTemporal, type TestTemporal } from './temporal-env';
 
-/** Everything a generation test needs: the real server, the emulator, storage and a worker factory. */
+/** Everything a generation test needs: the real server, the emulator, the webhook receiver, storage and workers. */
 export interface GenerationEnv {
   temporal: TestTemporal;
   emulator: Emulator;
+  /** Receives the emulator's webhooks in the test process, so it outlives any worker a test kills. */
+  receiver: WebhookReceiver;
+  /** What the receiver logged as refused. */
+  refusedWebhooks: Record<string, unknown>[];
   storageDir: string;
   taskQueue: string;
   generations: GenerationClient;
   deps: ActivityDeps;
-  /** Runs `fn` while a worker serves this file's task queue. */
-  withWorker<T>(fn: () => Promise<T>, activities?: object): Promise<T>;
+  /** Runs `fn` while scenegate's workers serve this file's task queue. */
+  withWorker<T>(fn: () => Promise<T>, activities?: Activities): Promise<T>;
   teardown(): Promise<void>;
 }
 
-export async function useGenerationEnv(fileUrl: string, emulatorOptions: EmulatorOptions = {}): Promise<GenerationEnv> {
+export interface GenerationEnvOptions extends EmulatorOptions {
+  /** false: create predictions without a webhook, so only the workflow's timed reads learn their end. */
+  webhooks?: boolean;
+}
+
+export async function useGenerationEnv(fileUrl: string, options: GenerationEnvOptions = {}): Promise<GenerationEnv> {
+  const { webhooks = true, ...emulatorOptions } = options;
   const temporal = await useTestTemporal();
   const storageDir = await fs.mkdtemp(path.join(os.tmpdir(), 'scenegate-test-'));
   const emulator = await startEmulator({ dataDir: path.join(storageDir, 'emulator'), ...emulatorOptions });
   const connection = replicateConnection({ baseUrl: emulator.baseUrl, emulatorToken: emulator.token });
+  const refusedWebhooks: Record<string, unknown>[] = [];
+  const receiver = await startWebhookReceiver({
+    client: temporal.env.client,
+    fetchSecret: async () => emulator.webhookSecret,
+    host: '127.0.0.1',
+    port: 0,
+    log: (level, message, fields) => {
+      if (level === 'warn') refusedWebhooks.push({ message, ...fields });
+    },
+  });
   const deps: ActivityDeps = {
     replicate: createReplicateClient(connection),
     connection,
     storage: new LocalStorage(path.join(storageDir, 'storage')),
     catalogue: loadCatalogue(),
     referenceRoots: [projectRoot, os.tmpdir()],
-    polling: { initialMs: 100, maxMs: 400 },
     reconcileSkewMs: 5_000,
+    ...(webhooks ? { webhookUrl: receiver.url } : {}),
   };
   const taskQueue = taskQueueFor(fileUrl);
   const generations = new GenerationClient(temporal.env.client, taskQueue);
-  const makeWorker = (activities: object): Promise<Worker> =>
-    createWorker({
-      connection: temporal.env.nativeConnection,
-      namespace: temporal.env.namespace ?? 'default',
-      taskQueue,
-      activities,
-      workflowBundle: temporal.workflowBundle,
-      overrides: { maxHeartbeatThrottleInterval: '500ms', defaultHeartbeatThrottleInterval: '500ms' },
-    });
   return {
     temporal,
     emulator,
+    receiver,
+    refusedWebhooks,
     storageDir,
     taskQueue,
     generations,
     deps,
     async withWorker(fn, activities = createActivities(deps)) {
-      const worker = await makeWorker(activities);
-      return worker.runUntil(async () => {
+      const workers = await createWorkers({
+        connection: temporal.env.nativeConnection,
+        namespace: temporal.env.namespace ?? 'default',
+        taskQueue,
+        activities,
+        createsPerMinute: 6000,
+        workflowBundle: temporal.workflowBundle,
+        overrides: { maxHeartbeatThrottleInterval: '500ms', defaultHeartbeatThrottleInterval: '500ms' },
+      });
+      return workers.runUntil(async () => {
         try {
           return await fn();
         } finally {
@@ -73,6 +94,7 @@ export async function useGenerationEnv(fileUrl: string, emulatorOptions: Emulato
     async teardown() {
       // scenegate must only call routes the hosted API has; the emulator keeps the others across resets
       const unknown = emulator.stats().unknownRoutes;
+      await receiver.close();
       await emulator.close();
       await temporal.teardown();
       await fs.rm(storageDir, { recursive: true, force: true });
@@ -99,7 +121,7 @@ export function testPlan(generationId: string, scenes: number, extra: Partial<Pl
       entities: i % 2 === 0 ? ['mara', 'lumen'] : ['mara'],
     })),
     gate: { enabled: false },
-    timeouts: { heartbeat: '5s' },
+    timeouts: { heartbeat: '5s', predictionCheck: '2s' },
     ...extra,
   };
 }

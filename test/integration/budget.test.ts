@@ -118,6 +118,7 @@ test('a raise that covers one of several waiting scenes releases that one; the o
     assert.equal(result.status, 'succeeded');
     assert.equal(result.costUsd, 0.4);
     assert.equal(result.limitUsd, 0.4);
+    await recordHistory('budget-partial-raise', handle.workflow);
   });
 });
 

@@ -138,6 +138,7 @@ test('clip scorer: paid CLIP predictions score the gate, the stronger retry scor
     assert.equal(scorerRuns, 2);
     // two 2-second attempts at $0.05 a second, and two scorer runs at $0.0002
     assert.equal(budget.spentUsd, 0.2004);
+    await recordHistory('gate-clip', handle.workflow);
   });
 });
 

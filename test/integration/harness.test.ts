@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import { searchAttributeKeys } from '../../schema/search-attributes';
-import { createWorker } from '../../worker/create-worker';
+import { Worker } from '@temporalio/worker';
 import { harnessStateQuery, proceedSignal, setLabelUpdate } from '../../workflows/harness-messages';
 import { taskQueueFor, useTestTemporal, type TestTemporal } from '../helpers/temporal-env';
 
@@ -18,11 +18,10 @@ after(async () => {
 });
 
 async function withWorker<T>(fn: () => Promise<T>): Promise<T> {
-  const worker = await createWorker({
+  const worker = await Worker.create({
     connection: temporal.env.nativeConnection,
     namespace: temporal.env.namespace ?? 'default',
     taskQueue,
-    activities: {},
     workflowBundle: temporal.workflowBundle,
   });
   return worker.runUntil(fn);

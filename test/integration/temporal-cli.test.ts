@@ -99,7 +99,8 @@ test('a bad plan started from the temporal CLI fails at once, naming the field, 
 });
 
 test('plans the scenegate CLI refuses are refused by the workflow too, with the same words, before anything is paid', async () => {
-  const noEntities = testPlan('x', 2);
+  // the model is named: the CLI cannot know which default a worker would pick, the worker checks that case itself
+  const noEntities = { ...testPlan('x', 2), model: 'scenegate/ip-adapter-video' };
   noEntities.scenes[1]!.entities = [];
   const cases: [string, (plan: PlanInput) => PlanInput, RegExp][] = [
     [

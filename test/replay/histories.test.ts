@@ -24,11 +24,13 @@ async function fixture(file: string): Promise<{ workflowId: string; history: His
 }
 
 /**
- * Every recorded generation (gate pass, stronger retry, manual approval, rejection, budget
- * pause, budget timeout, cancellation, fail-fast, ops retry and skip, each strategy) is
- * replayed against today's workflow code: a change that would make a running generation take
- * different decisions fails here. Re-record with `npm run record-histories` after an
- * intentional change (and patch the workflow so old runs keep replaying).
+ * Every recorded generation (each strategy; gate pass, stronger retry, manual approval,
+ * rejection, CLIP scoring; budget pause, partial raise, timeout; cancellation with predictions
+ * in flight; fail-fast; ops retry and skip; webhooks, a lost webhook, a create whose answer was
+ * lost; an account out of credit) is replayed against today's workflow code: a change that
+ * would make a running generation take different decisions fails here. Re-record with
+ * `npm run record-histories` after an intentional change (and patch the workflow so old runs
+ * keep replaying).
  */
 test('recorded generation histories replay without non-determinism', async () => {
   const files = (await fs.readdir(historiesDir)).filter((f) => f.endsWith('.json')).sort();

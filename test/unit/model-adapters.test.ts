@@ -1,20 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadCatalogue } from '../../common/catalogue-file';
-import { outputSeconds, toModelInput } from '../../activities/model-input';
-import { predictionCostUsd } from '../../activities/prediction-cost';
 import { validateInput } from '../../emulator/input-validation';
 import { emulatedModels } from '../../emulator/models';
-import type { SceneClipRequest } from '../../schema/activities';
+import { billUsd } from '../../emulator/billing';
+import { outputSeconds, toModelInput, type SceneModelRequest } from '../../schema/model-input';
+import { predictionCostUsd, type PredictionSnapshot } from '../../schema/prediction';
 
 const catalogue = loadCatalogue();
 const videoModels = catalogue.models.filter((m) => emulatedModels.find((e) => e.id === m.id)?.kind === 'video');
 
-const request = (overrides: Partial<SceneClipRequest> = {}): SceneClipRequest => ({
-  generationId: 'g',
-  sceneId: 's1',
-  attempt: 1,
-  model: 'scenegate/ip-adapter-video',
+const request = (overrides: Partial<SceneModelRequest> = {}): SceneModelRequest => ({
   prompt: 'Mara holds the bottle',
   negativePrompt: 'blurry',
   references: [
@@ -31,7 +27,7 @@ const request = (overrides: Partial<SceneClipRequest> = {}): SceneClipRequest =>
 test('every catalogued video model gets an input its own schema accepts', () => {
   assert.ok(videoModels.length >= 4, 'the local model, Kling, MiniMax and Veo');
   for (const entry of videoModels) {
-    const input = toModelInput(entry, request({ model: entry.id }));
+    const input = toModelInput(entry, request());
     const checked = validateInput(
       emulatedModels.find((m) => m.id === entry.id)!,
       input
@@ -58,26 +54,56 @@ test('the local model gets every reference in plan order, the strength as its sc
 
 test('a model that takes one subject image gets the first reference; durations snap to what a model offers', () => {
   const minimax = catalogue.models.find((m) => m.id === 'minimax/video-01')!;
-  assert.equal(
-    toModelInput(minimax, request({ model: minimax.id })).subject_reference,
-    'https://example.com/mara-1.png'
-  );
+  assert.equal(toModelInput(minimax, request()).subject_reference, 'https://example.com/mara-1.png');
   const kling = catalogue.models.find((m) => m.id === 'kwaivgi/kling-v1.6-pro')!;
   assert.equal(outputSeconds(kling, 4), 5);
   assert.equal(outputSeconds(kling, 9), 10);
 });
 
-test('what an attempt costs: billed output on success and failure, nothing for one that never started', () => {
+const prediction = (
+  status: PredictionSnapshot['status'],
+  startedAt: string | null,
+  predictTimeSec: number | null = null
+) => ({
+  status,
+  startedAt,
+  predictTimeSec,
+});
+
+test('what an attempt costs, from the prediction: its output once started, nothing if it never started', () => {
   const pricing = { kind: 'per-output-second', usd: 0.05 } as const;
   const started = '2026-11-25T00:00:00Z';
-  assert.equal(predictionCostUsd(pricing, { status: 'succeeded', started_at: started, metrics: {} }, 4), 0.2);
-  assert.equal(predictionCostUsd(pricing, { status: 'failed', started_at: started, metrics: {} }, 4), 0.2);
-  assert.equal(predictionCostUsd(pricing, { status: 'canceled', started_at: started, metrics: {} }, 4), 0.2);
-  assert.equal(predictionCostUsd(pricing, { status: 'canceled', started_at: undefined, metrics: {} }, 4), 0);
-  assert.equal(predictionCostUsd(pricing, { status: 'aborted', started_at: undefined, metrics: {} }, 4), 0);
+  assert.equal(predictionCostUsd(pricing, prediction('succeeded', started), 4), 0.2);
+  assert.equal(predictionCostUsd(pricing, prediction('failed', started), 4), 0.2);
+  assert.equal(predictionCostUsd(pricing, prediction('canceled', started), 4), 0.2);
+  assert.equal(predictionCostUsd(pricing, prediction('canceled', null), 4), 0);
+  assert.equal(predictionCostUsd(pricing, prediction('aborted', null), 4), 0);
   const perSecond = { kind: 'per-predict-second', usd: 0.001, estimatePredictSecPerOutputSec: 6 } as const;
+  assert.equal(predictionCostUsd(perSecond, prediction('succeeded', started, 30), 4), 0.03);
   assert.equal(
-    predictionCostUsd(perSecond, { status: 'succeeded', started_at: started, metrics: { predict_time: 30 } }, 4),
-    0.03
+    predictionCostUsd(perSecond, prediction('canceled', started, 1.5), 4),
+    0.0015,
+    'what it ran, not the estimate'
   );
+});
+
+test('scenegate books exactly what the emulator bills, for every status and kind of price', () => {
+  const prices = [
+    [{ perOutputSecondUsd: 0.05 }, { kind: 'per-output-second', usd: 0.05 }],
+    [{ perRunUsd: 0.5 }, { kind: 'per-run', usd: 0.5 }],
+    [{ perPredictSecondUsd: 0.002 }, { kind: 'per-predict-second', usd: 0.002, estimatePredictSecPerOutputSec: 5 }],
+  ] as const;
+  for (const [price, pricing] of prices) {
+    for (const status of ['succeeded', 'failed', 'canceled', 'aborted'] as const) {
+      for (const started of [true, false]) {
+        if (status !== 'canceled' && status !== 'aborted' && !started) continue;
+        const billed = billUsd(price, { status, started, outputSec: 4, predictSec: 7.5 }, true).usd;
+        const booked = predictionCostUsd(pricing, prediction(status, started ? 'x' : null, started ? 7.5 : null), 4);
+        assert.ok(
+          Math.abs(billed - booked) < 1e-9,
+          `${JSON.stringify(price)} ${status} started=${started}: billed ${billed}, booked ${booked}`
+        );
+      }
+    }
+  }
 });

@@ -27,10 +27,11 @@ function rejection(input: unknown): string {
 
 test('everything but the scenes and groups has a default', () => {
   const plan = planSchema.parse(minimal());
-  assert.equal(plan.model, 'scenegate/ip-adapter-video');
+  assert.equal(plan.model, undefined, "the worker picks the catalogue's default for the emulator or hosted Replicate");
   assert.deepEqual(plan.strategy, { mode: 'pool', concurrency: 3 });
   assert.equal(plan.gate.enabled, true);
-  assert.equal(plan.gate.scorer, 'local');
+  assert.equal(plan.gate.scorer, undefined, 'local on the emulator, clip on hosted Replicate');
+  assert.deepEqual(plan.timeouts, { sceneAttempt: '45m', predictionCheck: '30s', heartbeat: '10s' });
   assert.equal(plan.gate.onFail, 'await-approval');
   assert.equal(plan.budget.onExceeded, 'pause');
   assert.equal(plan.onSceneFailure, 'fail-fast');

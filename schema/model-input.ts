@@ -1,5 +1,16 @@
-import type { ModelEntry } from '../schema/catalogue';
-import type { SceneClipRequest } from '../schema/activities';
+import type { ModelEntry } from './catalogue';
+
+/** What a scene attempt asks of a model, before it is mapped onto the model's own inputs. */
+export interface SceneModelRequest {
+  prompt: string;
+  negativePrompt?: string;
+  /** Reference image URLs per consistency group, in plan order. */
+  references: readonly { groupId: string; urls: readonly string[] }[];
+  strength: number;
+  seed: number;
+  durationSec: number;
+  aspectRatio: string;
+}
 
 function nearest(allowed: readonly number[], wanted: number): number {
   return allowed.reduce((best, v) => (Math.abs(v - wanted) < Math.abs(best - wanted) ? v : best), allowed[0]!);
@@ -11,12 +22,17 @@ export function outputSeconds(entry: ModelEntry, requestedSec: number): number {
   return entry.inputs.duration ? nearest(entry.inputs.duration.allowed, requestedSec) : requestedSec;
 }
 
+/** How long a run of the model usually takes for a clip of `outputSec`, in milliseconds. */
+export function typicalRunMs(entry: Pick<ModelEntry, 'typicalRunSec'>, outputSec: number): number {
+  return (entry.typicalRunSec.base + entry.typicalRunSec.perOutputSecond * outputSec) * 1000;
+}
+
 /**
  * Maps scenegate's model-independent scene request onto one model's inputs, as its catalogue
  * entry describes. References of every entity in the scene are flattened in plan order and cut
- * to what the model takes.
+ * to what the model takes. Pure, so the workflow computes it and the exact input is in history.
  */
-export function toModelInput(entry: ModelEntry, request: SceneClipRequest): Record<string, unknown> {
+export function toModelInput(entry: ModelEntry, request: SceneModelRequest): Record<string, unknown> {
   const { inputs } = entry;
   const input: Record<string, unknown> = { ...inputs.constants, [inputs.prompt]: request.prompt };
   if (inputs.negativePrompt && request.negativePrompt) input[inputs.negativePrompt] = request.negativePrompt;

@@ -1,0 +1,58 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { collectClipInputSchema, type CollectClipInput, type StoredClip } from '../schema/activities';
+import { FailureType } from '../schema/failures';
+import { MediaToolError, probeMedia } from '../media/ffmpeg';
+import { downloadOutput, OutputGoneError } from './download';
+import { whileHeartbeating } from './heartbeat';
+import { parseInput } from './parse-input';
+import type { ReplicateConnection } from './replicate/client';
+import type { LocalStorage } from './storage';
+
+/**
+ * Builds `collectClip`: a finished scene prediction's video copied into storage. A failed (or
+ * otherwise unfinished) prediction fails this activity with PredictionFailed and the model's
+ * error, so the Web UI shows the failed run as a failed activity; an output already gone or
+ * not a video fails it with OutputUnusable. Both are final: the workflow makes another attempt.
+ */
+export function makeCollectClip(deps: { storage: LocalStorage; connection: ReplicateConnection }) {
+  const final = (type: string, message: string, predictionId: string): ApplicationFailure =>
+    ApplicationFailure.create({
+      type,
+      nonRetryable: true,
+      message: deps.connection.redact(message),
+      details: [{ predictionId }],
+    });
+
+  return async function collectClip(raw: CollectClipInput): Promise<StoredClip> {
+    const { generationId, sceneId, attempt, prediction } = parseInput(collectClipInputSchema, raw, 'collectClip');
+    const label = `scene ${sceneId} attempt ${attempt}`;
+    if (prediction.status !== 'succeeded') {
+      throw final(
+        FailureType.PredictionFailed,
+        `${label}: prediction ${prediction.id} ${prediction.status}: ${prediction.error ?? 'no error given'}`,
+        prediction.id
+      );
+    }
+    const output = Array.isArray(prediction.output) ? prediction.output[0] : prediction.output;
+    if (typeof output !== 'string') {
+      throw final(
+        FailureType.OutputUnusable,
+        `${label}: prediction ${prediction.id} has no output URL${prediction.dataRemoved ? ' (Replicate already removed it)' : ''}`,
+        prediction.id
+      );
+    }
+    const file = deps.storage.pathFor(generationId, 'clips', `${sceneId}-a${attempt}.mp4`);
+    return whileHeartbeating(`downloading ${prediction.id}`, async () => {
+      try {
+        const sizeBytes = await downloadOutput(output, file, deps.storage);
+        const { durationSec } = await probeMedia(file);
+        return { path: file, durationSec, sizeBytes };
+      } catch (err) {
+        if (err instanceof OutputGoneError || err instanceof MediaToolError) {
+          throw final(FailureType.OutputUnusable, `${label}: ${err.message}`, prediction.id);
+        }
+        throw err;
+      }
+    });
+  };
+}

@@ -1,0 +1,109 @@
+import { Context, log } from '@temporalio/activity';
+import type Replicate from 'replicate';
+import type { Prediction } from 'replicate';
+import {
+  createPredictionInputSchema,
+  findPredictionInputSchema,
+  type CreatePredictionInput,
+  type CreatedPrediction,
+  type FindPredictionInput,
+} from '../schema/activities';
+import { snapshotOf, type PredictionSnapshot } from '../schema/prediction';
+import { webhookUrlFor } from '../schema/webhook-target';
+import type { Activities } from './index';
+import { parseInput } from './parse-input';
+import type { ReplicateConnection } from './replicate/client';
+import { asHttpError, toReplicateFailure } from './replicate/errors';
+import { findCreatedPrediction } from './replicate/reconcile';
+
+export interface CreatePredictionDeps {
+  replicate: Replicate;
+  connection: ReplicateConnection;
+  /** The public URL of a webhook receiver; unset: predictions are created without a webhook. */
+  webhookUrl?: string;
+  /** How far before a create's first try to look for its prediction (clock skew with Replicate). */
+  reconcileSkewMs: number;
+}
+
+/** Heartbeats while `work` runs, so a worker that dies mid-call is noticed within the heartbeat timeout. */
+async function heartbeating<T>(work: () => Promise<T>): Promise<T> {
+  const ctx = Context.current();
+  ctx.heartbeat();
+  const timer = setInterval(() => ctx.heartbeat(), 1000);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/**
+ * Builds `createPrediction` and `findPrediction`. A create is sent once per try; any try after
+ * the first first looks for the prediction an earlier try may have created (its worker died, or
+ * its answer was lost) and returns that one instead of paying for another. Nothing relies on a
+ * heartbeat having reached the server.
+ */
+export function makeCreatePrediction(
+  deps: CreatePredictionDeps
+): Pick<Activities, 'createPrediction' | 'findPrediction'> {
+  const { replicate, connection } = deps;
+
+  function lookFor(input: CreatePredictionInput, since: number): Promise<Prediction | undefined> {
+    return findCreatedPrediction(replicate, {
+      model: input.model,
+      input: input.input,
+      ...(deps.webhookUrl ? { webhook: webhookUrlFor(deps.webhookUrl, input.workflowId, input.key) } : {}),
+      createdAfter: new Date(since - deps.reconcileSkewMs).toISOString(),
+      exclude: new Set(input.knownIds),
+    });
+  }
+
+  async function createPrediction(raw: CreatePredictionInput): Promise<CreatedPrediction> {
+    const input = parseInput(createPredictionInputSchema, raw, 'createPrediction');
+    const ctx = Context.current();
+    const webhook = deps.webhookUrl ? webhookUrlFor(deps.webhookUrl, input.workflowId, input.key) : undefined;
+    const fail = (err: unknown, doing: string) => toReplicateFailure(err, `${input.key}: ${doing}`, connection.redact);
+    return heartbeating(async () => {
+      if (ctx.info.attempt > 1) {
+        const found = await lookFor(input, ctx.info.scheduledTimestampMs).catch((err: unknown) => {
+          throw fail(err, 'looking for the prediction an earlier try may have created');
+        });
+        if (found) {
+          log.info('an earlier try created the prediction; adopting it', { key: input.key, predictionId: found.id });
+          return { prediction: snapshotOf(found), webhook: webhook !== undefined, adopted: true };
+        }
+      }
+      try {
+        const prediction = await replicate.predictions.create({
+          ...(input.version ? { version: input.version } : { model: input.model }),
+          input: input.input,
+          ...(webhook ? { webhook, webhook_events_filter: ['completed'] } : {}),
+        });
+        return { prediction: snapshotOf(prediction), webhook: webhook !== undefined, adopted: false };
+      } catch (err) {
+        if (asHttpError(err)) throw fail(err, 'creating the prediction');
+        // no answer: the request may still have reached Replicate, so look before anyone creates again
+        const found = await lookFor(input, ctx.info.currentAttemptScheduledTimestampMs).catch(() => undefined);
+        if (!found)
+          throw fail(err, 'creating the prediction (outcome unknown; the retry looks for it before creating)');
+        log.warn('create went unanswered but the prediction exists; adopting it', {
+          key: input.key,
+          predictionId: found.id,
+        });
+        return { prediction: snapshotOf(found), webhook: webhook !== undefined, adopted: true };
+      }
+    });
+  }
+
+  async function findPrediction(raw: FindPredictionInput): Promise<PredictionSnapshot | null> {
+    const input = parseInput(findPredictionInputSchema, raw, 'findPrediction');
+    try {
+      const found = await lookFor(input, input.since);
+      return found ? snapshotOf(found) : null;
+    } catch (err) {
+      throw toReplicateFailure(err, `${input.key}: looking for its prediction`, connection.redact);
+    }
+  }
+
+  return { createPrediction, findPrediction };
+}

@@ -1,0 +1,64 @@
+import type Replicate from 'replicate';
+import {
+  sampleFramesInputSchema,
+  scoreClipInputSchema,
+  type SampledFrames,
+  type SampleFramesInput,
+  type ScoreClipInput,
+  type ScoreClipResult,
+} from '../schema/activities';
+import { aggregateScore } from '../schema/consistency-score';
+import { scoreConsistency } from '../media/consistency';
+import { probeMedia } from '../media/ffmpeg';
+import { encodePng, sampleFrames } from '../media/raw-image';
+import { whileHeartbeating } from './heartbeat';
+import type { Activities } from './index';
+import { parseInput } from './parse-input';
+import type { ReplicateConnection } from './replicate/client';
+import { toReplicateFailure } from './replicate/errors';
+
+/**
+ * Builds the gate's scoring activities. `scoreClip` measures sampled frames against the
+ * reference images on the worker (the `local` scorer, free). `sampleFrames` uploads frames for
+ * the `clip` scorer, whose paid CLIP predictions the workflow runs like any other and whose
+ * score it computes from their embeddings, so a retry never scores other frames than it sent.
+ */
+export function makeScoreClip(deps: {
+  replicate: Replicate;
+  connection: ReplicateConnection;
+}): Pick<Activities, 'scoreClip' | 'sampleFrames'> {
+  async function scoreClip(raw: ScoreClipInput): Promise<ScoreClipResult> {
+    const input = parseInput(scoreClipInputSchema, raw, 'scoreClip');
+    const result = await whileHeartbeating('scoring', () =>
+      scoreConsistency({ clipPath: input.clipPath, referencePaths: input.references.map((r) => r.localPath) })
+    );
+    const perReference = input.references.map((ref, i) => ({
+      groupId: ref.groupId,
+      source: ref.source,
+      score: result.perReference[i]?.score ?? 0,
+    }));
+    return { score: aggregateScore(perReference), perReference };
+  }
+
+  async function sampleClipFrames(raw: SampleFramesInput): Promise<SampledFrames> {
+    const input = parseInput(sampleFramesInputSchema, raw, 'sampleFrames');
+    return whileHeartbeating('sampling frames', async () => {
+      const { durationSec } = await probeMedia(input.clipPath);
+      const frames = await sampleFrames(input.clipPath, durationSec, 3, 224, 224);
+      const frameUrls: string[] = [];
+      for (const [i, frame] of frames.entries()) {
+        try {
+          const png = await encodePng(frame);
+          const name = `${input.sceneId}-a${input.attempt}-frame-${i}.png`;
+          const file = new File([new Uint8Array(png)], name, { type: 'image/png' });
+          frameUrls.push(((await deps.replicate.files.create(file)) as { urls: { get: string } }).urls.get);
+        } catch (err) {
+          throw toReplicateFailure(err, `scoring scene ${input.sceneId}: uploading a frame`, deps.connection.redact);
+        }
+      }
+      return { frameUrls };
+    });
+  }
+
+  return { scoreClip, sampleFrames: sampleClipFrames };
+}

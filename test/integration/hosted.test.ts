@@ -1,0 +1,53 @@
+/**
+ * With REPLICATE_API_TOKEN set the worker behaves as on hosted Replicate: tried here against the
+ * emulator, which serves the catalogue's hosted models too and accepts the token.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { createActivities } from '../../activities';
+import { createReplicateClient, replicateConnection } from '../../activities/replicate/client';
+import { FailureType } from '../../schema/failures';
+import { isWorkflowFailure } from '../helpers/failures';
+import { testPlan, useGenerationEnv, type GenerationEnv } from '../helpers/generation-env';
+
+const TOKEN = 'r8_hosted_readiness_token';
+let env: GenerationEnv;
+let hosted: ReturnType<typeof createActivities>;
+before(async () => {
+  env = await useGenerationEnv(import.meta.url, { token: TOKEN });
+  for (const model of ['kwaivgi/kling-v1.6-pro', 'andreasjansson/clip-features']) {
+    env.emulator.configure(model, { render: 'none', latency: { kind: 'fixed', ms: 0 } });
+  }
+  const connection = replicateConnection({ token: TOKEN, baseUrl: env.emulator.baseUrl, emulatorToken: 'unused' });
+  hosted = createActivities({ ...env.deps, connection, replicate: createReplicateClient(connection) });
+});
+after(async () => {
+  await env.teardown();
+});
+
+test('a plan with no model runs on the catalogue hosted default, and its gate scores with CLIP', async () => {
+  const plan = testPlan(`hosted-default-${Date.now()}`, 2, { gate: { enabled: true, threshold: 0 } });
+  const result = await env.withWorker(async () => {
+    const handle = await env.generations.start(plan);
+    const done = await handle.result();
+    const progress = await handle.progress();
+    assert.equal(progress.model, 'kwaivgi/kling-v1.6-pro');
+    assert.equal(progress.gate.status, 'passed');
+    return done;
+  }, hosted);
+  assert.equal(result.status, 'succeeded');
+  const models = env.emulator.stats().predictions.map((p) => p.model);
+  assert.deepEqual([...new Set(models)].sort(), ['andreasjansson/clip-features', 'kwaivgi/kling-v1.6-pro']);
+  assert.equal(result.durationSec, 10, 'Kling makes 5 s clips for the 2 s asked');
+});
+
+test("the local scorer, which only reads the emulator's pasted references, is refused on hosted Replicate by name", async () => {
+  const plan = testPlan(`hosted-local-${Date.now()}`, 2, { gate: { enabled: true, scorer: 'local' } });
+  await env.withWorker(async () => {
+    const handle = await env.generations.start(plan);
+    await assert.rejects(
+      handle.result(),
+      isWorkflowFailure(FailureType.InvalidPlan, /^gate\.scorer: "local" .* use "clip" .* or "manual"/)
+    );
+  }, hosted);
+});
