@@ -101,7 +101,8 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
           .getHandle(target.workflowId)
           .signal(predictionSettledSignal, { key: target.key, prediction });
       } catch (err) {
-        if (!(err instanceof WorkflowNotFoundError)) throw new HttpProblem(503, `cannot signal the generation: ${(err as Error).message}`);
+        if (!(err instanceof WorkflowNotFoundError))
+          throw new HttpProblem(503, `cannot signal the generation: ${(err as Error).message}`);
         options.log('info', 'webhook for a generation that no longer runs', { ...target, predictionId: prediction.id });
       }
       remembered.add(delivery);

@@ -137,7 +137,9 @@ async function prepare(gen: Generation, acts: GenerationActivities): Promise<Pre
   const { plan } = gen;
   try {
     return await acts.prepareGeneration.executeWithOptions(
-      { summary: `prepare ${plan.consistencyGroups.length} consistency group(s) for ${plan.model ?? 'the default model'}` },
+      {
+        summary: `prepare ${plan.consistencyGroups.length} consistency group(s) for ${plan.model ?? 'the default model'}`,
+      },
       [
         {
           generationId: gen.generationId,

@@ -151,7 +151,10 @@ async function judgeGateAttempt(gen: Generation, acts: GenerationActivities, id:
     return { verdict: gen.gateScored(id, result.score, now()), note: null };
   } catch (err) {
     if (isCancellation(err)) throw err;
-    gen.halt({ type: FailureType.GateFailed, message: `the gate could not score scene ${id}: ${messageOf(err)}` }, now());
+    gen.halt(
+      { type: FailureType.GateFailed, message: `the gate could not score scene ${id}: ${messageOf(err)}` },
+      now()
+    );
     return { verdict: 'stop', note: null };
   }
 }
