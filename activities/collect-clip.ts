@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { collectClipInputSchema, type CollectClipInput, type StoredClip } from '../schema/activities';
 import { FailureType } from '../schema/failures';
 import { MediaToolError, probeMedia } from '../media/ffmpeg';
+import { mp4DurationSec } from '../media/mp4-duration';
 import { downloadOutput, OutputGoneError } from './download';
 import { whileHeartbeating } from './heartbeat';
 import { parseInput } from './parse-input';
@@ -45,7 +46,7 @@ export function makeCollectClip(deps: { storage: LocalStorage; connection: Repli
     return whileHeartbeating(`downloading ${prediction.id}`, async () => {
       try {
         const sizeBytes = await downloadOutput(output, file, deps.storage);
-        const { durationSec } = await probeMedia(file);
+        const durationSec = (await mp4DurationSec(file)) ?? (await probeMedia(file)).durationSec;
         return { path: file, durationSec, sizeBytes };
       } catch (err) {
         if (err instanceof OutputGoneError || err instanceof MediaToolError) {
