@@ -6,6 +6,7 @@ import {
   condition,
   isCancellation,
   log,
+  patched,
   upsertMemo,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -27,17 +28,23 @@ import { ProgressPublisher } from './search-attributes';
  * the other scenes under the plan's strategy within the budget, and assembles the video.
  */
 export async function generateVideo(rawPlan: PlanInput): Promise<GenerationResult> {
+  // runs recorded before this published on every change, in the middle of an activation's commands
+  const oncePerActivation = patched(PUBLISH_ONCE_PER_ACTIVATION);
   const publisher = new ProgressPublisher();
   const { plan, generationId } = parsePlan(rawPlan, publisher);
   const tasks = new SceneTasks();
   const gen: Generation = new Generation(plan, generationId, Date.now(), {
-    changed: () => publisher.publish(gen.progress()),
+    changed: () => {
+      if (!oncePerActivation) publisher.publish(gen);
+    },
     stopping: () => tasks.cancelAll(),
     inFlight: () => tasks.size,
   });
   registerHandlers(gen);
   publisher.start(plan.scenes.length);
-  publisher.publish(gen.progress());
+  // outside the run's cancellation: a cancelled run goes on publishing while it cancels its predictions
+  if (oncePerActivation) void CancellationScope.nonCancellable(() => publisher.follow(gen));
+  else publisher.publish(gen);
   const acts = generationActivities(plan);
 
   try {
@@ -46,12 +53,18 @@ export async function generateVideo(rawPlan: PlanInput): Promise<GenerationResul
     if (!gen.stop && gen.clips().length === 0) {
       gen.halt({ type: FailureType.SceneFailed, message: 'no scene produced a clip' }, Date.now());
     }
-    if (!gen.stop) return await assemble(gen, acts);
+    if (!gen.stop) return await assemble(gen, acts, publisher);
   } catch (err) {
-    throw await closeWithoutVideo(gen, tasks, err);
+    throw await closeWithoutVideo(gen, tasks, publisher, err);
   }
-  throw await closeWithoutVideo(gen, tasks, undefined);
+  throw await closeWithoutVideo(gen, tasks, publisher, undefined);
 }
+
+/**
+ * Progress is published once per activation, after all its changes: a burst of 200 scenes
+ * ending together then derives the report once, not 200 times.
+ */
+const PUBLISH_ONCE_PER_ACTIVATION = 'publish-once-per-activation';
 
 /** Starts scenes as the strategy, the gate and the budget allow, until none is left to run. */
 async function runScenes(gen: Generation, acts: GenerationActivities, tasks: SceneTasks): Promise<void> {
@@ -83,7 +96,11 @@ async function runScenes(gen: Generation, acts: GenerationActivities, tasks: Sce
 }
 
 /** Joins the clips in plan order into the final video and ends the generation with it. */
-async function assemble(gen: Generation, acts: GenerationActivities): Promise<GenerationResult> {
+async function assemble(
+  gen: Generation,
+  acts: GenerationActivities,
+  publisher: ProgressPublisher
+): Promise<GenerationResult> {
   const clips = gen.clips();
   gen.startAssembly(Date.now());
   const video = await acts.assembleVideo.executeWithOptions(
@@ -91,6 +108,8 @@ async function assemble(gen: Generation, acts: GenerationActivities): Promise<Ge
     [{ generationId: gen.generationId, clips, references: gen.prepared!.references }]
   );
   const status = gen.finish(Date.now());
+  // the workflow ends in this activation: the final state is published now, not after it
+  publisher.publish(gen);
   await condition(allHandlersFinished);
   const progress = gen.progress();
   return {
@@ -112,7 +131,12 @@ async function assemble(gen: Generation, acts: GenerationActivities): Promise<Ge
  * final state goes into the memo, and the error to end with is returned (the stop reason as a
  * typed failure carrying the final state, or the cancellation or error that got here).
  */
-async function closeWithoutVideo(gen: Generation, tasks: SceneTasks, err: unknown): Promise<unknown> {
+async function closeWithoutVideo(
+  gen: Generation,
+  tasks: SceneTasks,
+  publisher: ProgressPublisher,
+  err: unknown
+): Promise<unknown> {
   const cancelled = err !== undefined && isCancellation(err) && !gen.stop;
   await CancellationScope.nonCancellable(async () => {
     tasks.cancelAll();
@@ -121,6 +145,7 @@ async function closeWithoutVideo(gen: Generation, tasks: SceneTasks, err: unknow
   const status = cancelled ? 'cancelled' : 'failed';
   const reason = cancelled ? 'cancelled' : (gen.stop?.message ?? messageOf(err));
   gen.end(status, Date.now());
+  publisher.publish(gen);
   const finalState = gen.finalState(status, reason);
   upsertMemo({ finalState });
   if (!gen.stop || cancelled) return err;

@@ -22,7 +22,7 @@ export interface StopReason {
 
 /** How the workflow around a generation hears of it. */
 export interface GenerationHooks {
-  /** Something changed: search attributes and current details are refreshed. */
+  /** Something changed (the workflow may publish the progress now, or once per activation). */
   changed(): void;
   /** The generation started stopping: every scene in flight is cancelled. */
   stopping(): void;
@@ -52,6 +52,8 @@ export class Generation {
   private preparation: PrepareGenerationResult | null = null;
   private assembling = false;
   private waits: DerivedStatus = { status: 'preparing', waitingFor: null, waitingOn: [] };
+  /** The status is derived again when next read, once however many changes came before. */
+  private dirty = true;
   /** Bumped on every change; the driver waits on it. */
   version = 0;
   private updatedAt: number;
@@ -80,6 +82,7 @@ export class Generation {
   // ---- what the driver and scene tasks read
 
   get status(): GenerationStatus {
+    this.fresh();
     return this.state;
   }
   get stop(): StopReason | null {
@@ -97,12 +100,18 @@ export class Generation {
     return run;
   }
 
-  /** Records a change: bumps the version, re-derives the status, and lets the workflow publish it. */
+  /** Records a change: bumps the version (the driver waits on it) and tells the workflow. */
   touch(now: number): void {
     this.version++;
     this.updatedAt = now;
-    this.refreshStatus();
+    this.dirty = true;
     this.hooks.changed();
+  }
+
+  private fresh(): void {
+    if (!this.dirty) return;
+    this.dirty = false;
+    this.refreshStatus();
   }
 
   // ---- preparation, release, assembly
@@ -168,6 +177,8 @@ export class Generation {
    */
   halt(reason: StopReason, now: number): void {
     if (this.stopReason) return;
+    // a stopping generation keeps showing the status it had when it stopped
+    this.fresh();
     this.stopReason = reason;
     this.hooks.stopping();
     this.touch(now);
@@ -469,7 +480,7 @@ export class Generation {
     const run = this.scenes.get(id);
     if (!run) return `there is no scene "${id}" (scenes: ${this.order.join(', ')})`;
     if (this.finished || this.assembling || this.stopReason) {
-      return `the generation is ${this.stopReason ? 'stopping' : this.assembling ? 'assembling' : this.state}`;
+      return `the generation is ${this.stopReason ? 'stopping' : this.assembling ? 'assembling' : this.status}`;
     }
     const refusal = run.refuseOperatorAction(action);
     if (refusal) return refusal;
@@ -497,7 +508,7 @@ export class Generation {
 
   /** Why an abort is refused now, or null. */
   refuseAbort(): string | null {
-    if (this.finished || this.assembling) return `the generation is ${this.assembling ? 'assembling' : this.state}`;
+    if (this.finished || this.assembling) return `the generation is ${this.assembling ? 'assembling' : this.status}`;
     if (this.stopReason) return `the generation is already stopping (${this.stopReason.message})`;
     return null;
   }
@@ -542,6 +553,7 @@ export class Generation {
   }
 
   private view(): GenerationView {
+    this.fresh();
     return {
       generationId: this.generationId,
       plan: this.plan,

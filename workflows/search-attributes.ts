@@ -1,5 +1,5 @@
-import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
-import type { Progress } from '../schema/progress';
+import { condition, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import type { Generation } from './generation';
 import {
   generationCostUsdKey,
   generationScenesDoneKey,
@@ -26,8 +26,9 @@ export class ProgressPublisher {
     ]);
   }
 
-  /** Writes what changed. */
-  publish(progress: Progress): void {
+  /** Writes what changed since the last time. */
+  publish(gen: Generation): void {
+    const progress = gen.progress();
     const attributes = [progress.status, progress.totals.done, progress.budget.spentUsd].join('|');
     if (attributes !== this.last) {
       this.last = attributes;
@@ -38,6 +39,15 @@ export class ProgressPublisher {
       ]);
     }
     setCurrentDetails(currentDetails(progress));
+  }
+
+  /** Publishes after every activation that changed the generation, once however many changes it made. */
+  async follow(gen: Generation): Promise<never> {
+    for (;;) {
+      const seen = gen.version;
+      this.publish(gen);
+      await condition(() => gen.version !== seen);
+    }
   }
 
   /** A plan that failed validation still lists as a failed generation with its scene count. */
