@@ -1,11 +1,12 @@
 /**
- * `npm run bench`: what scenegate's orchestration costs on top of the model's own time, and how
- * much memory a worker needs, on a real dev server with the emulator in no-render mode (a
- * pre-made clip, so ffmpeg's time is not measured). The worker is `worker/main.ts` in its own
- * process, with its production settings (polling from 0.5 s up to 5 s), so its memory is its own.
+ * `npm run bench`: what scenegate's orchestration costs on top of the model's own time, beside a
+ * plain non-durable Promise loop over `replicate.run` against the same emulator in the same run.
+ * A real dev server; the emulator in no-render mode (a pre-made clip, so ffmpeg's rendering time
+ * is left out) with a fixed model time; `worker/main.ts` in its own process with its production
+ * settings and its webhook receiver, so its memory is its own.
  *
  *   npm run bench                 every scenario
- *   npm run bench -- strategies   one scenario: strategies | wide | many
+ *   npm run bench -- sequential   one of: sequential | wide | many | cancel | nowebhooks
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
@@ -13,29 +14,32 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { tsToMs } from '@temporalio/common/lib/time';
-import { GenerationClient } from '../client/generation-client';
-import { startDevServer } from '../devenv/dev-server';
+import Replicate from 'replicate';
+import { GenerationClient, type GenerationHandle } from '../client/generation-client';
 import { projectRoot } from '../common/paths';
+import { startDevServer } from '../devenv/dev-server';
+import { freePort } from '../devenv/free-port';
 import { startEmulator, type Emulator } from '../emulator';
 import type { PlanInput, Strategy } from '../schema/plan';
 
 const MODEL = 'scenegate/ip-adapter-video';
 const mara = path.join(projectRoot, 'examples', 'references', 'mara.png');
 
-function plan(id: string, scenes: number, strategy: Strategy): PlanInput {
+function plan(id: string, scenes: number, strategy: Strategy, extra: Partial<PlanInput> = {}): PlanInput {
   return {
     generationId: id,
     model: MODEL,
     consistencyGroups: [{ id: 'mara', kind: 'character', referenceImages: [mara] }],
     scenes: Array.from({ length: scenes }, (_, i) => ({
       id: `s${i + 1}`,
-      prompt: `scene ${i + 1}`,
+      prompt: `${id} scene ${i + 1}`,
       durationSec: 1,
       entities: ['mara'],
     })),
     strategy,
     gate: { enabled: false },
     budget: { limitUsd: 10_000 },
+    ...extra,
   };
 }
 
@@ -45,8 +49,7 @@ function sampleRss(pid: number): { stop(): number } {
   const timer = setInterval(() => {
     void fs.readFile(`/proc/${pid}/status`, 'utf8').then(
       (status) => {
-        const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-        peakKb = Math.max(peakKb, kb);
+        peakKb = Math.max(peakKb, Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0));
       },
       () => undefined
     );
@@ -74,21 +77,31 @@ async function startWorker(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
   return child;
 }
 
+const percentile = (values: number[], p: number): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+};
+
 interface Row {
   scenario: string;
+  how: 'scenegate' | 'plain loop';
   scenes: number;
-  wallSec: number;
   /** Model time alone: `rounds` predictions one after another. */
   idealSec: number;
   rounds: number;
-  /** From the first start until every scene had settled (the last assembly was scheduled). */
-  scenesSec: number;
-  /** The slowest generation's assembly (ffmpeg joining clips, contact sheet). */
-  assemblySec: number;
-  peakInFlight: number;
-  workerIdleRssMb: number;
-  workerPeakRssMb: number;
-  historyEvents: number;
+  /** From the first start until every prediction's clip was in (scenegate: the last assembly was scheduled). */
+  settledSec: number;
+  /** In sequence: the mean time between one prediction's end and the next one's creation at the emulator. */
+  gapSec: number | null;
+  /** From the start until the first prediction was created. */
+  startSec: number;
+  wallSec: number;
+  /** Most activities pending at once while the models ran (a slot held per pending activity). */
+  slotsHeld: string;
+  /** Replicate API requests per prediction (files excluded). */
+  apiCalls: string;
+  rss: string;
+  events: string;
 }
 
 async function main(): Promise<void> {
@@ -98,11 +111,11 @@ async function main(): Promise<void> {
   const emulator: Emulator = await startEmulator({ dataDir: path.join(stateDir, 'emulator') });
   const connection = await Connection.connect({ address: server.address });
   const generations = new GenerationClient(new Client({ connection, namespace: server.namespace }), 'bench');
+  const replicate = new Replicate({ auth: emulator.token, baseUrl: emulator.baseUrl, useFileOutput: false });
   const rows: Row[] = [];
+  const notes: string[] = [];
 
-  /** Runs generations at once under one fresh worker; at best they take `rounds` predictions of `latencyMs` end to end. */
-  async function measure(scenario: string, plans: PlanInput[], rounds: number, latencyMs: number): Promise<void> {
-    const idealSec = (rounds * latencyMs) / 1000;
+  const configure = (latencyMs: number): void => {
     emulator.reset();
     emulator.configure(MODEL, {
       render: 'none',
@@ -110,6 +123,32 @@ async function main(): Promise<void> {
       latency: { kind: 'fixed', ms: latencyMs },
       msPerOutputSecond: 0,
     });
+  };
+  /** What the emulator saw: time to the first create, and in sequence the mean gap between predictions. */
+  const timing = (began: number): { startSec: number; gapSec: number | null } => {
+    const predictions = emulator.stats().predictions.sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt));
+    const gaps = predictions.slice(1).map((p, i) => Date.parse(p.createdAt) - Date.parse(predictions[i]!.completedAt!));
+    return {
+      startSec: (Date.parse(predictions[0]!.createdAt) - began) / 1000,
+      gapSec: gaps.length && gaps.every((g) => g >= 0) ? gaps.reduce((a, b) => a + b, 0) / gaps.length / 1000 : null,
+    };
+  };
+  const apiCallsPerPrediction = (): string => {
+    const { requestLog, predictionsCreated } = emulator.stats();
+    const calls = requestLog.filter((r) => r.path.startsWith('/v1/') && !r.path.startsWith('/v1/files')).length;
+    return (calls / Math.max(1, predictionsCreated)).toFixed(2);
+  };
+
+  /** Runs generations at once under one fresh worker. */
+  async function measure(
+    scenario: string,
+    plans: PlanInput[],
+    rounds: number,
+    latencyMs: number,
+    options: { webhooks?: boolean } = {}
+  ): Promise<void> {
+    configure(latencyMs);
+    const port = await freePort();
     const worker = await startWorker({
       TEMPORAL_ADDRESS: server.address,
       SCENEGATE_TASK_QUEUE: 'bench',
@@ -118,105 +157,206 @@ async function main(): Promise<void> {
       SCENEGATE_STATE_DIR: stateDir,
       SCENEGATE_REFERENCE_ROOTS: projectRoot,
       SCENEGATE_MAX_CONCURRENT_ACTIVITIES: '250',
+      // the emulator has no rate limit: Replicate's 600 a minute would put 20 s of waiting into 200 creates
+      SCENEGATE_REPLICATE_CREATES_PER_MINUTE: '60000',
+      ...(options.webhooks === false
+        ? { SCENEGATE_WEBHOOK_URL: '', SCENEGATE_WEBHOOK_PORT: '' }
+        : {
+            SCENEGATE_WEBHOOK_PORT: String(port),
+            SCENEGATE_WEBHOOK_URL: `http://127.0.0.1:${port}/replicate-webhook`,
+          }),
     });
     const idle = sampleRss(worker.pid!);
     await new Promise((resolve) => setTimeout(resolve, 1000));
-    const workerIdleRssMb = idle.stop();
+    const idleMb = idle.stop();
     const rss = sampleRss(worker.pid!);
     const began = Date.now();
     const handles = await Promise.all(plans.map((p) => generations.start(p)));
+    const slots = watchPendingActivities(handles, began + 500, began + latencyMs * rounds - 300);
     await Promise.all(handles.map((h) => h.result()));
     const wallSec = (Date.now() - began) / 1000;
-    const workerPeakRssMb = rss.stop();
+    const peakMb = rss.stop();
+    const slotsHeld = await slots;
     worker.kill('SIGTERM');
     await new Promise((resolve) => worker.once('exit', resolve));
 
     const histories = await Promise.all(handles.map(async (h) => (await h.workflow.fetchHistory()).events ?? []));
-    let scenesSettledMs = 0;
-    let assemblyMs = 0;
+    let settledMs = 0;
     for (const events of histories) {
       const scheduled = events.find(
         (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'assembleVideo'
       );
-      const done = events.find(
-        (e) => String(e.activityTaskCompletedEventAttributes?.scheduledEventId) === String(scheduled?.eventId)
-      );
-      if (!scheduled || !done) throw new Error('a generation finished without an assembly');
-      scenesSettledMs = Math.max(scenesSettledMs, tsToMs(scheduled.eventTime) - began);
-      assemblyMs = Math.max(assemblyMs, tsToMs(done.eventTime) - tsToMs(scheduled.eventTime));
+      if (!scheduled) throw new Error('a generation finished without an assembly');
+      settledMs = Math.max(settledMs, tsToMs(scheduled.eventTime) - began);
     }
-    const scenes = plans.reduce((n, p) => n + p.scenes.length, 0);
-    const row: Row = {
+    rows.push({
       scenario,
-      scenes,
-      wallSec,
-      idealSec,
+      how: 'scenegate',
+      scenes: plans.reduce((n, p) => n + p.scenes.length, 0),
+      idealSec: (rounds * latencyMs) / 1000,
       rounds,
-      scenesSec: scenesSettledMs / 1000,
-      assemblySec: assemblyMs / 1000,
-      peakInFlight: emulator.stats().peakConcurrent,
-      workerIdleRssMb,
-      workerPeakRssMb,
-      historyEvents: Math.max(...histories.map((events) => events.length)),
-    };
-    rows.push(row);
-    console.error(`# ${scenario}: ${wallSec.toFixed(1)} s for ${scenes} scenes (model time ${idealSec} s)`);
+      settledSec: settledMs / 1000,
+      ...timing(began),
+      wallSec,
+      slotsHeld: String(slotsHeld),
+      apiCalls: apiCallsPerPrediction(),
+      rss: `${idleMb.toFixed(0)} → ${peakMb.toFixed(0)} MB`,
+      events: String(Math.max(...histories.map((events) => events.length))),
+    });
+    console.error(`# ${scenario}: ${wallSec.toFixed(1)} s`);
+  }
+
+  /**
+   * Most activity slots held through a model run at once, sampled while the models run: pending
+   * activities started over half a second before (a create or a download takes milliseconds; an
+   * activity that waited on a model would hold its slot for the whole run).
+   */
+  async function watchPendingActivities(handles: GenerationHandle[], from: number, until: number): Promise<number> {
+    let most = 0;
+    while (Date.now() < from) await new Promise((r) => setTimeout(r, 50));
+    while (Date.now() < until) {
+      const pending = await Promise.all(
+        handles.map(async (h) => {
+          const activities = (await h.workflow.describe()).raw.pendingActivities ?? [];
+          const now = Date.now();
+          return activities.filter((a) => a.lastStartedTime && now - tsToMs(a.lastStartedTime) > 500).length;
+        })
+      );
+      most = Math.max(
+        most,
+        pending.reduce((a, b) => a + b, 0)
+      );
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    return most;
+  }
+
+  /** The same predictions through `replicate.run`: no durability, no budget, no gate, no clip download. */
+  async function plainLoop(scenario: string, scenes: number, parallel: boolean, latencyMs: number): Promise<void> {
+    configure(latencyMs);
+    const run = (i: number): Promise<unknown> =>
+      replicate.run(MODEL, { input: { prompt: `plain ${i}`, reference_images: ['data:,x'], duration: 1 } });
+    const began = Date.now();
+    if (parallel) await Promise.all(Array.from({ length: scenes }, (_, i) => run(i)));
+    else for (let i = 0; i < scenes; i++) await run(i);
+    const wallSec = (Date.now() - began) / 1000;
+    const rounds = parallel ? 1 : scenes;
+    rows.push({
+      scenario,
+      how: 'plain loop',
+      scenes,
+      idealSec: (rounds * latencyMs) / 1000,
+      rounds,
+      settledSec: wallSec,
+      ...timing(began),
+      wallSec,
+      slotsHeld: '-',
+      apiCalls: apiCallsPerPrediction(),
+      rss: '-',
+      events: '-',
+    });
   }
 
   const stamp = Date.now();
-  if (!only || only === 'strategies') {
-    // 12 scenes of 2 s model time each: the floor is 24 s sequential, 6 s in threes, 2 s all at once
-    const latency = 2000;
-    for (const [strategy, rounds] of [
-      [{ mode: 'sequential', concurrency: 1 }, 12],
-      [{ mode: 'batched', concurrency: 4 }, 3],
-      [{ mode: 'pool', concurrency: 4 }, 3],
-      [{ mode: 'parallel', concurrency: 1 }, 1],
-    ] as const) {
-      await measure(
-        `${strategy.mode}, 12 scenes`,
-        [plan(`bench-${strategy.mode}-${stamp}`, 12, strategy)],
-        rounds,
-        latency
-      );
-    }
+  if (!only || only === 'sequential') {
+    await measure(
+      'sequential, 12 × 2 s',
+      [plan(`bench-seq-${stamp}`, 12, { mode: 'sequential', concurrency: 1 })],
+      12,
+      2000
+    );
+    await plainLoop('sequential, 12 × 2 s', 12, false, 2000);
   }
   if (!only || only === 'wide') {
     await measure(
-      'parallel, 200 scenes in one generation',
+      '200 scenes at once, 5 s',
       [plan(`bench-wide-${stamp}`, 200, { mode: 'parallel', concurrency: 1 })],
       1,
       5000
     );
+    await plainLoop('200 scenes at once, 5 s', 200, true, 5000);
   }
   if (!only || only === 'many') {
     const plans = Array.from({ length: 20 }, (_, i) =>
       plan(`bench-many-${i}-${stamp}`, 10, { mode: 'pool', concurrency: 5 })
     );
-    await measure('20 generations at once, 10 scenes each, pool 5', plans, 2, 2000);
+    await measure('20 generations × 10 scenes, pool 5, 2 s', plans, 2, 2000);
   }
+  if (!only || only === 'nowebhooks') {
+    await measure(
+      'sequential, 4 × 2 s, no webhooks (reads)',
+      [
+        plan(
+          `bench-reads-${stamp}`,
+          4,
+          { mode: 'sequential', concurrency: 1 },
+          { timeouts: { predictionCheck: '30s' } }
+        ),
+      ],
+      4,
+      2000,
+      { webhooks: false }
+    );
+  }
+  if (!only || only === 'cancel') notes.push(await cancelLatency(`bench-cancel-${stamp}`));
 
   console.log(
-    '\n| scenario | scenes | model time alone | all scenes settled | overhead per round | assembly | wall | peak in flight | worker RSS idle → peak | history events |'
+    '\n| scenario | run by | scenes | model time alone | all clips in | over model time | overhead per scene in sequence | start to first create | wall | activity slots held while models ran | API calls per prediction | worker RSS idle → peak | history events |'
   );
-  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
-    const overhead = (r.scenesSec - r.idealSec) / r.rounds;
     const cells = [
       r.scenario,
+      r.how,
       r.scenes,
       `${r.idealSec} s`,
-      `${r.scenesSec.toFixed(1)} s`,
-      `${overhead.toFixed(2)} s`,
-      `${r.assemblySec.toFixed(1)} s`,
+      `${r.settledSec.toFixed(2)} s`,
+      `+${(r.settledSec - r.idealSec).toFixed(2)} s`,
+      r.gapSec === null ? '-' : `${r.gapSec.toFixed(3)} s`,
+      `${r.startSec.toFixed(2)} s`,
       `${r.wallSec.toFixed(1)} s`,
-      r.peakInFlight,
-      `${r.workerIdleRssMb.toFixed(0)} → ${r.workerPeakRssMb.toFixed(0)} MB`,
-      r.historyEvents,
+      r.slotsHeld,
+      r.apiCalls,
+      r.rss,
+      r.events,
     ];
     console.log(`| ${cells.join(' | ')} |`);
   }
+  for (const note of notes) console.log(`\n${note}`);
   console.log(`\n${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
+
+  async function cancelLatency(id: string): Promise<string> {
+    // 20 predictions due to finish 5 s after they start; the generation is cancelled once all run
+    configure(5000);
+    const port = await freePort();
+    const worker = await startWorker({
+      TEMPORAL_ADDRESS: server.address,
+      SCENEGATE_TASK_QUEUE: 'bench',
+      REPLICATE_BASE_URL: emulator.baseUrl,
+      REPLICATE_API_TOKEN: '',
+      SCENEGATE_STATE_DIR: stateDir,
+      SCENEGATE_REFERENCE_ROOTS: projectRoot,
+      SCENEGATE_REPLICATE_CREATES_PER_MINUTE: '60000',
+      SCENEGATE_WEBHOOK_PORT: String(port),
+      SCENEGATE_WEBHOOK_URL: `http://127.0.0.1:${port}/replicate-webhook`,
+    });
+    try {
+      const handle = await generations.start(plan(id, 20, { mode: 'parallel', concurrency: 1 }));
+      while (emulator.stats().predictions.filter((p) => p.status === 'processing').length < 20) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const asked = Date.now();
+      await handle.cancel();
+      await handle.result().catch(() => undefined);
+      const stats = emulator.stats().predictions;
+      const delays = stats.map((p) => Date.parse(p.completedAt!) - asked);
+      const canceled = stats.filter((p) => p.status === 'canceled').length;
+      return `Cancel: 20 predictions running, each due to finish 5 s after it started; ${canceled}/20 ended canceled, cancel request to canceled at the emulator p50 ${(percentile(delays, 50) / 1000).toFixed(2)} s, p95 ${(percentile(delays, 95) / 1000).toFixed(2)} s, max ${(Math.max(...delays) / 1000).toFixed(2)} s.`;
+    } finally {
+      worker.kill('SIGTERM');
+      await new Promise((resolve) => worker.once('exit', resolve));
+    }
+  }
 
   await connection.close();
   await emulator.close();
