@@ -30,16 +30,18 @@ import { ProgressPublisher } from './search-attributes';
 export async function generateVideo(rawPlan: PlanInput): Promise<GenerationResult> {
   // runs recorded before this published on every change, in the middle of an activation's commands
   const oncePerActivation = patched(PUBLISH_ONCE_PER_ACTIVATION);
+  const slotPerPrediction = patched(SLOT_PER_PREDICTION);
   const publisher = new ProgressPublisher();
   const { plan, generationId } = parsePlan(rawPlan, publisher);
   const tasks = new SceneTasks();
-  const gen: Generation = new Generation(plan, generationId, Date.now(), {
+  const hooks = {
     changed: () => {
       if (!oncePerActivation) publisher.publish(gen);
     },
     stopping: () => tasks.cancelAll(),
     inFlight: () => tasks.size,
-  });
+  };
+  const gen: Generation = new Generation(plan, generationId, Date.now(), hooks, slotPerPrediction);
   registerHandlers(gen);
   publisher.start(plan.scenes.length);
   // outside the run's cancellation: a cancelled run goes on publishing while it cancels its predictions
@@ -65,6 +67,8 @@ export async function generateVideo(rawPlan: PlanInput): Promise<GenerationResul
  * ending together then derives the report once, not 200 times.
  */
 const PUBLISH_ONCE_PER_ACTIVATION = 'publish-once-per-activation';
+/** A scene's slot is freed when its prediction ends, not when its clip is in (see `Generation`). */
+const SLOT_PER_PREDICTION = 'slot-per-prediction';
 
 /** Starts scenes as the strategy, the gate and the budget allow, until none is left to run. */
 async function runScenes(gen: Generation, acts: GenerationActivities, tasks: SceneTasks): Promise<void> {
@@ -74,6 +78,11 @@ async function runScenes(gen: Generation, acts: GenerationActivities, tasks: Sce
     gen.releaseAfterGate(Date.now());
     for (const id of gen.scheduler.startable()) {
       gen.scheduler.mark(id, 'running');
+      // a scene whose task waits for a slot for its next attempt takes it; the others start a task
+      if (tasks.has(id)) {
+        gen.touch(Date.now());
+        continue;
+      }
       tasks.start(
         id,
         () => runSceneTask(gen, acts, id),

@@ -62,7 +62,12 @@ export class Generation {
     readonly plan: Plan,
     readonly generationId: string,
     private readonly startedAt: number,
-    private readonly hooks: GenerationHooks
+    private readonly hooks: GenerationHooks,
+    /**
+     * A scene gives its slot back when its prediction ends, not once its clip is in: the next
+     * scene's prediction starts while the clip downloads (runs recorded before this held it).
+     */
+    readonly slotPerPrediction = false
   ) {
     this.ledger = new BudgetLedger(plan.budget.limitUsd);
     this.admission = new BudgetAdmission(this.ledger, durationMs(plan.budget.waitTimeout));
@@ -340,6 +345,20 @@ export class Generation {
 
   private get references(): PreparedReference[] {
     return this.preparation?.references ?? [];
+  }
+
+  /** The latest attempt's prediction ended: its slot frees for the next scene while its clip is collected. */
+  predictionEnded(id: string, now: number): void {
+    if (!this.slotPerPrediction || this.scheduler.stateOf(id) !== 'running') return;
+    this.scheduler.mark(id, 'finishing');
+    this.touch(now);
+  }
+
+  /** A scene whose prediction ended needs another attempt: it waits for a slot again. */
+  needsSlot(id: string, now: number): void {
+    if (this.scheduler.stateOf(id) !== 'finishing') return;
+    this.scheduler.mark(id, 'waiting');
+    this.touch(now);
   }
 
   /** The latest attempt made a clip. */

@@ -26,6 +26,7 @@ export async function runSceneTask(gen: Generation, acts: GenerationActivities, 
     if (gen.stop) return;
     if (run.exhausted) return gen.sceneExhausted(id, now());
     run.queue();
+    if (gen.slotPerPrediction && !(await takeSlot(gen, id))) return;
     if (
       !(await reserve(gen, {
         key: `${id}#${run.attempts + 1}`,
@@ -50,12 +51,20 @@ export async function runSceneTask(gen: Generation, acts: GenerationActivities, 
   }
 }
 
+/** Waits until the strategy lets the scene's next prediction start (its first one already may). */
+async function takeSlot(gen: Generation, id: string): Promise<boolean> {
+  gen.needsSlot(id, now());
+  await condition(() => gen.scheduler.stateOf(id) === 'running' || gen.stop !== null);
+  return gen.stop === null;
+}
+
 /** One paid attempt: its prediction, then its clip in storage. Null when the attempt failed (recorded). */
 async function makeClip(gen: Generation, acts: GenerationActivities, call: PaidCall): Promise<StoredClip | null> {
   const id = call.sceneId;
   const attempt = gen.scene(id).attempts;
   try {
     const outcome = await runPaidCall(gen, acts, call);
+    gen.predictionEnded(id, now());
     if (outcome.kind === 'not-created') {
       gen.attemptFailed(
         id,

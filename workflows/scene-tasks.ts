@@ -13,6 +13,10 @@ export class SceneTasks {
     return this.tasks.size;
   }
 
+  has(id: string): boolean {
+    return this.tasks.has(id);
+  }
+
   /** Runs `body` for a scene in a scope of its own; `onEnd` runs when it settles, however it ends. */
   start(id: string, body: () => Promise<void>, onEnd: () => void): void {
     const scope = new CancellationScope();

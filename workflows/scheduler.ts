@@ -1,7 +1,11 @@
 import type { Strategy } from '../schema/plan';
 
-/** Where a scene is, as far as scheduling cares. */
-export type SlotState = 'waiting' | 'running' | 'settled';
+/**
+ * Where a scene is, as far as scheduling cares. `running`: it holds a slot (its prediction is in
+ * flight). `finishing`: its prediction ended and its clip is being collected or judged, without a
+ * slot; it may still need another attempt, and then waits for a slot again.
+ */
+export type SlotState = 'waiting' | 'running' | 'finishing' | 'settled';
 
 /**
  * Decides which released scenes may start now under a strategy. It knows nothing of
@@ -41,6 +45,10 @@ export class SceneScheduler {
   mark(sceneId: string, state: SlotState): void {
     if (!this.state.has(sceneId)) throw new Error(`scene ${sceneId} was never released`);
     this.state.set(sceneId, state);
+  }
+
+  stateOf(sceneId: string): SlotState | undefined {
+    return this.state.get(sceneId);
   }
 
   get running(): number {

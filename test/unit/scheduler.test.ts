@@ -96,16 +96,17 @@ const strategies = fc.record({
 });
 
 /**
- * A random run: scenes released in one or two releases (the gate, then the rest), finishing in a
- * random order, some failing and going back to `waiting` once.
+ * A random run: scenes released in one or two releases (the gate, then the rest); each running
+ * prediction ends at a random moment (the scene then finishes: its clip is collected without a
+ * slot), and a finishing scene either settles or, once, goes back for another attempt.
  */
-test('property: never more in flight than the strategy allows, batches never overlap, every scene ends', () => {
+test('property: never more predictions in flight than the strategy allows, batches never overlap, every scene ends', () => {
   fc.assert(
     fc.property(
       strategies,
       fc.integer({ min: 1, max: 12 }),
       fc.integer({ min: 0, max: 3 }),
-      fc.array(fc.nat(), { minLength: 50, maxLength: 50 }),
+      fc.array(fc.nat(), { minLength: 80, maxLength: 80 }),
       fc.array(fc.boolean(), { minLength: 12, maxLength: 12 }),
       (strategy, count, gated, picks, retries) => {
         const s = new SceneScheduler(strategy);
@@ -114,18 +115,20 @@ test('property: never more in flight than the strategy allows, batches never ove
         s.release(first.length ? first : scenes);
         const limit = strategy.mode === 'sequential' ? 1 : strategy.mode === 'parallel' ? count : strategy.concurrency;
         const running: string[] = [];
+        const finishing: string[] = [];
         const retried = new Set<string>();
         const batchOf = new Map<string, number>();
         let batch = 0;
         let released = first.length === 0;
-        for (let step = 0; step < 400; step++) {
+        for (let step = 0; step < 600; step++) {
           const next = s.startable();
           if (next.length) {
-            // a batch starts only when nothing of the previous one runs
             if (strategy.mode === 'batched') {
-              const open = running.length ? batchOf.get(running[0]!) : undefined;
+              // a batch starts only when nothing of the one before runs or finishes
+              const busy = [...running, ...finishing].filter((id) => batchOf.has(id));
+              const open = busy.length ? batchOf.get(busy[0]!) : undefined;
               const nextBatch = batchOf.get(next[0]!) ?? ++batch;
-              if (open !== undefined) assert.equal(nextBatch, open, 'a new batch started while another ran');
+              if (open !== undefined) assert.equal(nextBatch, open, 'a new batch started while another was not over');
               for (const id of next) if (!batchOf.has(id)) batchOf.set(id, nextBatch);
             }
             for (const id of next) {
@@ -138,21 +141,25 @@ test('property: never more in flight than the strategy allows, batches never ove
             `${running.length} in flight under ${strategy.mode} x${strategy.concurrency}`
           );
           assert.equal(s.running, running.length);
-          if (running.length === 0) {
-            if (!released) {
-              s.release(scenes);
-              released = true;
-              continue;
+          const pick = picks[step % picks.length]!;
+          if (running.length && (pick % 2 === 0 || !finishing.length)) {
+            const [ended] = running.splice(pick % running.length, 1);
+            s.mark(ended!, 'finishing');
+            finishing.push(ended!);
+          } else if (finishing.length) {
+            const [done] = finishing.splice(pick % finishing.length, 1);
+            const index = Number(done!.slice(1)) - 1;
+            if (retries[index] && !retried.has(done!)) {
+              retried.add(done!);
+              s.mark(done!, 'waiting');
+            } else {
+              s.mark(done!, 'settled');
             }
-            break;
-          }
-          const [done] = running.splice(picks[step % picks.length]! % running.length, 1);
-          const index = Number(done!.slice(1)) - 1;
-          if (retries[index] && !retried.has(done!)) {
-            retried.add(done!);
-            s.mark(done!, 'waiting');
+          } else if (!released) {
+            s.release(scenes);
+            released = true;
           } else {
-            s.mark(done!, 'settled');
+            break;
           }
         }
         assert.equal(s.idle, true, 'every scene settled');
