@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { connectClient } from '../common/temporal-connection';
 import { follow } from './follow';
-import { GenerationClient } from './generation-client';
+import { checkBudgetChange, GenerationClient } from './generation-client';
 import { loadPlanFile } from './load-plan';
 import { ExitCode, runMain, UserFacingError } from '../common/run-main';
 import { renderProgress } from './watch';
@@ -177,6 +177,8 @@ async function main(argv: string[]): Promise<number | void> {
       if ((raise === undefined) === (set === undefined))
         throw bad('budget needs exactly one of --raise USD or --set USD');
       if (raise === 0) throw bad('--raise must be more than 0 US dollars');
+      // before looking the run up: a change the workflow would ignore is refused here, naming the field
+      checkBudgetChange(raise !== undefined ? { amountUsd: raise } : { limitUsd: set! });
       const handle = await (await generations()).get(needId());
       if (raise !== undefined) await handle.raiseBudget(raise);
       else await handle.setBudget(set!);

@@ -7,7 +7,14 @@ import {
 } from '@temporalio/client';
 import type { z } from 'zod';
 import { describeIssues } from '../schema/issues';
-import { updateOutcomeSchema, type ApproveGate, type RetryScene, type UpdateOutcome } from '../schema/messages';
+import {
+  raiseBudgetSchema,
+  setBudgetSchema,
+  updateOutcomeSchema,
+  type ApproveGate,
+  type RetryScene,
+  type UpdateOutcome,
+} from '../schema/messages';
 import type { Plan, PlanInput } from '../schema/plan';
 import {
   finishedStatuses,
@@ -45,6 +52,15 @@ export class UpdateRefusedError extends UserFacingError {
   constructor(message: string) {
     super(message, ExitCode.invalidInput);
   }
+}
+
+/**
+ * A budget change the workflow would ignore (a signal cannot be refused), checked first with
+ * the schema the workflow uses; the message names the field, e.g. `amountUsd: must be at most …`.
+ */
+export function checkBudgetChange(change: { amountUsd: number } | { limitUsd: number }): void {
+  const parsed = 'amountUsd' in change ? raiseBudgetSchema.safeParse(change) : setBudgetSchema.safeParse(change);
+  if (!parsed.success) throw new UserFacingError(describeIssues(parsed.error), ExitCode.invalidInput);
 }
 
 /**
@@ -87,11 +103,15 @@ export class GenerationHandle {
     const { status } = await this.workflow.describe();
     return asClosed(progress, status.name);
   }
-  raiseBudget(amountUsd: number): Promise<void> {
-    return this.workflow.signal(raiseBudgetSignal, { amountUsd });
+  /** @throws UserFacingError naming `amountUsd` when the workflow would ignore the raise. */
+  async raiseBudget(amountUsd: number): Promise<void> {
+    checkBudgetChange({ amountUsd });
+    await this.workflow.signal(raiseBudgetSignal, { amountUsd });
   }
-  setBudget(limitUsd: number): Promise<void> {
-    return this.workflow.signal(setBudgetSignal, { limitUsd });
+  /** @throws UserFacingError naming `limitUsd` when the workflow would ignore the limit. */
+  async setBudget(limitUsd: number): Promise<void> {
+    checkBudgetChange({ limitUsd });
+    await this.workflow.signal(setBudgetSignal, { limitUsd });
   }
   approveGate(note?: string): Promise<UpdateOutcome> {
     const args: ApproveGate = note === undefined ? {} : { note };

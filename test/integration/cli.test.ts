@@ -64,6 +64,10 @@ test('error cases give one sentence and their own exit code', async () => {
   const noRaise = await cli('budget', 'some-id', '--raise', '0');
   assert.equal(noRaise.code, ExitCode.invalidInput);
   assertOneSentence(noRaise, /--raise must be more than 0 US dollars/);
+  // the workflow would ignore it (a signal cannot answer): refused here, naming the field
+  const hugeRaise = await cli('budget', 'some-id', '--raise', '1e308');
+  assert.equal(hugeRaise.code, ExitCode.invalidInput);
+  assertOneSentence(hugeRaise, /amountUsd: must be at most 1000000 US dollars/);
 
   const notFound = await cli('status', 'no-such-generation');
   assert.equal(notFound.code, ExitCode.notFound);
