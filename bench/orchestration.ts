@@ -139,17 +139,10 @@ async function main(): Promise<void> {
     return (calls / Math.max(1, predictionsCreated)).toFixed(2);
   };
 
-  /** Runs generations at once under one fresh worker. */
-  async function measure(
-    scenario: string,
-    plans: PlanInput[],
-    rounds: number,
-    latencyMs: number,
-    options: { webhooks?: boolean } = {}
-  ): Promise<void> {
-    configure(latencyMs);
+  /** The production worker against the emulator, with its webhook receiver on a free port unless `webhooks` is false. */
+  async function startBenchWorker(webhooks: boolean): Promise<ChildProcess> {
     const port = await freePort();
-    const worker = await startWorker({
+    return startWorker({
       TEMPORAL_ADDRESS: server.address,
       SCENEGATE_TASK_QUEUE: 'bench',
       REPLICATE_BASE_URL: emulator.baseUrl,
@@ -159,13 +152,22 @@ async function main(): Promise<void> {
       SCENEGATE_MAX_CONCURRENT_ACTIVITIES: '250',
       // the emulator has no rate limit: Replicate's 600 a minute would put 20 s of waiting into 200 creates
       SCENEGATE_REPLICATE_CREATES_PER_MINUTE: '60000',
-      ...(options.webhooks === false
-        ? { SCENEGATE_WEBHOOK_URL: '', SCENEGATE_WEBHOOK_PORT: '' }
-        : {
-            SCENEGATE_WEBHOOK_PORT: String(port),
-            SCENEGATE_WEBHOOK_URL: `http://127.0.0.1:${port}/replicate-webhook`,
-          }),
+      ...(webhooks
+        ? { SCENEGATE_WEBHOOK_PORT: String(port), SCENEGATE_WEBHOOK_URL: `http://127.0.0.1:${port}/replicate-webhook` }
+        : { SCENEGATE_WEBHOOK_URL: '', SCENEGATE_WEBHOOK_PORT: '' }),
     });
+  }
+
+  /** Runs generations at once under one fresh worker. */
+  async function measure(
+    scenario: string,
+    plans: PlanInput[],
+    rounds: number,
+    latencyMs: number,
+    options: { webhooks?: boolean } = {}
+  ): Promise<void> {
+    configure(latencyMs);
+    const worker = await startBenchWorker(options.webhooks !== false);
     const idle = sampleRss(worker.pid!);
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const idleMb = idle.stop();
@@ -328,18 +330,7 @@ async function main(): Promise<void> {
   async function cancelLatency(id: string): Promise<string> {
     // 20 predictions due to finish 5 s after they start; the generation is cancelled once all run
     configure(5000);
-    const port = await freePort();
-    const worker = await startWorker({
-      TEMPORAL_ADDRESS: server.address,
-      SCENEGATE_TASK_QUEUE: 'bench',
-      REPLICATE_BASE_URL: emulator.baseUrl,
-      REPLICATE_API_TOKEN: '',
-      SCENEGATE_STATE_DIR: stateDir,
-      SCENEGATE_REFERENCE_ROOTS: projectRoot,
-      SCENEGATE_REPLICATE_CREATES_PER_MINUTE: '60000',
-      SCENEGATE_WEBHOOK_PORT: String(port),
-      SCENEGATE_WEBHOOK_URL: `http://127.0.0.1:${port}/replicate-webhook`,
-    });
+    const worker = await startBenchWorker(true);
     try {
       const handle = await generations.start(plan(id, 20, { mode: 'parallel', concurrency: 1 }));
       while (emulator.stats().predictions.filter((p) => p.status === 'processing').length < 20) {
