@@ -8,8 +8,9 @@ import type { Strategy } from '../schema/plan';
 export type SlotState = 'waiting' | 'running' | 'finishing' | 'settled';
 
 /**
- * Decides which released scenes may start now under a strategy. It knows nothing of
- * Temporal, money or failures: the workflow asks it for candidates, then checks the budget.
+ * Decides which released scenes may start a prediction now under a strategy: a strategy bounds
+ * the slots held (`running` scenes). It knows nothing of Temporal, money or failures: the
+ * workflow asks it for candidates, then checks the budget.
  *
  * - sequential: one in flight, in plan order.
  * - batched: scenes cut into batches of `concurrency` in release order; a batch starts only
@@ -17,7 +18,8 @@ export type SlotState = 'waiting' | 'running' | 'finishing' | 'settled';
  * - pool: up to `concurrency` in flight; the next starts as soon as any one ends.
  * - parallel: everything released at once.
  *
- * A scene that goes back to `waiting` (a retry) keeps its place and batch.
+ * A scene that goes back to `waiting` (a retry) keeps its place and batch; a batch is over only
+ * when all its scenes have settled, `finishing` ones included.
  */
 export class SceneScheduler {
   private readonly order: string[] = [];
