@@ -28,7 +28,7 @@ import { ProgressPublisher } from './search-attributes';
  * the other scenes under the plan's strategy within the budget, and assembles the video.
  */
 export async function generateVideo(rawPlan: PlanInput): Promise<GenerationResult> {
-  // runs recorded before this published on every change, in the middle of an activation's commands
+  // each patch keeps runs started before it replaying as they ran (see the constants below)
   const oncePerActivation = patched(PUBLISH_ONCE_PER_ACTIVATION);
   const slotPerPrediction = patched(SLOT_PER_PREDICTION);
   const publisher = new ProgressPublisher();
@@ -64,7 +64,8 @@ export async function generateVideo(rawPlan: PlanInput): Promise<GenerationResul
 
 /**
  * Progress is published once per activation, after all its changes: a burst of 200 scenes
- * ending together then derives the report once, not 200 times.
+ * ending together then derives the report once, not 200 times (before: on every change, in the
+ * middle of the activation's commands).
  */
 const PUBLISH_ONCE_PER_ACTIVATION = 'publish-once-per-activation';
 /** A scene's slot is freed when its prediction ends, not when its clip is in (see `Generation`). */
