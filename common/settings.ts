@@ -22,6 +22,11 @@ export const EMULATOR_TOKEN = 'r8_scenegate_emulator_token';
 const DEFAULT_TASK_QUEUE = 'scenegate';
 
 const positiveInt = (what: string) => z.coerce.number({ error: what }).int({ error: what }).positive({ error: what });
+const port = z.coerce
+  .number({ error: 'a port number' })
+  .int({ error: 'a port number' })
+  .min(0, { error: 'a port number' })
+  .max(65535, { error: 'a port number' });
 const folder = z.string().min(1, { error: 'a folder path' });
 const file = z.string().min(1, { error: 'a file path' });
 
@@ -59,12 +64,7 @@ export const settingsSchema = z.object({
     .url({ protocol: /^https?$/, error: 'an http(s) URL such as https://hooks.example.com/replicate' })
     .optional(),
   /** SCENEGATE_WEBHOOK_PORT: where a worker's webhook receiver listens; unset: no receiver in this worker. */
-  SCENEGATE_WEBHOOK_PORT: z.coerce
-    .number({ error: 'a port number' })
-    .int({ error: 'a port number' })
-    .min(0, { error: 'a port number' })
-    .max(65535, { error: 'a port number' })
-    .optional(),
+  SCENEGATE_WEBHOOK_PORT: port.optional(),
   /** SCENEGATE_WEBHOOK_HOST: the interface the receiver binds (127.0.0.1; 0.0.0.0 behind a load balancer). */
   SCENEGATE_WEBHOOK_HOST: z.string().min(1, { error: 'a host name or address' }).default('127.0.0.1'),
   /**
@@ -78,6 +78,29 @@ export const settingsSchema = z.object({
   SCENEGATE_REFERENCE_ROOTS: z.string().optional(),
   /** TEMPORAL_UI_URL: the Web UI of a Temporal server you run yourself, for the links scenegate prints. */
   TEMPORAL_UI_URL: z.url({ protocol: /^https?$/, error: 'an http(s) URL such as http://localhost:8233' }).optional(),
+  /** SCENEGATE_TEMPORAL_PORT, SCENEGATE_TEMPORAL_UI_PORT: the dev server's gRPC and Web UI ports (7233, 8233; a free one when taken). */
+  SCENEGATE_TEMPORAL_PORT: port.optional(),
+  SCENEGATE_TEMPORAL_UI_PORT: port.optional(),
+  /** SCENEGATE_CONSOLE_HOST: the interface the review console binds (127.0.0.1; another needs SCENEGATE_CONSOLE_TOKEN). */
+  SCENEGATE_CONSOLE_HOST: z.string().min(1, { error: 'a host name or address' }).default('127.0.0.1'),
+  /** SCENEGATE_CONSOLE_PORT: the review console's port (8240; 0 picks a free one). */
+  SCENEGATE_CONSOLE_PORT: port.default(8240),
+  /** SCENEGATE_CONSOLE_TOKEN: the access token the console asks for (`?token=` once, then a cookie); unset: none. */
+  SCENEGATE_CONSOLE_TOKEN: z.string().min(16, { error: 'a token of at least 16 characters' }).optional(),
+  /**
+   * SCENEGATE_CONSOLE_URL: the console's address as people reach it, for the links in the CLI, the
+   * Web UI's current details and notifications; the local console's own address when unset.
+   */
+  SCENEGATE_CONSOLE_URL: z
+    .url({ protocol: /^https?$/, error: 'an http(s) URL such as http://127.0.0.1:8240' })
+    .optional(),
+  /**
+   * SCENEGATE_NOTIFY_URL: where a JSON message (Slack-compatible `text` plus fields) is POSTed when
+   * a generation starts waiting for a person, money or an operator, and when it ends; unset: none.
+   */
+  SCENEGATE_NOTIFY_URL: z
+    .url({ protocol: /^https?$/, error: 'an http(s) URL such as https://hooks.slack.com/services/…' })
+    .optional(),
   /** TEMPORAL_CLI_PATH: a `temporal` executable to use instead of finding or building one. */
   TEMPORAL_CLI_PATH: file.optional(),
   /** FFMPEG_PATH, FFPROBE_PATH: the media tools; the ones @ffmpeg-installer ships, else PATH. */

@@ -110,8 +110,3 @@ export async function ensureLocalTemporal(
     },
   };
 }
-
-/** The Web UI page of one workflow. */
-export function workflowUiUrl(uiUrl: string, namespace: string, workflowId: string): string {
-  return `${uiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`;
-}

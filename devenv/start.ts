@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLocalStack, type LocalStack } from './local-stack';
-import { workflowUiUrl } from './local-temporal';
+import { workflowUiUrl } from '../common/links';
 import { projectRoot } from '../common/paths';
 import { follow } from '../client/follow';
 import { GenerationClient } from '../client/generation-client';
