@@ -22,6 +22,7 @@ import { makeCollectClip } from './collect-clip';
 import { makeCreatePrediction } from './create-prediction';
 import { makePrepareGeneration } from './prepare-generation';
 import { makeReadPrediction } from './read-prediction';
+import { consolePageUrl } from '../common/links';
 import type { ReplicateConnection } from './replicate/client';
 import { makeScoreClip } from './score-clip';
 import type { LocalStorage } from './storage';
@@ -35,6 +36,8 @@ export interface ActivityDeps {
   referenceRoots: string[];
   /** The public URL of a webhook receiver; unset: predictions are created without a webhook. */
   webhookUrl?: string;
+  /** The review console people reach (SCENEGATE_CONSOLE_URL), for the links each generation shows. */
+  consoleUrl?: string;
   reconcileSkewMs?: number;
   referenceLimits?: { maxBytes: number; minSide: number; maxSide: number };
 }
@@ -56,14 +59,20 @@ export interface Activities {
 /** Builds scenegate's activities from their dependencies. */
 export function createActivities(deps: ActivityDeps): Activities {
   const replicate = { replicate: deps.replicate, connection: deps.connection };
+  const prepare = makePrepareGeneration({
+    ...replicate,
+    storage: deps.storage,
+    catalogue: deps.catalogue,
+    referenceRoots: deps.referenceRoots,
+    limits: deps.referenceLimits ?? { maxBytes: 10 * 1024 * 1024, minSide: 64, maxSide: 8192 },
+  });
+  const { consoleUrl } = deps;
   return {
-    prepareGeneration: makePrepareGeneration({
-      ...replicate,
-      storage: deps.storage,
-      catalogue: deps.catalogue,
-      referenceRoots: deps.referenceRoots,
-      limits: deps.referenceLimits ?? { maxBytes: 10 * 1024 * 1024, minSide: 64, maxSide: 8192 },
-    }),
+    // the console link is the worker's to give: workers are deployed knowing where people reach it
+    prepareGeneration: async function prepareGeneration(input) {
+      const prepared = await prepare(input);
+      return consoleUrl ? { ...prepared, consoleUrl: consolePageUrl(consoleUrl, input.generationId) } : prepared;
+    },
     ...makeCreatePrediction({
       ...replicate,
       ...(deps.webhookUrl ? { webhookUrl: deps.webhookUrl } : {}),

@@ -35,6 +35,8 @@ export const prepareGenerationResultSchema = z.object({
   /** The gate's scorer, resolved; the CLIP model when it is `clip`. */
   scorer: z.enum(['local', 'clip', 'manual']),
   scorerModel: scorerEntrySchema.nullable(),
+  /** The generation's page in the review console the worker knows of (SCENEGATE_CONSOLE_URL); unset: none. */
+  consoleUrl: z.string().optional(),
 });
 export type PrepareGenerationResult = z.infer<typeof prepareGenerationResultSchema>;
 

@@ -126,6 +126,10 @@ export const progressSchema = z.object({
     scores: z.array(z.object({ sceneId: z.string(), attempt: z.number(), strength: z.number(), score: z.number() })),
     threshold: z.number(),
   }),
+  /** The reference images scenes are conditioned on: the copies in the worker's storage. Empty before preparation. */
+  references: z.array(z.object({ groupId: z.string(), kind: z.string(), path: z.string() })).default([]),
+  /** The generation's page in the review console, when its worker knows one. */
+  consoleUrl: z.string().nullable().default(null),
   startedAt: z.string(),
   updatedAt: z.string(),
   /**

@@ -23,5 +23,6 @@ export function activityDepsFromSettings(settings: Settings): ActivityDeps {
     catalogue: loadCatalogue(settings),
     referenceRoots: referenceRoots(settings),
     ...(settings.SCENEGATE_WEBHOOK_URL ? { webhookUrl: settings.SCENEGATE_WEBHOOK_URL } : {}),
+    ...(settings.SCENEGATE_CONSOLE_URL ? { consoleUrl: settings.SCENEGATE_CONSOLE_URL } : {}),
   };
 }

@@ -586,6 +586,7 @@ export class Generation {
       waits: this.waits,
       startedAt: this.startedAt,
       updatedAt: this.updatedAt,
+      prepared: this.preparation,
     };
   }
 

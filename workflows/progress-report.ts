@@ -1,3 +1,4 @@
+import type { PrepareGenerationResult } from '../schema/activities';
 import type { Plan } from '../schema/plan';
 import type { FinalState, GenerationStatus, Progress, SceneProgress } from '../schema/progress';
 import type { BudgetLedger } from './budget-ledger';
@@ -20,6 +21,8 @@ export interface GenerationView {
   waits: DerivedStatus;
   startedAt: number;
   updatedAt: number;
+  /** Set once preparation is done. */
+  prepared: PrepareGenerationResult | null;
 }
 
 const round = (usd: number): number => Math.round(usd * 1e6) / 1e6;
@@ -99,6 +102,12 @@ export function reportProgress(g: GenerationView): Progress {
       scores: g.gate.scores,
       threshold: g.plan.gate.threshold,
     },
+    references: (g.prepared?.references ?? []).map((r) => ({
+      groupId: r.groupId,
+      kind: g.plan.consistencyGroups.find((group) => group.id === r.groupId)?.kind ?? 'character',
+      path: r.localPath,
+    })),
+    consoleUrl: g.prepared?.consoleUrl ?? null,
     startedAt: iso(g.startedAt),
     updatedAt: iso(g.updatedAt),
     etaAt: etaAt === null ? null : iso(etaAt),

@@ -130,10 +130,12 @@ export function currentDetails(progress: Progress): string {
   const byStatus = new Map<string, string[]>();
   for (const s of progress.scenes) byStatus.set(s.status, [...(byStatus.get(s.status) ?? []), s.id]);
   const scenes = [...byStatus].map(([status, ids]) => `${status}: ${some(ids)}`).join(' · ');
+  // on the first line: the Web UI's frame cuts off the last ones
+  const review = progress.consoleUrl ? ` · [review in the console](${progress.consoleUrl})` : '';
   const waiting = progress.waitingOn.map((w) => answers[w.kind](some(w.sceneIds, 3))).join('; ');
   // hard line breaks, not paragraphs: paragraph gaps would use up the frame
   return [
-    `**${progress.status}** · ${totals.done} of ${totals.scenes} done (${totals.percent}%) · ${budget.spentUsd.toFixed(2)} of ${budget.limitUsd.toFixed(2)} USD spent${gate}${eta}`,
+    `**${progress.status}** · ${totals.done} of ${totals.scenes} done (${totals.percent}%) · ${budget.spentUsd.toFixed(2)} of ${budget.limitUsd.toFixed(2)} USD spent${gate}${eta}${review}`,
     ...(waiting ? [`**Waiting for** ${waiting}`] : []),
     `**Scenes** ${scenes}`,
   ].join('  \n');

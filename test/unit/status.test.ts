@@ -47,6 +47,8 @@ function progress(overrides: Partial<Progress> = {}): Progress {
     budget: { limitUsd: 3, spentUsd: 0.15, reservedUsd: 0.3 },
     gate: { status: 'passed', sceneIds: ['s1'], scores: [], threshold: 0.6 },
     startedAt: '2026-11-25T10:00:00.000Z',
+    references: [],
+    consoleUrl: null,
     updatedAt: '2026-11-25T10:00:05.000Z',
     etaAt: '2026-11-25T10:00:15.000Z',
     ...overrides,
@@ -113,6 +115,15 @@ test('the Web UI details stay short, with no dollar sign (a formula to its markd
   const long = currentDetails(many);
   assert.match(long, /running: scene-1, .*, scene-6 \(\+194 more\)/);
   assert.ok(long.split('\n').length <= 4, 'a few lines whatever the number of scenes');
+});
+
+test('the Web UI details link to the console page on their first line, which the frame never cuts off', () => {
+  const page = 'http://127.0.0.1:8240/generations/g';
+  const [first] = currentDetails(
+    progress({ consoleUrl: page, waitingOn: [{ kind: 'approval', sceneIds: ['s1'] }] })
+  ).split('\n');
+  assert.ok(first!.endsWith(` · [review in the console](${page})  `), first);
+  assert.ok(!currentDetails(progress()).includes('console'), 'no link when the worker knows no console');
 });
 
 test('a terminated run reads as terminated, its running scenes stopped, not as generating', () => {
