@@ -91,5 +91,23 @@ export default tseslint.config(
   {
     files: ['**/*.mjs', '**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
+  {
+    // the console's page script runs in the browser
+    files: ['client/console/assets/*.js'],
+    languageOptions: {
+      globals: Object.fromEntries(
+        [
+          'document',
+          'HTMLFormElement',
+          'fetch',
+          'URLSearchParams',
+          'FormData',
+          'CSS',
+          'queueMicrotask',
+          'EventSource',
+        ].map((name) => [name, 'readonly'])
+      ),
+    },
   }
 );

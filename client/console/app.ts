@@ -1,0 +1,131 @@
+import path from 'node:path';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { Hono } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import { workflowUiUrl } from '../../common/links';
+import { UserFacingError } from '../../common/run-main';
+import type { Progress } from '../../schema/progress';
+import type { GenerationClient } from '../generation-client';
+import { requireActionHeader, requireToken } from './access';
+import { runAction } from './actions';
+import { listGenerations } from './listing';
+import { generationPage, generationSections, listPage, listRows, messagePage, type PageLinks } from './pages';
+
+export interface ConsoleDeps {
+  generations: GenerationClient;
+  /** The workers' storage folder, whose clips and references the pages play and show. */
+  storageDir: string;
+  /** The Temporal Web UI, for the links on every page. */
+  webUi?: { url: string; namespace: string };
+  /** Asked for when set (SCENEGATE_CONSOLE_TOKEN). */
+  token?: string;
+  /** How often a live page looks for changes. */
+  pollMs?: number;
+}
+
+const assets = path.join(import.meta.dirname, 'assets');
+
+/** The review console's routes: pages, their live streams, the actions, and the stored clips and references. */
+export function consoleApp(deps: ConsoleDeps): Hono {
+  const app = new Hono();
+  const pollMs = deps.pollMs ?? 1000;
+  const storageRoot = path.resolve(deps.storageDir);
+
+  const links = (id: string): PageLinks => ({
+    file(stored) {
+      const relative = path.relative(storageRoot, path.resolve(stored));
+      if (relative.startsWith('..') || path.isAbsolute(relative)) return null;
+      return `/files/${relative.split(path.sep).map(encodeURIComponent).join('/')}`;
+    },
+    webUi: deps.webUi ? workflowUiUrl(deps.webUi.url, deps.webUi.namespace, id) : null,
+  });
+
+  const progressOf = async (id: string): Promise<Progress> => (await deps.generations.get(id)).progress();
+
+  if (deps.token) app.use('*', requireToken(deps.token));
+  app.use('*', requireActionHeader);
+
+  app.get('/assets/*', serveStatic({ root: assets, rewriteRequestPath: (p) => p.replace(/^\/assets/, '') }));
+  app.get('/files/*', serveStatic({ root: storageRoot, rewriteRequestPath: (p) => p.replace(/^\/files/, '') }));
+
+  app.get('/', async (c) => {
+    const needsMe = c.req.query('needs') === 'me';
+    return c.html(listPage(await listGenerations(deps.generations, needsMe), needsMe));
+  });
+
+  app.get('/live', (c) => {
+    const needsMe = c.req.query('needs') === 'me';
+    return streamSSE(c, async (stream) => {
+      let last = '';
+      while (!stream.aborted) {
+        const rows = String(listRows(await listGenerations(deps.generations, needsMe), needsMe));
+        if (rows !== last) await stream.writeSSE({ event: 'update', data: JSON.stringify({ rows }) });
+        last = rows;
+        await stream.sleep(pollMs * 2);
+      }
+    });
+  });
+
+  app.get('/generations/:id', async (c) => {
+    const id = c.req.param('id');
+    try {
+      return c.html(generationPage(await progressOf(id), links(id)));
+    } catch (err) {
+      if (err instanceof UserFacingError) return c.html(messagePage('Not available', err.message), 404);
+      return c.html(
+        messagePage(
+          'No answer',
+          `generation ${id} did not answer (${(err as Error).message}); is a scenegate worker running on its task queue?`
+        ),
+        503
+      );
+    }
+  });
+
+  // sends the parts that changed since the last time, until the browser goes away
+  app.get('/generations/:id/live', (c) => {
+    const id = c.req.param('id');
+    return streamSSE(c, async (stream) => {
+      const sent = new Map<string, string>();
+      while (!stream.aborted) {
+        try {
+          const sections = generationSections(await progressOf(id), links(id));
+          const changed = Object.fromEntries(
+            Object.entries(sections)
+              .map(([key, markup]) => [key, String(markup)] as const)
+              .filter(([key, markup]) => sent.get(key) !== markup)
+          );
+          if (Object.keys(changed).length) {
+            await stream.writeSSE({ event: 'update', data: JSON.stringify(changed) });
+            for (const [key, markup] of Object.entries(changed)) sent.set(key, markup);
+          }
+        } catch {
+          // a worker restarting does not answer for a moment; the page keeps what it shows
+        }
+        await stream.sleep(pollMs);
+      }
+    });
+  });
+
+  const act = (action: string, id: string, fields: Record<string, string | undefined>, sceneId?: string) =>
+    runAction(deps.generations, id, action, fields, sceneId);
+
+  const fieldsOf = async (req: Request): Promise<Record<string, string | undefined>> => {
+    const type = req.headers.get('content-type') ?? '';
+    if (type.includes('application/json')) return (await req.json()) as Record<string, string>;
+    const form = await req.formData();
+    return Object.fromEntries([...form.entries()].map(([k, v]) => [k, typeof v === 'string' ? v : undefined]));
+  };
+
+  app.post('/generations/:id/:action', async (c) => {
+    const result = await act(c.req.param('action'), c.req.param('id'), await fieldsOf(c.req.raw));
+    return c.json(result, result.ok ? 200 : 409);
+  });
+  app.post('/generations/:id/scenes/:sceneId/:action', async (c) => {
+    const { id, sceneId, action } = c.req.param();
+    const result = await act(action, id, await fieldsOf(c.req.raw), sceneId);
+    return c.json(result, result.ok ? 200 : 409);
+  });
+
+  return app;
+}

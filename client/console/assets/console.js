@@ -1,0 +1,67 @@
+// The console's only script: actions posted in place, and live parts replaced as they change.
+'use strict';
+
+/** What each form last answered, shown again when the part holding the form is redrawn. */
+const answers = new Map();
+
+function showAnswer(form) {
+  const answer = answers.get(form.id);
+  const output = form.querySelector('output');
+  if (!answer || !output) return;
+  output.textContent = answer.message;
+  output.className = answer.ok ? 'ok' : 'refused';
+}
+
+document.addEventListener('submit', async (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || !form.classList.contains('action')) return;
+  event.preventDefault();
+  const button = form.querySelector('button');
+  if (button) button.disabled = true;
+  try {
+    const response = await fetch(form.action, {
+      method: 'POST',
+      headers: { 'x-scenegate-action': '1', 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(new FormData(form)),
+    });
+    const answer = await response.json().catch(() => ({ ok: false, message: `HTTP ${response.status}` }));
+    answers.set(form.id, answer);
+  } catch (err) {
+    answers.set(form.id, { ok: false, message: `the console did not answer: ${err.message}` });
+  } finally {
+    if (button) button.disabled = false;
+  }
+  for (const f of document.querySelectorAll(`form#${CSS.escape(form.id)}`)) showAnswer(f);
+});
+
+/** Parts not redrawn while someone types in them; drawn when they leave. */
+const pending = new Map();
+
+function draw(part, html) {
+  const active = document.activeElement;
+  if (active && part.contains(active) && active.matches('input, textarea')) {
+    pending.set(part, html);
+    return;
+  }
+  pending.delete(part);
+  part.innerHTML = html;
+  for (const form of part.querySelectorAll('form.action')) showAnswer(form);
+}
+
+document.addEventListener('focusout', (event) => {
+  for (const [part, html] of pending) {
+    if (part.contains(event.target)) queueMicrotask(() => draw(part, html));
+  }
+});
+
+for (const section of document.querySelectorAll('[data-live]')) {
+  const events = new EventSource(section.dataset.live);
+  events.addEventListener('update', (event) => {
+    const parts = JSON.parse(event.data);
+    for (const [key, html] of Object.entries(parts)) {
+      const part = section.querySelector(`[data-key="${CSS.escape(key)}"]`);
+      if (part) draw(part, html);
+    }
+    document.body.dataset.updated = String(Date.now());
+  });
+}

@@ -1,0 +1,26 @@
+import type { Client } from '@temporalio/client';
+import { storageDir } from '../../common/paths';
+import type { Settings } from '../../common/settings';
+import { GenerationClient } from '../generation-client';
+import { startConsole, type ConsoleServer } from './serve';
+
+/**
+ * The review console as the settings describe it: on SCENEGATE_CONSOLE_HOST:PORT, asking for
+ * SCENEGATE_CONSOLE_TOKEN when set, showing the storage folder's clips, linking to the Web UI
+ * (TEMPORAL_UI_URL, or the one a local dev server runs).
+ */
+export function startConsoleFromSettings(
+  client: Client,
+  settings: Settings,
+  options: { uiUrl?: string; port?: number } = {}
+): Promise<ConsoleServer> {
+  const uiUrl = settings.TEMPORAL_UI_URL ?? options.uiUrl;
+  return startConsole({
+    generations: new GenerationClient(client, settings.SCENEGATE_TASK_QUEUE),
+    storageDir: storageDir(settings),
+    ...(uiUrl ? { webUi: { url: uiUrl, namespace: client.options.namespace } } : {}),
+    ...(settings.SCENEGATE_CONSOLE_TOKEN ? { token: settings.SCENEGATE_CONSOLE_TOKEN } : {}),
+    host: settings.SCENEGATE_CONSOLE_HOST,
+    port: options.port ?? settings.SCENEGATE_CONSOLE_PORT,
+  });
+}

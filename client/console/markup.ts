@@ -1,0 +1,33 @@
+import { html } from 'hono/html';
+import type { HtmlEscapedString } from 'hono/utils/html';
+
+/**
+ * Hono's escaping template, typed as the string it is when no value is a promise (the console
+ * never interpolates one): every interpolated value is escaped unless it is markup itself.
+ */
+export function h(strings: TemplateStringsArray, ...values: unknown[]): HtmlEscapedString {
+  return html(strings, ...values) as HtmlEscapedString;
+}
+
+export type Markup = HtmlEscapedString;
+
+/** Dollars for people, two decimals. */
+export const usd = (v: number): string => `$${v.toFixed(2)}`;
+
+/** A page: the shared head, the console's stylesheet and script, and the body. */
+export function layout(title: string, body: Markup): Markup {
+  return h`<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <title>${title} · scenegate</title>
+    <link rel="stylesheet" href="/assets/console.css" />
+    <script src="/assets/console.js" defer></script>
+  </head>
+  <body>
+    <header class="top"><a href="/" class="brand">scenegate</a> <span>review console</span></header>
+    <main>${body}</main>
+  </body>
+</html>`;
+}

@@ -1,0 +1,201 @@
+import type { AttemptProgress, Progress, SceneProgress, Wait } from '../../schema/progress';
+import { finishedStatuses } from '../../schema/progress';
+import { h, layout, usd, type Markup } from './markup';
+
+/** One generation in the list: what the visibility query gives, plus what its progress adds while it runs. */
+export interface ListedGeneration {
+  id: string;
+  status: string;
+  done: number;
+  total: number;
+  costUsd: number;
+  /** Null when it could not be read (no worker answered, or the run closed without a final state). */
+  limitUsd: number | null;
+  waitingFor: string | null;
+  startTime: Date;
+}
+
+/** Where a generation's files and its Web UI page are, as the browser reaches them. */
+export interface PageLinks {
+  /** The URL the browser loads a stored file from, or null when it is not in the console's storage. */
+  file(path: string): string | null;
+  webUi: string | null;
+}
+
+/** What each kind of wait needs, said in the console's terms. */
+const consoleAnswers: Record<Wait['kind'], string> = {
+  approval: 'a gate decision on {ids} (approve or reject it on its page)',
+  budget: 'money for {ids} (raise or set the budget below)',
+  operator: 'an operator for {ids} (retry or skip the scene below)',
+};
+
+/** `a gate decision on s1 (…); money for s2, s3 (…)`, or null when nothing waits. */
+export function waitsInConsoleTerms(waits: readonly Wait[]): string | null {
+  if (waits.length === 0) return null;
+  return waits.map((w) => consoleAnswers[w.kind].replace('{ids}', w.sceneIds.join(', '))).join('; ');
+}
+
+const needsPerson = new Set(['awaiting_approval', 'awaiting_budget', 'awaiting_ops']);
+
+const badge = (status: string): Markup =>
+  h`<span class="badge ${needsPerson.has(status) ? 'needs' : finishedStatuses.includes(status as never) ? 'ended' : 'busy'}">${status.replaceAll('_', ' ')}</span>`;
+
+// ---- the list
+
+export function listRows(rows: ListedGeneration[], needsMe: boolean): Markup {
+  if (rows.length === 0) {
+    return h`<p class="empty">${needsMe ? 'Nothing waits for a person right now.' : 'No generations yet. Start one with npx scenegate generate examples/plans/product-ad.json.'}</p>`;
+  }
+  return h`<table class="generations">
+  <thead><tr><th>Generation</th><th>Status</th><th>Scenes</th><th>Cost / limit</th><th>Waiting for</th><th>Started</th></tr></thead>
+  <tbody>${rows.map(
+    (r) => h`<tr data-id="${r.id}">
+    <td><a href="/generations/${encodeURIComponent(r.id)}">${r.id}</a></td>
+    <td>${badge(r.status)}</td>
+    <td class="num">${r.done}/${r.total}</td>
+    <td class="num">${usd(r.costUsd)} / ${r.limitUsd === null ? '–' : usd(r.limitUsd)}</td>
+    <td class="wait">${r.waitingFor ?? ''}</td>
+    <td><time datetime="${r.startTime.toISOString()}">${r.startTime.toISOString().slice(0, 19).replace('T', ' ')} UTC</time></td>
+  </tr>`
+  )}</tbody>
+</table>`;
+}
+
+export function listPage(rows: ListedGeneration[], needsMe: boolean): Markup {
+  return layout(
+    'Generations',
+    h`<nav class="filters">
+  <a href="/" class="${needsMe ? '' : 'on'}">All</a>
+  <a href="/?needs=me" class="${needsMe ? 'on' : ''}">Needs me</a>
+</nav>
+<section data-live="${needsMe ? '/live?needs=me' : '/live'}">
+  <div data-key="rows">${listRows(rows, needsMe)}</div>
+</section>`
+  );
+}
+
+// ---- one generation
+
+const clip = (path: string | null, links: PageLinks, label: string): Markup => {
+  if (!path) return h`<div class="noclip">no clip</div>`;
+  const src = links.file(path);
+  if (!src) return h`<div class="noclip">clip on the worker: <code>${path}</code></div>`;
+  return h`<video src="${src}" controls preload="auto" muted playsinline aria-label="${label}"></video>`;
+};
+
+const score = (value: number | null, threshold: number): Markup =>
+  value === null
+    ? h`<span class="score">not scored</span>`
+    : h`<span class="score ${value >= threshold ? 'pass' : 'miss'}">score ${value.toFixed(3)} ${value >= threshold ? '≥' : '<'} ${threshold}</span>`;
+
+/** An action's form: the client script posts it and shows the answer in its output. */
+const form = (id: string, action: string, fields: Markup, button: string, extraClass = ''): Markup =>
+  h`<form class="action ${extraClass}" method="post" action="${action}" id="${id}">${fields}<button type="submit">${button}</button><output for="${id}" aria-live="polite"></output></form>`;
+
+function head(p: Progress, links: PageLinks): Markup {
+  return h`<h1>${p.generationId} ${badge(p.status)}</h1>
+<p class="summary">${p.totals.done} of ${p.totals.scenes} scenes done${p.totals.failed ? `, ${p.totals.failed} failed` : ''}${p.totals.skipped ? `, ${p.totals.skipped} skipped` : ''} · ${usd(p.budget.spentUsd)} spent of ${usd(p.budget.limitUsd)}${p.budget.reservedUsd > 0 ? ` (${usd(p.budget.reservedUsd)} reserved)` : ''} · ${p.model} · ${p.strategy.mode}${p.strategy.mode === 'sequential' ? '' : ` ×${p.strategy.concurrency}`}</p>
+${p.waitingOn.length ? h`<p class="waiting">Waiting for ${waitsInConsoleTerms(p.waitingOn)}</p><p class="detail">${p.waitingFor}</p>` : ''}
+<p class="links">${links.webUi ? h`<a href="${links.webUi}" target="_blank" rel="noopener">Open in the Temporal Web UI</a>` : ''}</p>`;
+}
+
+function attemptCard(a: AttemptProgress, threshold: number, links: PageLinks, sceneId: string): Markup {
+  return h`<figure class="attempt ${a.status}">
+  ${clip(a.clipPath, links, `scene ${sceneId} attempt ${a.attempt}`)}
+  <figcaption>attempt ${a.attempt} · strength ${a.strength} · ${a.status}<br />${score(a.score, threshold)}${a.costUsd === null ? '' : ` · ${usd(a.costUsd)}`}${a.note ? h`<br /><span class="note">${a.note}</span>` : ''}</figcaption>
+</figure>`;
+}
+
+function gateSection(p: Progress, links: PageLinks): Markup {
+  if (p.gate.status === 'disabled') return h``;
+  const awaiting = p.gate.status === 'awaiting_approval';
+  const scenes = p.scenes.filter((s) => s.isGateScene);
+  return h`<h2>Consistency gate <span class="gate-status">${p.gate.status.replaceAll('_', ' ')}</span></h2>
+<div class="gate">
+  <div class="references">
+    <h3>References</h3>
+    ${p.references.length === 0 ? h`<p class="empty">not prepared yet</p>` : ''}
+    ${p.references.map((r) => {
+      const src = links.file(r.path);
+      return h`<figure class="reference">${src ? h`<img src="${src}" alt="reference for ${r.groupId}" />` : h`<code>${r.path}</code>`}<figcaption>${r.groupId} (${r.kind})</figcaption></figure>`;
+    })}
+  </div>
+  <div class="gate-attempts">
+    ${scenes.map(
+      (s) =>
+        h`<h3>Scene ${s.id}</h3><div class="attempts">${s.history.map((a) => attemptCard(a, p.gate.threshold, links, s.id))}</div>`
+    )}
+  </div>
+</div>
+${
+  awaiting
+    ? h`<div class="decide">
+  ${form('approve', `/generations/${encodeURIComponent(p.generationId)}/approve`, h`<input name="note" placeholder="note (optional)" />`, 'Approve')}
+  ${form('reject', `/generations/${encodeURIComponent(p.generationId)}/reject`, h`<input name="reason" placeholder="what is wrong" required />`, 'Reject', 'danger')}
+</div>`
+    : ''
+}`;
+}
+
+function sceneCard(s: SceneProgress, p: Progress, links: PageLinks): Markup {
+  const ended = finishedStatuses.includes(p.status);
+  const operable = !ended && (s.status === 'awaiting_ops' || s.status === 'failed');
+  const base = `/generations/${encodeURIComponent(p.generationId)}/scenes/${encodeURIComponent(s.id)}`;
+  return h`<article class="scene ${s.status}" id="scene-${s.id}">
+  <h3>${s.index}. ${s.id} ${badge(s.status)}</h3>
+  ${clip(s.clipPath, links, `scene ${s.id}`)}
+  <p>${s.attempts} attempt${s.attempts === 1 ? '' : 's'} · ${usd(s.costUsd)} · strength ${s.strength}${s.isGateScene ? h` · ${score(s.score, p.gate.threshold)}` : ''}</p>
+  ${s.lastError && s.status !== 'succeeded' ? h`<p class="error">${s.lastError}</p>` : ''}
+  ${
+    operable
+      ? h`<div class="ops">
+    ${form(`retry-${s.id}`, `${base}/retry`, h`<input name="prompt" placeholder="new prompt (optional)" /><input name="strength" type="number" min="0" max="1" step="0.05" placeholder="strength" />`, 'Retry')}
+    ${form(`skip-${s.id}`, `${base}/skip`, h``, 'Skip')}
+  </div>`
+      : ''
+  }
+</article>`;
+}
+
+function budgetSection(p: Progress): Markup {
+  if (finishedStatuses.includes(p.status)) return h``;
+  const action = `/generations/${encodeURIComponent(p.generationId)}`;
+  return h`<h2>Budget</h2>
+<div class="budget">
+  ${form('raise', `${action}/budget`, h`<input type="hidden" name="mode" value="raise" /><label>Raise by $ <input name="amountUsd" type="number" min="0.01" step="0.01" required /></label>`, 'Raise')}
+  ${form('set', `${action}/budget`, h`<input type="hidden" name="mode" value="set" /><label>Set the limit to $ <input name="limitUsd" type="number" min="0" step="0.01" required /></label>`, 'Set')}
+  ${form('cancel', `${action}/cancel`, h``, 'Cancel the generation', 'danger')}
+</div>`;
+}
+
+/**
+ * The parts of a generation page, by key: the page renders them all, and the live stream
+ * sends the ones that changed, so a playing clip elsewhere on the page keeps playing.
+ */
+export function generationSections(p: Progress, links: PageLinks): Record<string, Markup> {
+  return {
+    head: head(p, links),
+    gate: gateSection(p, links),
+    budget: budgetSection(p),
+    ...Object.fromEntries(p.scenes.map((s) => [`scene-${s.id}`, sceneCard(s, p, links)])),
+  };
+}
+
+export function generationPage(p: Progress, links: PageLinks): Markup {
+  const parts = generationSections(p, links);
+  const part = (key: string): Markup => h`<div data-key="${key}">${parts[key]}</div>`;
+  return layout(
+    p.generationId,
+    h`<section data-live="/generations/${encodeURIComponent(p.generationId)}/live">
+  ${part('head')}
+  ${part('gate')}
+  <h2>Scenes</h2>
+  <div class="scenes">${p.scenes.map((s) => part(`scene-${s.id}`))}</div>
+  ${part('budget')}
+</section>`
+  );
+}
+
+export function messagePage(title: string, message: string): Markup {
+  return layout(title, h`<h1>${title}</h1><p>${message}</p><p><a href="/">All generations</a></p>`);
+}

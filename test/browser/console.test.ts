@@ -1,0 +1,183 @@
+/**
+ * The review console in a real browser (Debian's Chromium through playwright-core) against the
+ * real server, a worker and the emulator: a person finds a run waiting at the gate, plays its
+ * clip beside the references, approves or rejects it, and raises a paused run's budget, each
+ * from the page alone. Screenshots of each page land in .scenegate/test/screenshots.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, beforeEach, test } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startConsole, type ConsoleServer } from '../../client/console/serve';
+import { stateDir } from '../../common/paths';
+import { loadSettings } from '../../common/settings';
+import { testPlan, useGenerationEnv, type GenerationEnv } from '../helpers/generation-env';
+import { waitForProgress, waitUntil } from '../helpers/wait';
+
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const screenshots = path.join(stateDir(loadSettings()), 'test', 'screenshots');
+
+let env: GenerationEnv;
+let consoleServer: ConsoleServer;
+let browser: Browser;
+before(async () => {
+  assert.ok(
+    fs.existsSync(chromiumPath),
+    `no Chromium at ${chromiumPath}: install it (apt-get install chromium; .ci/run does) or set CHROMIUM_PATH`
+  );
+  env = await useGenerationEnv(import.meta.url);
+  consoleServer = await startConsole({
+    generations: env.generations,
+    storageDir: env.deps.storage.root,
+    webUi: { url: 'http://127.0.0.1:8233', namespace: env.temporal.env.namespace ?? 'default' },
+    host: '127.0.0.1',
+    port: 0,
+    pollMs: 250,
+  });
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+      '--autoplay-policy=no-user-gesture-required',
+    ],
+  });
+  fs.mkdirSync(screenshots, { recursive: true });
+});
+beforeEach(() => env.emulator.reset());
+after(async () => {
+  await browser?.close();
+  await consoleServer?.close();
+  await env?.teardown();
+});
+
+const id = (name: string): string => `${name}-${Date.now()}`;
+
+async function openPage(urlPath: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.goto(`${consoleServer.url}${urlPath}`);
+  return page;
+}
+
+function manualGatePlan(name: string, maxAttempts = 2) {
+  return testPlan(id(name), 3, {
+    gate: { enabled: true, scorer: 'manual', maxAttempts, strengthStep: 0.1 },
+    strategy: { mode: 'parallel', concurrency: 3 },
+  });
+}
+
+test('a run waiting at the gate: listed under "needs me", its clip plays beside the references, approve lets it finish', async () => {
+  await env.withWorker(async () => {
+    const handle = await env.generations.start(manualGatePlan('console-approve'));
+    await waitForProgress(handle, (p) => p.status === 'awaiting_approval');
+
+    const list = await openPage('/?needs=me');
+    try {
+      const row = list.locator(`tr[data-id="${handle.id}"]`);
+      await row.waitFor();
+      assert.match(await row.innerText(), /awaiting approval/);
+      assert.match(await row.innerText(), /a gate decision on s1 \(approve or reject it on its page\)/);
+      await list.screenshot({ path: path.join(screenshots, 'console-list.png'), fullPage: true });
+      await row.getByRole('link', { name: handle.id }).click();
+      await list.waitForURL(`**/generations/${handle.id}`);
+
+      const clip = list.locator('.gate-attempts video').first();
+      await clip.waitFor();
+      await waitUntil('the gate clip to play', () =>
+        clip.evaluate((video) => (video as unknown as { readyState: number }).readyState >= 2)
+      );
+      const referencesShown = await list
+        .locator('.references img')
+        .evaluateAll(
+          (imgs) => imgs.filter((img) => (img as unknown as { naturalWidth: number }).naturalWidth > 0).length
+        );
+      assert.equal(referencesShown, 2, 'both reference images load beside the clip');
+      assert.match(await list.locator('.gate-status').innerText(), /awaiting approval/);
+      const webUi = await list.getByRole('link', { name: 'Open in the Temporal Web UI' }).getAttribute('href');
+      assert.ok(webUi?.endsWith(`/workflows/${handle.id}`), webUi ?? 'no Web UI link');
+      await list.screenshot({ path: path.join(screenshots, 'console-gate.png'), fullPage: true });
+
+      await list.locator('#approve input[name="note"]').fill('looks like Mara');
+      await list.locator('#approve button').click();
+      await list.locator('#approve output.ok').waitFor();
+      // the page follows the run without a reload, through to the end
+      await list.locator('h1 .badge', { hasText: 'succeeded' }).waitFor({ timeout: 60_000 });
+      assert.equal(await list.locator('.scene video').count(), 3, 'every scene clip is on the page');
+    } finally {
+      await list.close();
+    }
+    const result = await handle.result();
+    assert.equal(result.status, 'succeeded');
+    assert.equal((await handle.progress()).gate.status, 'approved');
+  });
+});
+
+test('reject with a reason from the page: the answer says a stronger attempt follows, and the reason is kept', async () => {
+  await env.withWorker(async () => {
+    const handle = await env.generations.start(manualGatePlan('console-reject'));
+    await waitForProgress(handle, (p) => p.status === 'awaiting_approval');
+    const page = await openPage(`/generations/${handle.id}`);
+    try {
+      await page.locator('#reject input[name="reason"]').fill('the bottle label is wrong');
+      await page.locator('#reject button').click();
+      const answer = await page.locator('#reject output.ok').innerText();
+      assert.match(answer, /stronger|strength/i, answer);
+      const after = await waitForProgress(
+        handle,
+        (p) => p.status === 'awaiting_approval' && p.scenes[0]!.history.length === 2
+      );
+      assert.equal(after.scenes[0]!.history[0]!.status, 'missed');
+      assert.equal(after.scenes[0]!.history[0]!.note, 'the bottle label is wrong');
+      // the first attempt, now missed, shows its reason on the page without a reload
+      await page.locator('.attempt.missed .note', { hasText: 'the bottle label is wrong' }).waitFor();
+      assert.equal(await page.locator('.gate-attempts video').count(), 2);
+    } finally {
+      await page.close();
+    }
+    await handle.cancel();
+  });
+});
+
+test('a run paused for money: raising the budget on the page lets it finish; a refused raise says why in place', async () => {
+  const plan = testPlan(id('console-budget'), 3, {
+    strategy: { mode: 'sequential', concurrency: 1 },
+    budget: { limitUsd: 0.15 },
+  });
+  await env.withWorker(async () => {
+    const handle = await env.generations.start(plan);
+    await waitForProgress(handle, (p) => p.status === 'awaiting_budget');
+    const page = await openPage(`/generations/${handle.id}`);
+    try {
+      assert.match(await page.locator('.waiting').innerText(), /money for s2 \(raise or set the budget below\)/);
+      await page.locator('#raise input[name="amountUsd"]').fill('2000000');
+      await page.locator('#raise button').click();
+      assert.match(await page.locator('#raise output.refused').innerText(), /amountUsd/);
+      await page.screenshot({ path: path.join(screenshots, 'console-budget.png'), fullPage: true });
+
+      await page.locator('#raise input[name="amountUsd"]').fill('0.5');
+      await page.locator('#raise button').click();
+      await page.locator('#raise output.ok').waitFor();
+      await page.locator('h1 .badge', { hasText: 'succeeded' }).waitFor({ timeout: 60_000 });
+    } finally {
+      await page.close();
+    }
+    const result = await handle.result();
+    assert.equal(result.status, 'succeeded');
+    assert.equal(result.limitUsd, 0.65);
+  });
+});
+
+test('actions need the page: a cross-site form post without the console header is refused and changes nothing', async () => {
+  const response = await fetch(`${consoleServer.url}/generations/anything/cancel`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: '',
+  });
+  assert.equal(response.status, 403);
+});
