@@ -23,6 +23,8 @@ import { makeCreatePrediction } from './create-prediction';
 import { makePrepareGeneration } from './prepare-generation';
 import { makeReadPrediction } from './read-prediction';
 import { consolePageUrl } from '../common/links';
+import type { Notification } from '../schema/notification';
+import { makeNotify } from './notify';
 import type { ReplicateConnection } from './replicate/client';
 import { makeScoreClip } from './score-clip';
 import type { LocalStorage } from './storage';
@@ -38,6 +40,8 @@ export interface ActivityDeps {
   webhookUrl?: string;
   /** The review console people reach (SCENEGATE_CONSOLE_URL), for the links each generation shows. */
   consoleUrl?: string;
+  /** Where notifications are POSTed (SCENEGATE_NOTIFY_URL); unset: generations send none. */
+  notifyUrl?: string;
   reconcileSkewMs?: number;
   referenceLimits?: { maxBytes: number; minSide: number; maxSide: number };
 }
@@ -54,6 +58,7 @@ export interface Activities {
   scoreClip(input: ScoreClipInput): Promise<ScoreClipResult>;
   sampleFrames(input: SampleFramesInput): Promise<SampledFrames>;
   assembleVideo(input: AssembleVideoInput): Promise<AssembleVideoResult>;
+  notify(input: Notification): Promise<void>;
 }
 
 /** Builds scenegate's activities from their dependencies. */
@@ -66,12 +71,16 @@ export function createActivities(deps: ActivityDeps): Activities {
     referenceRoots: deps.referenceRoots,
     limits: deps.referenceLimits ?? { maxBytes: 10 * 1024 * 1024, minSide: 64, maxSide: 8192 },
   });
-  const { consoleUrl } = deps;
+  const { consoleUrl, notifyUrl } = deps;
   return {
     // the console link is the worker's to give: workers are deployed knowing where people reach it
     prepareGeneration: async function prepareGeneration(input) {
       const prepared = await prepare(input);
-      return consoleUrl ? { ...prepared, consoleUrl: consolePageUrl(consoleUrl, input.generationId) } : prepared;
+      return {
+        ...prepared,
+        ...(consoleUrl ? { consoleUrl: consolePageUrl(consoleUrl, input.generationId) } : {}),
+        ...(notifyUrl ? { notify: true } : {}),
+      };
     },
     ...makeCreatePrediction({
       ...replicate,
@@ -82,6 +91,8 @@ export function createActivities(deps: ActivityDeps): Activities {
     collectClip: makeCollectClip({ storage: deps.storage, connection: deps.connection }),
     ...makeScoreClip(replicate),
     assembleVideo: makeAssembleVideo({ storage: deps.storage }),
+    // without a receiver the workflow never schedules it (preparation says so)
+    notify: notifyUrl ? makeNotify({ url: notifyUrl }) : async () => undefined,
   };
 }
 

@@ -37,6 +37,8 @@ export const prepareGenerationResultSchema = z.object({
   scorerModel: scorerEntrySchema.nullable(),
   /** The generation's page in the review console the worker knows of (SCENEGATE_CONSOLE_URL); unset: none. */
   consoleUrl: z.string().optional(),
+  /** True when the worker has a notification receiver (SCENEGATE_NOTIFY_URL): the generation then notifies. */
+  notify: z.boolean().optional(),
 });
 export type PrepareGenerationResult = z.infer<typeof prepareGenerationResultSchema>;
 

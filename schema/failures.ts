@@ -39,6 +39,8 @@ export const FailureType = {
   Aborted: 'Aborted',
   /** An update's validator turned the request down (unknown scene, wrong state, bad payload). */
   UpdateRefused: 'UpdateRefused',
+  /** The notification receiver (SCENEGATE_NOTIFY_URL) did not take a message; the generation goes on. */
+  NotifyFailed: 'NotifyFailed',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
 

@@ -24,5 +24,6 @@ export function activityDepsFromSettings(settings: Settings): ActivityDeps {
     referenceRoots: referenceRoots(settings),
     ...(settings.SCENEGATE_WEBHOOK_URL ? { webhookUrl: settings.SCENEGATE_WEBHOOK_URL } : {}),
     ...(settings.SCENEGATE_CONSOLE_URL ? { consoleUrl: settings.SCENEGATE_CONSOLE_URL } : {}),
+    ...(settings.SCENEGATE_NOTIFY_URL ? { notifyUrl: settings.SCENEGATE_NOTIFY_URL } : {}),
   };
 }

@@ -20,6 +20,7 @@ const retry = {
  * - control: reading, finding and cancelling predictions, and preparing the references.
  * - long: downloads, scoring and assembly, which heartbeat so a crashed worker's work moves on
  *   within a heartbeat timeout.
+ * - notify: tried again in the background for an hour.
  */
 export function generationActivities(plan: Plan): ActivityInterfaceFor<Activities> {
   const heartbeatTimeout = durationMs(plan.timeouts.heartbeat);
@@ -48,6 +49,17 @@ export function generationActivities(plan: Plan): ActivityInterfaceFor<Activitie
     heartbeatTimeout,
     retry: { ...retry, maximumAttempts: 8 },
   });
+  // a receiver that is down is tried again for an hour; the generation never waits for it
+  const notify = proxyActivities<Activities>({
+    startToCloseTimeout: '30s',
+    scheduleToCloseTimeout: '1h',
+    retry: {
+      initialInterval: '2s',
+      backoffCoefficient: 2,
+      maximumInterval: '5m',
+      nonRetryableErrorTypes: nonRetryableActivityFailures,
+    },
+  });
   return {
     prepareGeneration: long.prepareGeneration,
     createPrediction: create.createPrediction,
@@ -58,6 +70,7 @@ export function generationActivities(plan: Plan): ActivityInterfaceFor<Activitie
     scoreClip: long.scoreClip,
     sampleFrames: long.sampleFrames,
     assembleVideo: long.assembleVideo,
+    notify: notify.notify,
   };
 }
 

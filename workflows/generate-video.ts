@@ -21,6 +21,7 @@ import { Generation } from './generation';
 import { registerHandlers } from './handlers';
 import { runSceneTask } from './scene-task';
 import { SceneTasks } from './scene-tasks';
+import { Notifier } from './notifier';
 import { ProgressPublisher } from './search-attributes';
 
 /**
@@ -49,17 +50,23 @@ export async function generateVideo(rawPlan: PlanInput): Promise<GenerationResul
   else publisher.publish(gen);
   const acts = generationActivities(plan);
 
+  let notifier: Notifier | undefined;
   try {
     gen.prepare(await prepare(gen, acts), Date.now());
+    // a worker with a notification receiver says so in its preparation, so replays schedule the same
+    if (gen.prepared?.notify) {
+      notifier = new Notifier((n) => acts.notify.executeWithOptions({ summary: `notify: ${n.event}` }, [n]));
+      void CancellationScope.nonCancellable(() => notifier!.follow(gen));
+    }
     await runScenes(gen, acts, tasks);
     if (!gen.stop && gen.clips().length === 0) {
       gen.halt({ type: FailureType.SceneFailed, message: 'no scene produced a clip' }, Date.now());
     }
-    if (!gen.stop) return await assemble(gen, acts, publisher);
+    if (!gen.stop) return await assemble(gen, acts, publisher, notifier);
   } catch (err) {
-    throw await closeWithoutVideo(gen, tasks, publisher, err);
+    throw await closeWithoutVideo(gen, tasks, publisher, notifier, err);
   }
-  throw await closeWithoutVideo(gen, tasks, publisher, undefined);
+  throw await closeWithoutVideo(gen, tasks, publisher, notifier, undefined);
 }
 
 /**
@@ -109,7 +116,8 @@ async function runScenes(gen: Generation, acts: GenerationActivities, tasks: Sce
 async function assemble(
   gen: Generation,
   acts: GenerationActivities,
-  publisher: ProgressPublisher
+  publisher: ProgressPublisher,
+  notifier: Notifier | undefined
 ): Promise<GenerationResult> {
   const clips = gen.clips();
   gen.startAssembly(Date.now());
@@ -120,6 +128,7 @@ async function assemble(
   const status = gen.finish(Date.now());
   // the workflow ends in this activation: the final state is published now, not after it
   publisher.publish(gen);
+  await notifier?.end(gen, null);
   await condition(allHandlersFinished);
   const progress = gen.progress();
   return {
@@ -145,6 +154,7 @@ async function closeWithoutVideo(
   gen: Generation,
   tasks: SceneTasks,
   publisher: ProgressPublisher,
+  notifier: Notifier | undefined,
   err: unknown
 ): Promise<unknown> {
   const cancelled = err !== undefined && isCancellation(err) && !gen.stop;
@@ -158,6 +168,7 @@ async function closeWithoutVideo(
   publisher.publish(gen);
   const finalState = gen.finalState(status, reason);
   upsertMemo({ finalState });
+  await notifier?.end(gen, reason);
   if (!gen.stop || cancelled) return err;
   return ApplicationFailure.create({
     type: gen.stop.type,
