@@ -37,8 +37,11 @@ export function consoleApp(deps: ConsoleDeps): Hono {
       if (relative.startsWith('..') || path.isAbsolute(relative)) return null;
       return `/files/${relative.split(path.sep).map(encodeURIComponent).join('/')}`;
     },
-    webUi: deps.webUi ? workflowUiUrl(deps.webUi.url, deps.webUi.namespace, id) : null,
+    webUi: webUiOf(id),
   });
+
+  const webUiOf = (id: string): string | null =>
+    deps.webUi ? workflowUiUrl(deps.webUi.url, deps.webUi.namespace, id) : null;
 
   const progressOf = async (id: string): Promise<Progress> => (await deps.generations.get(id)).progress();
 
@@ -50,7 +53,7 @@ export function consoleApp(deps: ConsoleDeps): Hono {
 
   app.get('/', async (c) => {
     const needsMe = c.req.query('needs') === 'me';
-    return c.html(listPage(await listGenerations(deps.generations, needsMe), needsMe));
+    return c.html(listPage(await listGenerations(deps.generations, needsMe), needsMe, webUiOf));
   });
 
   app.get('/live', (c) => {
@@ -58,7 +61,7 @@ export function consoleApp(deps: ConsoleDeps): Hono {
     return streamSSE(c, async (stream) => {
       let last = '';
       while (!stream.aborted) {
-        const rows = String(listRows(await listGenerations(deps.generations, needsMe), needsMe));
+        const rows = String(listRows(await listGenerations(deps.generations, needsMe), needsMe, webUiOf));
         if (rows !== last) await stream.writeSSE({ event: 'update', data: JSON.stringify({ rows }) });
         last = rows;
         await stream.sleep(pollMs * 2);

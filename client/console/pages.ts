@@ -42,12 +42,12 @@ const badge = (status: string): Markup =>
 
 // ---- the list
 
-export function listRows(rows: ListedGeneration[], needsMe: boolean): Markup {
+export function listRows(rows: ListedGeneration[], needsMe: boolean, webUiOf: (id: string) => string | null): Markup {
   if (rows.length === 0) {
     return h`<p class="empty">${needsMe ? 'Nothing waits for a person right now.' : 'No generations yet. Start one with npx scenegate generate examples/plans/product-ad.json.'}</p>`;
   }
   return h`<table class="generations">
-  <thead><tr><th>Generation</th><th>Status</th><th>Scenes</th><th>Cost / limit</th><th>Waiting for</th><th>Started</th></tr></thead>
+  <thead><tr><th>Generation</th><th>Status</th><th>Scenes</th><th>Cost / limit</th><th>Waiting for</th><th>Started</th><th></th></tr></thead>
   <tbody>${rows.map(
     (r) => h`<tr data-id="${r.id}">
     <td><a href="/generations/${encodeURIComponent(r.id)}">${r.id}</a></td>
@@ -56,12 +56,13 @@ export function listRows(rows: ListedGeneration[], needsMe: boolean): Markup {
     <td class="num">${usd(r.costUsd)} / ${r.limitUsd === null ? '–' : usd(r.limitUsd)}</td>
     <td class="wait">${r.waitingFor ?? ''}</td>
     <td><time datetime="${r.startTime.toISOString()}">${r.startTime.toISOString().slice(0, 19).replace('T', ' ')} UTC</time></td>
+    <td>${webUiOf(r.id) ? h`<a href="${webUiOf(r.id)}" target="_blank" rel="noopener">Web UI</a>` : ''}</td>
   </tr>`
   )}</tbody>
 </table>`;
 }
 
-export function listPage(rows: ListedGeneration[], needsMe: boolean): Markup {
+export function listPage(rows: ListedGeneration[], needsMe: boolean, webUiOf: (id: string) => string | null): Markup {
   return layout(
     'Generations',
     h`<nav class="filters">
@@ -69,7 +70,7 @@ export function listPage(rows: ListedGeneration[], needsMe: boolean): Markup {
   <a href="/?needs=me" class="${needsMe ? 'on' : ''}">Needs me</a>
 </nav>
 <section data-live="${needsMe ? '/live?needs=me' : '/live'}">
-  <div data-key="rows">${listRows(rows, needsMe)}</div>
+  <div data-key="rows">${listRows(rows, needsMe, webUiOf)}</div>
 </section>`
   );
 }

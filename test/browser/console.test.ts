@@ -83,6 +83,9 @@ test('a run waiting at the gate: listed under "needs me", its clip plays beside 
       await row.waitFor();
       assert.match(await row.innerText(), /awaiting approval/);
       assert.match(await row.innerText(), /a gate decision on s1 \(approve or reject it on its page\)/);
+      assert.ok(
+        (await row.getByRole('link', { name: 'Web UI' }).getAttribute('href'))?.endsWith(`/workflows/${handle.id}`)
+      );
       await list.screenshot({ path: path.join(screenshots, 'console-list.png'), fullPage: true });
       await row.getByRole('link', { name: handle.id }).click();
       await list.waitForURL(`**/generations/${handle.id}`);
@@ -180,4 +183,33 @@ test('actions need the page: a cross-site form post without the console header i
     body: '',
   });
   assert.equal(response.status, 403);
+});
+
+test('with a token, the console asks for it: a link with it once sets a cookie; scripts send it as a bearer', async () => {
+  const token = 'a-long-enough-console-token';
+  const guarded = await startConsole({
+    generations: env.generations,
+    storageDir: env.deps.storage.root,
+    host: '127.0.0.1',
+    port: 0,
+    token,
+  });
+  try {
+    assert.equal((await fetch(`${guarded.url}/`)).status, 401);
+    assert.equal((await fetch(`${guarded.url}/?token=wrong-token-of-the-same-size`)).status, 401);
+    const signIn = await fetch(`${guarded.url}/?needs=me&token=${token}`, { redirect: 'manual' });
+    assert.equal(signIn.status, 302);
+    assert.equal(signIn.headers.get('location'), '/?needs=me', 'the token leaves the address bar');
+    const cookie = signIn.headers.get('set-cookie') ?? '';
+    assert.match(cookie, /HttpOnly/i);
+    assert.equal((await fetch(`${guarded.url}/`, { headers: { cookie: cookie.split(';')[0]! } })).status, 200);
+    assert.equal((await fetch(`${guarded.url}/`, { headers: { authorization: `Bearer ${token}` } })).status, 200);
+    assert.equal((await fetch(`${guarded.url}/assets/console.css`)).status, 401, 'nothing is served without it');
+  } finally {
+    await guarded.close();
+  }
+  await assert.rejects(
+    startConsole({ generations: env.generations, storageDir: env.deps.storage.root, host: '0.0.0.0', port: 0 }),
+    /SCENEGATE_CONSOLE_TOKEN/
+  );
 });
