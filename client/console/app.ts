@@ -3,6 +3,7 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { workflowUiUrl } from '../../common/links';
+import { projectRoot } from '../../common/paths';
 import { UserFacingError } from '../../common/run-main';
 import type { Progress } from '../../schema/progress';
 import type { GenerationClient } from '../generation-client';
@@ -23,7 +24,8 @@ export interface ConsoleDeps {
   pollMs?: number;
 }
 
-const assets = path.join(import.meta.dirname, 'assets');
+// from the project root, so a bundled build finds them too
+const assets = path.join(projectRoot, 'client', 'console', 'assets');
 
 /** The review console's routes: pages, their live streams, the actions, and the stored clips and references. */
 export function consoleApp(deps: ConsoleDeps): Hono {
