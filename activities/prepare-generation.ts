@@ -12,6 +12,13 @@ import {
 } from '../schema/activities';
 import type { Catalogue } from '../schema/catalogue';
 import { FailureType } from '../schema/failures';
+import {
+  IMAGE_TYPE_NAMES,
+  imageTypeOf,
+  isRemoteReference,
+  locateReference,
+  ReferenceFileError,
+} from '../common/reference-file';
 import { runFfprobe } from '../media/ffmpeg';
 import { modelProblems } from '../schema/plan-model-check';
 import { findModel } from './catalogue';
@@ -29,22 +36,6 @@ export interface PrepareGenerationDeps {
   referenceRoots: string[];
   limits: { maxBytes: number; minSide: number; maxSide: number };
 }
-
-/** Magic numbers of the image types models accept. */
-const IMAGE_TYPES: { mime: string; ext: string; test: (b: Buffer) => boolean }[] = [
-  {
-    mime: 'image/png',
-    ext: 'png',
-    test: (b) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])),
-  },
-  { mime: 'image/jpeg', ext: 'jpg', test: (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
-  {
-    mime: 'image/webp',
-    ext: 'webp',
-    test: (b) => b.toString('ascii', 0, 4) === 'RIFF' && b.toString('ascii', 8, 12) === 'WEBP',
-  },
-  { mime: 'image/gif', ext: 'gif', test: (b) => b.toString('ascii', 0, 4) === 'GIF8' },
-];
 
 /** Resumption state: which images are already uploaded, by content hash. */
 interface PrepareCheckpoint {
@@ -72,7 +63,7 @@ async function imageSize(file: string): Promise<{ width: number; height: number 
 /** Builds the `prepareGeneration` activity: checks and uploads every reference image once, and prices the model. */
 export function makePrepareGeneration(deps: PrepareGenerationDeps) {
   async function readSource(source: string, field: string): Promise<Buffer> {
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) {
+    if (isRemoteReference(source)) {
       if (!source.startsWith('https://'))
         throw invalid(field, `remote reference images must be https URLs, got ${source}`);
       const response = await fetch(source).catch((err: Error) => {
@@ -93,32 +84,10 @@ export function makePrepareGeneration(deps: PrepareGenerationDeps) {
         throw invalid(field, `${source} is ${declared} bytes; the limit is ${deps.limits.maxBytes}`);
       return Buffer.from(await response.arrayBuffer());
     }
-    const roots = await Promise.all(
-      deps.referenceRoots.map((root) => fs.realpath(root).catch(() => path.resolve(root)))
-    );
-    // a relative path arrives when nobody resolved it against a plan file (temporal CLI, Web UI): the roots are its base
-    const candidates = path.isAbsolute(source) ? [source] : roots.map((root) => path.resolve(root, source));
-    let real: string | undefined;
-    for (const candidate of candidates) {
-      real = await fs.realpath(candidate).catch(() => undefined);
-      if (real) break;
-    }
-    if (!real) {
-      throw invalid(
-        field,
-        path.isAbsolute(source)
-          ? `file not found: ${source}`
-          : `file not found: ${source} (looked in ${roots.join(', ')})`
-      );
-    }
-    if (!roots.some((root) => real === root || real.startsWith(root + path.sep))) {
-      throw invalid(
-        field,
-        `${real} is outside the folders reference images may come from (${roots.join(', ')}; set SCENEGATE_REFERENCE_ROOTS)`
-      );
-    }
+    const real = await locateReference(source, deps.referenceRoots).catch((err: Error) => {
+      throw err instanceof ReferenceFileError ? invalid(field, err.message) : err;
+    });
     const stat = await fs.stat(real);
-    if (!stat.isFile()) throw invalid(field, `${real} is not a file`);
     if (stat.size > deps.limits.maxBytes)
       throw invalid(field, `${real} is ${stat.size} bytes; the limit is ${deps.limits.maxBytes}`);
     return fs.readFile(real);
@@ -162,8 +131,8 @@ export function makePrepareGeneration(deps: PrepareGenerationDeps) {
           const bytes = await readSource(source, field);
           if (bytes.length > deps.limits.maxBytes)
             throw invalid(field, `${source} is ${bytes.length} bytes; the limit is ${deps.limits.maxBytes}`);
-          const type = IMAGE_TYPES.find((t) => t.test(bytes));
-          if (!type) throw invalid(field, `${source} is not a PNG, JPEG, WebP or GIF image`);
+          const type = imageTypeOf(bytes);
+          if (!type) throw invalid(field, `${source} is not a ${IMAGE_TYPE_NAMES} image`);
           const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
           const localPath = deps.storage.pathFor(
             input.generationId,

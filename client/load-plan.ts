@@ -3,7 +3,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { loadCatalogue } from '../common/catalogue-file';
-import { loadSettings } from '../common/settings';
+import {
+  IMAGE_MAGIC_BYTES,
+  IMAGE_TYPE_NAMES,
+  imageTypeOf,
+  isRemoteReference,
+  locateReference,
+  ReferenceFileError,
+} from '../common/reference-file';
+import { loadSettings, referenceRoots } from '../common/settings';
 import { modelProblems } from '../schema/plan-model-check';
 import { listIssues } from '../schema/issues';
 import { planSchema, type Plan, type PlanInput } from '../schema/plan';
@@ -36,7 +44,7 @@ export function newGenerationId(now = new Date()): string {
  * other relative path is left for the worker, which looks it up in its reference roots.
  */
 function resolveReference(ref: string, baseDir: string): string {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(ref) || path.isAbsolute(ref)) return ref;
+  if (isRemoteReference(ref) || path.isAbsolute(ref)) return ref;
   const beside = path.resolve(baseDir, ref);
   return fs.existsSync(beside) ? beside : ref;
 }
@@ -68,7 +76,50 @@ export function validatePlan(
   };
 }
 
-/** Reads a plan file (JSON, or YAML by extension) and validates it. */
+async function readHead(file: string): Promise<Buffer> {
+  const handle = await fs.promises.open(file, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(IMAGE_MAGIC_BYTES), 0, IMAGE_MAGIC_BYTES, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Every local reference image a worker on this machine could not use, one problem per field:
+ * not found, outside `roots`, not a file or not an image, looked up as the worker does. URLs are
+ * left to the worker, which fetches them.
+ */
+export async function referenceProblems(
+  plan: Pick<Plan, 'consistencyGroups'>,
+  roots: readonly string[]
+): Promise<string[]> {
+  const problems: string[] = [];
+  for (const [i, group] of plan.consistencyGroups.entries()) {
+    for (const [j, source] of group.referenceImages.entries()) {
+      if (isRemoteReference(source)) continue;
+      const field = `consistencyGroups[${i}].referenceImages[${j}]`;
+      try {
+        const head = await readHead(await locateReference(source, roots));
+        if (!imageTypeOf(head)) problems.push(`${field}: ${source} is not a ${IMAGE_TYPE_NAMES} image`);
+      } catch (err) {
+        problems.push(
+          `${field}: ${err instanceof ReferenceFileError ? err.message : `cannot read ${source} (${(err as Error).message})`}`
+        );
+      }
+    }
+  }
+  return problems;
+}
+
+/**
+ * Reads a plan file (JSON, or YAML by extension), validates it and checks its local reference
+ * images against this machine's reference roots (SCENEGATE_REFERENCE_ROOTS, else the working
+ * folder), so a missing or wrong image is refused before anything starts.
+ *
+ * @throws InvalidPlanError naming every field at fault.
+ */
 export async function loadPlanFile(file: string): Promise<Plan & { generationId: string }> {
   let text: string;
   try {
@@ -84,5 +135,9 @@ export async function loadPlanFile(file: string): Promise<Plan & { generationId:
       `${file} is not valid ${/\.ya?ml$/i.test(file) ? 'YAML' : 'JSON'}: ${(err as Error).message}`,
     ]);
   }
-  return validatePlan(data, { baseDir: path.dirname(path.resolve(file)), source: path.basename(file) });
+  const source = path.basename(file);
+  const plan = validatePlan(data, { baseDir: path.dirname(path.resolve(file)), source });
+  const problems = await referenceProblems(plan, referenceRoots(loadSettings()));
+  if (problems.length > 0) throw new InvalidPlanError(problems, source);
+  return plan;
 }
