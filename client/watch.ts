@@ -1,3 +1,4 @@
+import { createLogUpdate } from 'log-update';
 import type { Progress } from '../schema/progress';
 
 /** Dollars for people: two decimals, and never a crash on a value a newer worker sends. */
@@ -38,36 +39,25 @@ export function renderProgress(progress: Progress, now = Date.now()): string[] {
 
 /**
  * Shows progress as it changes: redrawn in place on a terminal, appended as plain lines
- * (only when something changed) when the output is a file or a pipe.
+ * (only those that changed since the last view) when the output is a file or a pipe.
  */
 export class ProgressView {
-  private drawn = 0;
-  private last = '';
-  private readonly printed = new Set<string>();
+  private previous: readonly string[] = [];
+  private readonly redraw?: ReturnType<typeof createLogUpdate>;
 
-  constructor(private readonly out: NodeJS.WriteStream | NodeJS.WritableStream = process.stdout) {}
-
-  private get tty(): boolean {
-    return (this.out as NodeJS.WriteStream).isTTY === true;
+  constructor(private readonly out: NodeJS.WriteStream | NodeJS.WritableStream = process.stdout) {
+    // log-update erases by screen rows, so a line wider than the terminal leaves no stale copy
+    if ((out as NodeJS.WriteStream).isTTY === true) this.redraw = createLogUpdate(out, { showCursor: true });
   }
 
   show(progress: Progress): void {
     const lines = renderProgress(progress);
-    const text = lines.join('\n');
-    if (text === this.last) return;
-    this.last = text;
-    if (this.tty) {
-      // move to the first line drawn last time and clear to the end of the screen
-      if (this.drawn > 0) this.out.write(`\x1b[${this.drawn}F\x1b[J`);
-      this.out.write(`${text}\n`);
-      this.drawn = lines.length;
+    if (this.redraw) {
+      this.redraw(lines.join('\n'));
     } else {
-      // a log reader wants each change once, not the whole table again
-      for (const line of lines) {
-        if (this.printed.has(line)) continue;
-        this.printed.add(line);
-        this.out.write(`${line.trim()}\n`);
-      }
+      // a log reader wants each change once, not the whole table again; a line back to an earlier value is a change too
+      for (const [i, line] of lines.entries()) if (line !== this.previous[i]) this.out.write(`${line.trim()}\n`);
     }
+    this.previous = lines;
   }
 }

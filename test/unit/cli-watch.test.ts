@@ -1,0 +1,111 @@
+/** The live display: redrawn by screen rows on a terminal, changed lines only on a pipe. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ProgressView } from '../../client/watch';
+import type { Progress } from '../../schema/progress';
+
+type SceneStatus = Progress['scenes'][number]['status'];
+
+/** Only what the display reads; the view never looks at the rest. */
+function progress(statuses: SceneStatus[], lastError: string | null = null): Progress {
+  return {
+    generationId: 'g',
+    status: 'generating',
+    waitingFor: null,
+    scenes: statuses.map((status, i) => ({
+      id: `s${i + 1}`,
+      index: i + 1,
+      status,
+      attempts: 1,
+      costUsd: 0,
+      score: null,
+      lastError,
+      isGateScene: false,
+    })),
+    totals: { scenes: statuses.length, done: 0, failed: 0, skipped: 0, running: 0, percent: 0 },
+    budget: { limitUsd: 3, spentUsd: 0 },
+    etaAt: null,
+  } as unknown as Progress;
+}
+
+/**
+ * A small terminal: auto-wrap at `columns` (with the pending wrap real terminals have), newline,
+ * and the escapes log-update and the old display used (erase line, cursor up, to column 1,
+ * previous line, erase to the end of the screen).
+ */
+class Terminal {
+  readonly isTTY = true;
+  readonly rows = 24;
+  private screen: string[] = [''];
+  private row = 0;
+  private col = 0;
+  constructor(readonly columns: number) {}
+
+  write(chunk: string): boolean {
+    for (let i = 0; i < chunk.length; i++) {
+      const escape = chunk.startsWith('\x1b[', i) ? /^(\d*)([A-Za-z])/.exec(chunk.slice(i + 2)) : null;
+      if (escape) {
+        this.control(Number(escape[1] || 1), escape[2]!, escape[1] ?? '');
+        i += escape[0].length + 1;
+      } else if (chunk.slice(i).startsWith('\x1b[?25')) {
+        i += 5; // cursor shown or hidden
+      } else if (chunk[i] === '\n') {
+        this.moveTo(this.row + 1, 0);
+      } else {
+        if (this.col === this.columns) this.moveTo(this.row + 1, 0);
+        const line = (this.screen[this.row] ?? '').padEnd(this.col);
+        this.screen[this.row] = line.slice(0, this.col) + chunk[i] + line.slice(this.col + 1);
+        this.col++;
+      }
+    }
+    return true;
+  }
+  private moveTo(row: number, col: number): void {
+    this.row = Math.max(0, row);
+    this.col = col;
+    while (this.screen.length <= this.row) this.screen.push('');
+  }
+  private control(n: number, code: string, raw: string): void {
+    if (code === 'A') this.moveTo(this.row - n, this.col);
+    else if (code === 'F') this.moveTo(this.row - n, 0);
+    else if (code === 'G') this.col = 0;
+    else if (code === 'K' && raw === '2') this.screen[this.row] = '';
+    else if (code === 'J')
+      this.screen = [...this.screen.slice(0, this.row), (this.screen[this.row] ?? '').slice(0, this.col)];
+  }
+  get text(): string {
+    return this.screen
+      .map((line) => line.trimEnd())
+      .join('\n')
+      .trim();
+  }
+}
+
+test('on a terminal, lines wider than it are redrawn without leaving stale copies', () => {
+  const terminal = new Terminal(40);
+  const view = new ProgressView(terminal as unknown as NodeJS.WriteStream);
+  const longError = 'E005: the model ran out of memory while rendering frame 17 of 48';
+  view.show(progress(['failed', 'running'], longError));
+  view.show(progress(['failed', 'succeeded'], longError));
+  view.show(progress(['succeeded', 'succeeded']));
+
+  const alone = new Terminal(40);
+  new ProgressView(alone as unknown as NodeJS.WriteStream).show(progress(['succeeded', 'succeeded']));
+  assert.equal(terminal.text, alone.text);
+  assert.equal((terminal.text.match(/s1/g) ?? []).length, 1);
+});
+
+test('on a pipe, each line is printed when it changes, also back to a value it had before', () => {
+  let out = '';
+  const view = new ProgressView({ write: (chunk: string) => (out += chunk) > '' } as unknown as NodeJS.WritableStream);
+  view.show(progress(['running', 'pending']));
+  view.show(progress(['running', 'pending']));
+  view.show(progress(['awaiting_ops', 'pending']));
+  view.show(progress(['running', 'pending']));
+  const s1 = out.split('\n').filter((line) => line.startsWith('1. s1'));
+  assert.deepEqual(
+    s1.map((line) => line.split(/\s+/)[2]),
+    ['running', 'awaiting_ops', 'running']
+  );
+  assert.equal(out.split('\n').filter((line) => line.startsWith('2. s2')).length, 1);
+});
