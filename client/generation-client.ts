@@ -54,6 +54,18 @@ export class UpdateRefusedError extends UserFacingError {
   }
 }
 
+/** An operator action reached a generation that has already ended; nothing was sent or changed. */
+export class GenerationEndedError extends UserFacingError {
+  constructor(
+    readonly generationId: string,
+    /** How it ended, as `list` shows it (`succeeded`, `terminated`, ...). */
+    readonly status: string,
+    nothingTo: string
+  ) {
+    super(`generation ${generationId} already ended (${status}); ${nothingTo}`, ExitCode.alreadyEnded);
+  }
+}
+
 /**
  * A budget change the workflow would ignore (a signal cannot be refused), checked first with
  * the schema the workflow uses; the message names the field, e.g. `amountUsd: must be at most …`.
@@ -103,37 +115,79 @@ export class GenerationHandle {
     const { status } = await this.workflow.describe();
     return asClosed(progress, status.name);
   }
-  /** @throws UserFacingError naming `amountUsd` when the workflow would ignore the raise. */
+  /**
+   * @throws UserFacingError naming `amountUsd` when the workflow would ignore the raise.
+   * @throws GenerationEndedError when the generation has ended.
+   */
   async raiseBudget(amountUsd: number): Promise<void> {
     checkBudgetChange({ amountUsd });
-    await this.workflow.signal(raiseBudgetSignal, { amountUsd });
+    await this.unlessEnded('its budget can no longer change', () =>
+      this.workflow.signal(raiseBudgetSignal, { amountUsd })
+    );
   }
-  /** @throws UserFacingError naming `limitUsd` when the workflow would ignore the limit. */
+  /**
+   * @throws UserFacingError naming `limitUsd` when the workflow would ignore the limit.
+   * @throws GenerationEndedError when the generation has ended.
+   */
   async setBudget(limitUsd: number): Promise<void> {
     checkBudgetChange({ limitUsd });
-    await this.workflow.signal(setBudgetSignal, { limitUsd });
+    await this.unlessEnded('its budget can no longer change', () =>
+      this.workflow.signal(setBudgetSignal, { limitUsd })
+    );
   }
+  /** The update answers of the methods below; each throws GenerationEndedError when the generation has ended. */
   approveGate(note?: string): Promise<UpdateOutcome> {
     const args: ApproveGate = note === undefined ? {} : { note };
-    return answered(this.workflow.executeUpdate(approveGateUpdate, { args: [args] }));
+    return this.unlessEnded('nothing to approve', () =>
+      answered(this.workflow.executeUpdate(approveGateUpdate, { args: [args] }))
+    );
   }
   rejectGate(reason: string): Promise<UpdateOutcome> {
-    return answered(this.workflow.executeUpdate(rejectGateUpdate, { args: [{ reason }] }));
+    return this.unlessEnded('nothing to reject', () =>
+      answered(this.workflow.executeUpdate(rejectGateUpdate, { args: [{ reason }] }))
+    );
   }
   retryScene(sceneId: string, overrides?: RetryScene['overrides']): Promise<UpdateOutcome> {
-    return answered(
-      this.workflow.executeUpdate(retrySceneUpdate, { args: [{ sceneId, ...(overrides ? { overrides } : {}) }] })
+    return this.unlessEnded('nothing to retry', () =>
+      answered(
+        this.workflow.executeUpdate(retrySceneUpdate, { args: [{ sceneId, ...(overrides ? { overrides } : {}) }] })
+      )
     );
   }
   skipScene(sceneId: string): Promise<UpdateOutcome> {
-    return answered(this.workflow.executeUpdate(skipSceneUpdate, { args: [{ sceneId }] }));
+    return this.unlessEnded('nothing to skip', () =>
+      answered(this.workflow.executeUpdate(skipSceneUpdate, { args: [{ sceneId }] }))
+    );
   }
   abort(reason: string): Promise<UpdateOutcome> {
-    return answered(this.workflow.executeUpdate(abortUpdate, { args: [{ reason }] }));
+    return this.unlessEnded('nothing to abort', () =>
+      answered(this.workflow.executeUpdate(abortUpdate, { args: [{ reason }] }))
+    );
   }
-  /** Cancels the generation; every prediction in flight is cancelled before it closes. */
+  /**
+   * Cancels the generation; every prediction in flight is cancelled before it closes.
+   * @throws GenerationEndedError when it has ended (Temporal would accept the request and do nothing).
+   */
   async cancel(): Promise<void> {
+    const ended = await this.endedStatus();
+    if (ended) throw new GenerationEndedError(this.id, ended, 'nothing to cancel');
     await this.workflow.cancel();
+  }
+  /** How the generation ended, as `list` shows it, or undefined while it runs. */
+  async endedStatus(): Promise<string | undefined> {
+    const { status, typedSearchAttributes } = await this.workflow.describe();
+    if (status.name === 'RUNNING') return undefined;
+    return listedStatus(typedSearchAttributes.get(generationStatusKey), status.name);
+  }
+  private async unlessEnded<T>(nothingTo: string, action: () => Promise<T>): Promise<T> {
+    try {
+      return await action();
+    } catch (err) {
+      // Temporal answers a signal or update to a closed workflow with NotFound "workflow execution already completed"
+      const ended = err instanceof WorkflowNotFoundError ? await this.endedStatus() : undefined;
+      if (ended) throw new GenerationEndedError(this.id, ended, nothingTo);
+      throw err;
+    }
   }
   async result(): Promise<GenerationResult> {
     return fromWorker(generationResultSchema, await this.workflow.result(), 'result');

@@ -1,6 +1,7 @@
+import { NamespaceNotFoundError } from '@temporalio/common';
 import { CatalogueError } from './catalogue-file';
 import { loadSettings, SettingsError } from './settings';
-import { TemporalUnreachableError } from './temporal-connection';
+import { namespaceNotFound, TemporalUnreachableError } from './temporal-connection';
 
 /** Exit codes every scenegate command shares. */
 export const ExitCode = {
@@ -9,7 +10,12 @@ export const ExitCode = {
   invalidInput: 2,
   notFound: 3,
   generationFailed: 4,
+  /** Temporal cannot be reached, or has no namespace of the configured name. */
   temporalUnreachable: 5,
+  /** An operator action on a generation that has already ended: nothing was sent. */
+  alreadyEnded: 6,
+  /** Ctrl-C (128 + SIGINT, as shells report it). */
+  interrupted: 130,
 } as const;
 
 /** An error already phrased for a person, with the exit code it maps to. */
@@ -46,8 +52,10 @@ export async function runMain(body: () => Promise<void | number>): Promise<void>
   try {
     const code = await body();
     process.exitCode = code ?? ExitCode.ok;
-  } catch (err) {
-    if (debugEnabled()) console.error(err);
+  } catch (thrown) {
+    if (debugEnabled()) console.error(thrown);
+    // any call may be the first to meet a missing namespace, since connecting does not check it
+    const err = thrown instanceof NamespaceNotFoundError ? namespaceNotFound(thrown) : thrown;
     console.error(`scenegate: ${(err as Error).message}`);
     process.exitCode = exitCodeOf(err);
   }

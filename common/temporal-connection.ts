@@ -1,4 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
+import type { NamespaceNotFoundError } from '@temporalio/common';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 
 /** Temporal could not be reached or the connection settings were invalid. */
@@ -53,4 +54,12 @@ export async function connectClient(env: NodeJS.ProcessEnv = process.env): Promi
       { cause: err }
     );
   }
+}
+
+/** A namespace the server does not have, as one sentence naming the setting to change. */
+export function namespaceNotFound(err: NamespaceNotFoundError): TemporalUnreachableError {
+  return new TemporalUnreachableError(
+    `the Temporal server has no namespace "${err.namespace}"; set TEMPORAL_NAMESPACE (or the profile's namespace) to one it has`,
+    { cause: err }
+  );
 }

@@ -5,8 +5,8 @@ import { after, before, beforeEach, test } from 'node:test';
 import { ExitCode } from '../../common/run-main';
 import type { PlanInput } from '../../schema/plan';
 import { testPlan, useGenerationEnv, type GenerationEnv } from '../helpers/generation-env';
-import { scenegate, type CliRun } from '../helpers/run-cli';
-import { waitForProgress } from '../helpers/wait';
+import { scenegate, startScenegate, type CliRun } from '../helpers/run-cli';
+import { waitForProgress, waitUntil } from '../helpers/wait';
 
 let env: GenerationEnv;
 let cliEnv: NodeJS.ProcessEnv;
@@ -79,21 +79,62 @@ test('error cases give one sentence and their own exit code', async () => {
 
   const unknown = await cli('frobnicate');
   assert.equal(unknown.code, ExitCode.invalidInput);
-  assertOneSentence(unknown, /unknown command "frobnicate"/);
+  assertOneSentence(unknown, /unknown command 'frobnicate'/);
+
+  const foreignOption = await cli('status', 'some-id', '--raise', '1');
+  assert.equal(foreignOption.code, ExitCode.invalidInput);
+  assertOneSentence(foreignOption, /^scenegate: unknown option '--raise' \(see "scenegate status --help"\)\n$/);
+
+  const noNamespace = await scenegate(['list'], { ...cliEnv, TEMPORAL_NAMESPACE: 'no-such-namespace' });
+  assert.equal(noNamespace.code, ExitCode.temporalUnreachable);
+  assertOneSentence(
+    noNamespace,
+    /^scenegate: the Temporal server has no namespace "no-such-namespace"; set TEMPORAL_NAMESPACE .*\n$/
+  );
+
+  const bogusStatus = await cli('list', '--status', 'bogus');
+  assert.equal(bogusStatus.code, ExitCode.invalidInput);
+  assertOneSentence(bogusStatus, /'bogus' is invalid\. Allowed choices are preparing, gating, awaiting_approval/);
+});
+
+test('a plan shows every problem, a reference image it cannot use included, each naming its field', async () => {
+  const plan = testPlan('problems', 2);
+  plan.scenes[1]!.entities = ['heroo'];
+  plan.scenes[0]!.durationSec = 99;
+  const twoProblems = await cli('generate', await writePlan('two-problems', plan));
+  assert.equal(twoProblems.code, ExitCode.invalidInput);
+  assert.match(
+    twoProblems.stderr,
+    /^scenegate: two-problems\.json: 2 problems:\n {2}- scenes\[0\]\.durationSec: .+\n {2}- scenes\[1\]\.entities\[0\]: unknown consistency group "heroo"/
+  );
+
+  const noImage = testPlan('no-image', 1);
+  noImage.consistencyGroups[0]!.referenceImages.push(path.join(env.storageDir, 'no-such.png'));
+  const refused = await cli('generate', await writePlan('no-image', noImage));
+  assert.equal(refused.code, ExitCode.invalidInput);
+  assertOneSentence(
+    refused,
+    new RegExp(
+      `^scenegate: no-image\\.json: consistencyGroups\\[0\\]\\.referenceImages\\[1\\]: file not found: ${env.storageDir}/no-such\\.png\\n$`
+    )
+  );
 });
 
 test('generate --watch runs to the end; status, list and result read it back', async () => {
   const generationId = id('watch');
   await env.withWorker(async () => {
-    const run = await cli(
-      'generate',
-      await writePlan('watch', testPlan('ignored', 3)),
-      '--id',
-      generationId,
-      '--strategy',
-      'sequential',
-      '--no-gate',
-      '--watch'
+    const run = await scenegate(
+      [
+        'generate',
+        await writePlan('watch', testPlan('ignored', 3)),
+        '--id',
+        generationId,
+        '--strategy',
+        'sequential',
+        '--no-gate',
+        '--watch',
+      ],
+      { ...cliEnv, TEMPORAL_UI_URL: 'http://ui.test:8233' }
     );
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, new RegExp(`generation ${generationId} started`));
@@ -103,8 +144,14 @@ test('generate --watch runs to the end; status, list and result read it back', a
     const status = await cli('status', generationId);
     assert.equal(status.code, 0, status.stderr);
     assert.match(status.stdout, /succeeded · 3\/3 done/);
+    assert.match(run.stdout, new RegExp(`console +http://127\\.0\\.0\\.1:8240/generations/${generationId}\\n`));
+    assert.match(
+      run.stdout,
+      new RegExp(`Web UI +http://ui\\.test:8233/namespaces/default/workflows/${generationId}\\n`)
+    );
     const list = await cli('list', '--status', 'succeeded');
-    assert.match(list.stdout, new RegExp(`${generationId}\\s+succeeded\\s+3/3 scenes`));
+    assert.match(list.stdout, /^ID +STATUS +SCENES +COST +STARTED\n/);
+    assert.match(list.stdout, new RegExp(`\\n${generationId} +succeeded +3/3 +\\$0\\.30  \\d{4}-`));
     const result = await cli('result', generationId);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /contact sheet +\S+contact-sheet\.png/);
@@ -151,6 +198,17 @@ test('operator commands act on a running generation: approve, budget, retry-scen
     assert.equal(watch.code, 0, watch.stderr);
     assert.match(watch.stdout, /done \(partial\)/);
     assert.match(watch.stdout, /skipped scenes s3/);
+
+    for (const [args, nothingTo] of [
+      [['approve', generationId], 'nothing to approve'],
+      [['retry-scene', generationId, 's2'], 'nothing to retry'],
+      [['budget', generationId, '--raise', '1'], 'its budget can no longer change'],
+      [['cancel', generationId], 'nothing to cancel'],
+    ] as const) {
+      const late = await cli(...args);
+      assert.equal(late.code, ExitCode.alreadyEnded, late.stderr);
+      assert.equal(late.stderr, `scenegate: generation ${generationId} already ended (partial); ${nothingTo}\n`);
+    }
   });
 });
 
@@ -176,15 +234,42 @@ test('cancel and reject end generations; watch and result then exit with the fai
     const noReason = await cli('reject', rejected);
     assert.equal(noReason.code, ExitCode.invalidInput);
     // with the manual scorer a rejection is a miss: scene 1 is made again, stronger
-    assert.equal((await cli('reject', rejected, '--reason', 'not our Mara')).code, 0);
+    const first = await cli('reject', rejected, '--reason', 'not our Mara');
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(
+      first.stdout,
+      /^gate rejected for scene s1; s1 is made again at strength [\d.]+ \(attempt 2 of 2\)\n$/
+    );
     await waitForProgress(gated, (p) => p.status === 'awaiting_approval' && p.scenes[0]!.attempts === 2);
     const reject = await cli('reject', rejected, '--reason', 'still not her');
     assert.equal(reject.code, 0, reject.stderr);
+    assert.match(reject.stdout, /that was the last attempt at s1: the generation fails as GateRejected\n$/);
     const result = await cli('watch', rejected);
     assert.equal(result.code, ExitCode.generationFailed);
     assertOneSentence(
       result,
       /failed \(GateRejected\): a person rejected gate scene s1 on all 2 attempts \(attempt 1 at strength [\d.]+: not our Mara; attempt 2 at strength [\d.]+: still not her\)/
     );
+  });
+});
+
+test('Ctrl-C on watch leaves the generation running and says how to watch it again', async () => {
+  env.emulator.configure('scenegate/ip-adapter-video', { latency: { kind: 'fixed', ms: 30_000 } });
+  const generationId = id('detach');
+  await env.withWorker(async () => {
+    assert.equal((await cli('generate', await writePlan('detach', testPlan('d', 2)), '--id', generationId)).code, 0);
+    const handle = await env.generations.get(generationId);
+    await waitForProgress(handle, (p) => p.totals.running > 0);
+    const watching = startScenegate(['watch', generationId], cliEnv);
+    await waitUntil('the first progress lines', () => /s1/.test(watching.output().stdout));
+    watching.child.kill('SIGINT');
+    const watch = await watching.done;
+    assert.equal(watch.code, ExitCode.interrupted);
+    assert.equal(
+      watch.stderr,
+      `\nscenegate: stopped watching; generation ${generationId} goes on. Watch it again with: scenegate watch ${generationId}\n`
+    );
+    assert.equal(await handle.endedStatus(), undefined);
+    await handle.cancel();
   });
 });

@@ -1,0 +1,36 @@
+import { runningDevServer, sameAddress } from '../common/dev-server-record';
+import { consolePageUrl, workflowUiUrl } from '../common/links';
+import type { Settings } from '../common/settings';
+
+/** The address and Web UI of `temporal server start-dev` run with its default ports. */
+const DEV_SERVER_DEFAULT = { address: '127.0.0.1:7233', uiUrl: 'http://localhost:8233' };
+
+/** Where a person can look at a generation. */
+export interface GenerationLinks {
+  /** Its page in the review console. */
+  console: string;
+  /** Its run in the Temporal Web UI, when this process knows where that is. */
+  webUi?: string;
+}
+
+/**
+ * A generation's console page and Web UI run. The Web UI is TEMPORAL_UI_URL; else, when the
+ * client talks to the dev server `npm run dev` started for this checkout, that server's UI; else,
+ * when it talks to the dev server's default address, the dev server's default UI. A server
+ * elsewhere has a UI only its operators know of, so none is guessed.
+ */
+export function generationLinks(
+  generationId: string,
+  temporal: { address: string; namespace: string },
+  settings: Pick<Settings, 'TEMPORAL_UI_URL' | 'SCENEGATE_CONSOLE_URL' | 'SCENEGATE_STATE_DIR'>
+): GenerationLinks {
+  const devServer = runningDevServer(settings);
+  const uiUrl =
+    settings.TEMPORAL_UI_URL ??
+    (devServer && sameAddress(devServer.address, temporal.address) ? devServer.uiUrl : undefined) ??
+    (sameAddress(temporal.address, DEV_SERVER_DEFAULT.address) ? DEV_SERVER_DEFAULT.uiUrl : undefined);
+  return {
+    console: consolePageUrl(settings.SCENEGATE_CONSOLE_URL ?? 'http://127.0.0.1:8240', generationId),
+    ...(uiUrl ? { webUi: workflowUiUrl(uiUrl, temporal.namespace, generationId) } : {}),
+  };
+}
