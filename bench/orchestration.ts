@@ -2,8 +2,9 @@
  * `npm run bench`: what scenegate's orchestration costs on top of the model's own time, beside a
  * plain non-durable Promise loop over `replicate.run` against the same emulator in the same run.
  * A real dev server; the emulator in no-render mode (a pre-made clip, so ffmpeg's rendering time
- * is left out) with a fixed model time; `worker/main.ts` in its own process with its production
- * settings and its webhook receiver, so its memory is its own.
+ * is left out) with a fixed model time; the production worker (`npm run build`, then
+ * `node dist/worker.js`, built first) in its own process with its webhook receiver, so its memory
+ * and start time are its own.
  *
  *   npm run bench                 every scenario
  *   npm run bench -- sequential   one of: sequential | wide | many | cancel | nowebhooks
@@ -18,6 +19,7 @@ import Replicate from 'replicate';
 import { GenerationClient, type GenerationHandle } from '../client/generation-client';
 import { projectRoot } from '../common/paths';
 import { startDevServer } from '../devenv/dev-server';
+import { buildProduction, distDir } from '../devenv/production-build';
 import { freePort } from '../devenv/free-port';
 import { startEmulator, type Emulator } from '../emulator';
 import type { PlanInput, Strategy } from '../schema/plan';
@@ -62,15 +64,22 @@ function sampleRss(pid: number): { stop(): number } {
   };
 }
 
+/** Seconds from spawning each production worker until it polled. */
+const readySec: number[] = [];
+
 async function startWorker(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'worker', 'main.ts')], {
+  const spawned = Date.now();
+  const child = spawn(process.execPath, [path.join(distDir, 'worker.js')], {
     env: { ...process.env, ...env },
     cwd: projectRoot,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('worker polling')) resolve();
+      if (chunk.toString().includes('worker polling')) {
+        readySec.push((Date.now() - spawned) / 1000);
+        resolve();
+      }
     });
     child.once('exit', (code) => reject(new Error(`the worker exited with ${code}`)));
   });
@@ -106,6 +115,7 @@ interface Row {
 
 async function main(): Promise<void> {
   const only = process.argv[2];
+  const built = await buildProduction();
   const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'scenegate-bench-'));
   const server = await startDevServer({ headless: true, log: (line) => console.error(line) });
   const emulator: Emulator = await startEmulator({ dataDir: path.join(stateDir, 'emulator') });
@@ -325,6 +335,9 @@ async function main(): Promise<void> {
     console.log(`| ${cells.join(' | ')} |`);
   }
   for (const note of notes) console.log(`\n${note}`);
+  console.log(
+    `\nProduction worker (node dist/worker.js; ${built.map((f) => `${f.file} ${f.kb} KB`).join(', ')}): polling ${readySec.map((s) => s.toFixed(2)).join(', ')} s after each start.`
+  );
   console.log(`\n${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
 
   async function cancelLatency(id: string): Promise<string> {

@@ -10,8 +10,20 @@ export const workflowsPath = path.join(projectRoot, 'workflows', 'index.ts');
  * Bundles the workflow code once and writes it to `outFile`, so tests and workers
  * reuse one bundle instead of running webpack on every Worker.create.
  */
-export async function writeWorkflowBundle(outFile: string): Promise<{ codePath: string }> {
-  const { code } = await bundleWorkflowCode({ workflowsPath, logger: quietLogger });
+export async function writeWorkflowBundle(
+  outFile: string,
+  options: { production?: boolean } = {}
+): Promise<{ codePath: string }> {
+  const { code } = await bundleWorkflowCode({
+    workflowsPath,
+    logger: quietLogger,
+    // the worker keeps the bundle's source map in memory and maps a stack for every promise the
+    // workflows create: line-level mappings without the sources' text are a fraction of the
+    // full map, and a workflow's stack still names its file, function and line
+    ...(options.production
+      ? { webpackConfigHook: (config) => ({ ...config, devtool: 'inline-nosources-cheap-module-source-map' }) }
+      : {}),
+  });
   await fs.mkdir(path.dirname(outFile), { recursive: true });
   await fs.writeFile(outFile, code);
   return { codePath: outFile };

@@ -1,7 +1,8 @@
 /**
  * `npm run worker`: scenegate's workers for the task queue in SCENEGATE_TASK_QUEUE, connected as
  * the TEMPORAL_* settings (or a TOML profile) say, with the webhook receiver when
- * SCENEGATE_WEBHOOK_PORT is set. Stops cleanly on SIGINT/SIGTERM.
+ * SCENEGATE_WEBHOOK_PORT is set. Stops cleanly on SIGINT/SIGTERM. Compiled (`npm run build`,
+ * then `node dist/worker.js`), it runs the workflow bundle built with it.
  */
 import { Runtime } from '@temporalio/worker';
 import { createActivities } from '../activities';
@@ -11,6 +12,7 @@ import { connectClient } from '../common/temporal-connection';
 import { activityDepsFromSettings } from './activity-deps';
 import { connectWorker } from './connection';
 import { createWorkers } from './create-workers';
+import { prebuiltBundle } from './prebuilt-bundle';
 import { startWebhookReceiver } from './webhook-receiver';
 
 await runMain(async () => {
@@ -24,6 +26,7 @@ await runMain(async () => {
     activities: createActivities(deps),
     createsPerMinute: settings.SCENEGATE_REPLICATE_CREATES_PER_MINUTE,
     maxConcurrentActivityTaskExecutions: settings.SCENEGATE_MAX_CONCURRENT_ACTIVITIES,
+    workflowBundle: prebuiltBundle(import.meta.dirname),
   });
   const logger = Runtime.instance().logger;
   const receiver =
