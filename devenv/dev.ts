@@ -17,6 +17,7 @@ scenegate dev stack is up:
   Worker log     ${stack.logFile}
 
 Try: TEMPORAL_ADDRESS=${stack.temporal.address} npx scenegate generate examples/plans/product-ad.json --watch
+     npx scenegate temporal workflow list    (the Temporal CLI, against this server)
 Press Ctrl-C to stop.`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type LogEntry } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { startEmulator, type Emulator } from '../emulator';
 import { loadSettings } from '../common/settings';
@@ -9,6 +9,7 @@ import { activityDepsFromSettings } from '../worker/activity-deps';
 import { createWorkers } from '../worker/create-workers';
 import { startWebhookReceiver, type WebhookReceiver } from '../worker/webhook-receiver';
 import { ensureLocalTemporal, type LocalTemporal } from './local-temporal';
+import { workerRuntimeLogging } from './worker-log';
 import { stateDir } from '../common/paths';
 
 /** Temporal, Replicate (the emulator unless REPLICATE_API_TOKEN is set) and a worker, for `npm start` and `npm run dev`. */
@@ -24,8 +25,9 @@ export interface LocalStack {
 }
 
 /**
- * Starts (or reuses) everything a generation needs on this machine. Worker logs go to
- * .scenegate/worker.log so they do not break the live display; warnings also reach stderr.
+ * Starts (or reuses) everything a generation needs on this machine. Worker logs, the Temporal
+ * core's included, go to worker.log under SCENEGATE_STATE_DIR so they do not break the live
+ * display; a warning a person must act on gets one line on stderr (see worker-log.ts).
  */
 export async function startLocalStack(
   options: { log?: (line: string) => void; env?: NodeJS.ProcessEnv } = {}
@@ -38,11 +40,7 @@ export async function startLocalStack(
   const logFile = path.join(dir, 'worker.log');
   const logStream = fs.createWriteStream(logFile, { flags: 'a' });
   Runtime.install({
-    logger: new DefaultLogger('INFO', (entry: LogEntry) => {
-      logStream.write(
-        `${new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString()} ${entry.level} ${entry.message} ${JSON.stringify(entry.meta ?? {})}\n`
-      );
-    }),
+    ...workerRuntimeLogging({ stream: logStream, file: logFile, notice: (line) => console.error(line) }),
     // this process stops the worker, the emulator and the server together
     shutdownSignals: [],
   });

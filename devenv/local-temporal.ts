@@ -1,8 +1,8 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { startDevServer, waitForTemporal } from './dev-server';
 import { freePort, isListening } from './free-port';
+import { recordDevServer, runningDevServer } from '../common/dev-server-record';
 import { stateDir } from '../common/paths';
 import { loadSettings } from '../common/settings';
 import { configuredTemporal } from '../common/temporal-connection';
@@ -13,35 +13,28 @@ export interface LocalTemporal {
   address: string;
   namespace: string;
   uiUrl?: string;
+  /** The SQLite file keeping a scenegate dev server's history; unset for a server configured elsewhere. */
+  dbFile?: string;
   /** True when this process started the server (and `stop` stops it). */
   owned: boolean;
   stop(): Promise<void>;
 }
 
-interface RunningServerRecord {
-  pid: number;
-  address: string;
-  uiUrl?: string;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function portOr(preferred: number): Promise<number> {
-  return (await isListening('127.0.0.1', preferred)) ? freePort() : preferred;
+/** The preferred port, or a free one when it is 0 or another process holds it (said in the log). */
+async function portOr(preferred: number, what: string, log: (line: string) => void): Promise<number> {
+  if (preferred === 0) return freePort();
+  if (!(await isListening('127.0.0.1', preferred))) return preferred;
+  const port = await freePort();
+  log(`Port ${preferred} is taken; the dev server's ${what} uses ${port} instead.`);
+  return port;
 }
 
 /**
  * The persistent local server for `npm start` and `npm run dev`: the one at TEMPORAL_ADDRESS
  * when set; else the one another scenegate process started on this checkout (its database
- * cannot be opened twice); else a new `temporal server start-dev` on ports 7233/8233 (or free
- * ones when those are taken), keeping its history in .scenegate/temporal.db.
+ * cannot be opened twice); else a new `temporal server start-dev` on ports
+ * SCENEGATE_TEMPORAL_PORT and SCENEGATE_TEMPORAL_UI_PORT (7233 and 8233; free ones when those
+ * are taken), keeping its history in temporal.db under SCENEGATE_STATE_DIR.
  */
 export async function ensureLocalTemporal(
   options: { env?: NodeJS.ProcessEnv; log?: (line: string) => void } = {}
@@ -73,39 +66,35 @@ export async function ensureLocalTemporal(
     };
   }
 
-  const dir = stateDir(settings);
-  const file = path.join(dir, 'dev-server.json');
-  if (fs.existsSync(file)) {
-    const record = JSON.parse(fs.readFileSync(file, 'utf8')) as RunningServerRecord;
-    if (alive(record.pid)) {
-      await waitForTemporal(record.address, namespace, 10_000);
-      log(`Using the Temporal dev server already running at ${record.address} (pid ${record.pid}).`);
-      return { address: record.address, namespace, uiUrl: record.uiUrl, owned: false, stop: async () => undefined };
-    }
-    fs.rmSync(file, { force: true });
+  const running = runningDevServer(settings);
+  if (running) {
+    await waitForTemporal(running.address, namespace, 10_000);
+    log(`Using the Temporal dev server already running at ${running.address} (pid ${running.pid}).`);
+    const { address, uiUrl, dbFile } = running;
+    return { address, namespace, uiUrl, dbFile, owned: false, stop: async () => undefined };
   }
 
+  const dir = stateDir(settings);
+  const dbFile = path.join(dir, 'temporal.db');
   const server = await startDevServer({
-    port: await portOr(7233),
-    uiPort: await portOr(8233),
-    dbFile: path.join(dir, 'temporal.db'),
+    port: await portOr(settings.SCENEGATE_TEMPORAL_PORT ?? 7233, 'gRPC frontend', log),
+    uiPort: await portOr(settings.SCENEGATE_TEMPORAL_UI_PORT ?? 8233, 'Web UI', log),
+    dbFile,
     logFile: path.join(dir, 'temporal-server.log'),
     log,
   });
-  fs.writeFileSync(
-    file,
-    JSON.stringify({ pid: server.pid, address: server.address, uiUrl: server.uiUrl } satisfies RunningServerRecord)
-  );
+  const forget = recordDevServer(settings, { pid: server.pid, address: server.address, uiUrl: server.uiUrl, dbFile });
   log(
-    `Temporal dev server started at ${server.address} in ${(server.startMs / 1000).toFixed(1)} s (history in ${path.join(dir, 'temporal.db')}).`
+    `Temporal dev server started at ${server.address} in ${(server.startMs / 1000).toFixed(1)} s (history in ${dbFile}).`
   );
   return {
     address: server.address,
     namespace,
     uiUrl: server.uiUrl,
+    dbFile,
     owned: true,
     stop: async () => {
-      fs.rmSync(file, { force: true });
+      forget();
       await server.stop();
     },
   };

@@ -29,7 +29,8 @@ await runMain(async () => {
   plan.generationId = `${path.basename(planFile).replace(/\.(json|ya?ml)$/i, '')}-${newGenerationId().slice(4)}`;
 
   const say = (line: string): void => console.log(line);
-  say('scenegate: starting the local stack (the first run on a machine builds the Temporal CLI, a few minutes)...');
+  // a first run on a machine builds the Temporal CLI, and says so then (temporal-cli.ts)
+  say('scenegate: starting the local stack...');
   let stack: LocalStack | undefined;
   let stopping = false;
   const stop = async (): Promise<void> => {
@@ -72,9 +73,8 @@ await runMain(async () => {
     }
     const stay = values.stay || (!values.exit && process.stdin.isTTY === true && stack.temporal.owned);
     if (stay && stack.temporal.uiUrl) {
-      say(
-        `\nThe Temporal Web UI stays up at ${stack.temporal.uiUrl} (history kept in .scenegate/temporal.db). Press Ctrl-C to stop.`
-      );
+      const history = stack.temporal.dbFile ? ` (history kept in ${stack.temporal.dbFile})` : '';
+      say(`\nThe Temporal Web UI stays up at ${stack.temporal.uiUrl}${history}. Press Ctrl-C to stop.`);
       await interrupted.catch(() => undefined);
     }
   } catch (err) {

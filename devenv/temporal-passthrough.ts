@@ -1,0 +1,34 @@
+/**
+ * `scenegate temporal <args...>`: the Temporal CLI scenegate found or built (temporal-cli.ts),
+ * run with the remaining arguments on this terminal; its exit code is scenegate's. With no
+ * Temporal address configured it talks to the dev server `npm run dev` runs for this checkout.
+ */
+import { spawn } from 'node:child_process';
+import os from 'node:os';
+import { runningDevServer } from '../common/dev-server-record';
+import { runMain } from '../common/run-main';
+import { loadSettings } from '../common/settings';
+import { configuredTemporal } from '../common/temporal-connection';
+import { findTemporalCli } from './temporal-cli';
+
+async function runTemporalCli(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const cli = await findTemporalCli({ env });
+  const devServer = configuredTemporal(env).address ? undefined : runningDevServer(loadSettings(env));
+  const child = spawn(cli, args, {
+    stdio: 'inherit',
+    env: devServer ? { ...env, TEMPORAL_ADDRESS: devServer.address } : env,
+  });
+  // Ctrl-C reaches the CLI too, which decides what it means; we only wait for it to exit
+  const ignore = (): void => undefined;
+  process.on('SIGINT', ignore);
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('close', (code, signal) => resolve(code ?? 128 + (signal ? os.constants.signals[signal] : 0)));
+    });
+  } finally {
+    process.removeListener('SIGINT', ignore);
+  }
+}
+
+await runMain(() => runTemporalCli(process.argv.slice(3), process.env));

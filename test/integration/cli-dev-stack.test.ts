@@ -1,0 +1,105 @@
+/**
+ * `npm run dev` and `npm start` as a newcomer sees them: the dev server on the ports the settings
+ * choose, its real history file, no build announced when none happens, no raw Rust-core warnings
+ * in the window, and `scenegate temporal …` reaching the same server.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { runningDevServer } from '../../common/dev-server-record';
+import { projectRoot } from '../../common/paths';
+import { freePort } from '../../devenv/free-port';
+import { cachedCliPath } from '../../devenv/temporal-cli';
+import { testPlan } from '../helpers/generation-env';
+import { startCommand, scenegate, type RunningCommand } from '../helpers/run-cli';
+import { waitUntil } from '../helpers/wait';
+
+let state: string;
+let stackEnv: NodeJS.ProcessEnv;
+const started: RunningCommand[] = [];
+const tsx = (file: string, args: string[] = []): RunningCommand => {
+  const run = startCommand(process.execPath, ['--import', 'tsx', path.join(projectRoot, file), ...args], stackEnv);
+  started.push(run);
+  return run;
+};
+
+before(async () => {
+  state = await fs.mkdtemp(path.join(os.tmpdir(), 'scenegate-dev-stack-'));
+  stackEnv = {
+    SCENEGATE_STATE_DIR: state,
+    SCENEGATE_TASK_QUEUE: `cli-dev-stack-${process.pid}`,
+    SCENEGATE_TEMPORAL_PORT: String(await freePort()),
+    SCENEGATE_TEMPORAL_UI_PORT: String(await freePort()),
+    // the CLI the test run uses: nothing is built, so nothing may say it is
+    TEMPORAL_CLI_PATH: cachedCliPath(),
+    // no configured server, so the stack starts its own
+    TEMPORAL_ADDRESS: undefined,
+    TEMPORAL_NAMESPACE: undefined,
+  };
+});
+after(async () => {
+  for (const run of started) if (run.child.exitCode === null) run.child.kill('SIGKILL');
+  const server = runningDevServer({ SCENEGATE_STATE_DIR: state });
+  if (server) process.kill(server.pid, 'SIGKILL');
+  await fs.rm(state, { recursive: true, force: true });
+});
+
+test('npm run dev and npm start: chosen ports, the real history file, no raw core warnings, scenegate temporal', async () => {
+  const { SCENEGATE_TEMPORAL_PORT: port, SCENEGATE_TEMPORAL_UI_PORT: uiPort } = stackEnv;
+  const dev = tsx('devenv/dev.ts');
+  await waitUntil(
+    'the dev stack',
+    () => dev.output().stdout.includes('Press Ctrl-C to stop.') || dev.child.exitCode !== null,
+    180_000
+  );
+  const devOut = dev.output().stdout;
+  assert.match(
+    devOut,
+    new RegExp(`Temporal dev server started at 127\\.0\\.0\\.1:${port} .*\\(history in ${state}/temporal\\.db\\)`)
+  );
+  assert.match(devOut, new RegExp(`Web UI +http://127\\.0\\.0\\.1:${uiPort}\\n`));
+  assert.doesNotMatch(devOut, /build/i);
+
+  // the passthrough finds this checkout's dev server through its record
+  const namespace = await scenegate(
+    ['temporal', 'operator', 'namespace', 'describe', '--namespace', 'default'],
+    stackEnv
+  );
+  assert.equal(namespace.code, 0, namespace.stderr);
+  assert.match(namespace.stdout, /default/);
+  const missing = await scenegate(['temporal', 'workflow', 'describe', '--workflow-id', 'no-such-run'], stackEnv);
+  assert.notEqual(missing.code, 0);
+  assert.match(missing.stderr, /workflow not found for ID: no-such-run/);
+
+  const planFile = path.join(state, 'tiny.json');
+  await fs.writeFile(planFile, JSON.stringify(testPlan('ignored', 1)));
+  const start = tsx('devenv/start.ts', ['--stay', planFile]);
+  await waitUntil(
+    'npm start to finish its run',
+    () =>
+      start.output().stdout.includes('stays up at') || start.output().stderr !== '' || start.child.exitCode !== null,
+    180_000
+  );
+  const startOut = start.output().stdout;
+  assert.match(startOut, /^scenegate: starting the local stack\.\.\.\n/);
+  assert.doesNotMatch(startOut, /build/i);
+  assert.match(
+    startOut,
+    new RegExp(`stays up at http://127\\.0\\.0\\.1:${uiPort} \\(history kept in ${state}/temporal\\.db\\)`)
+  );
+  start.child.kill('SIGINT');
+  await start.done;
+
+  // the server goes away under the worker: the core retries its polls and warns
+  process.kill(runningDevServer({ SCENEGATE_STATE_DIR: state })!.pid, 'SIGKILL');
+  await waitUntil('a worker warning', () => dev.output().stderr.includes('scenegate: worker warning:'), 120_000);
+  const devErr = dev.output().stderr;
+  assert.doesNotMatch(devErr, /temporalio_/, 'no raw core log lines');
+  assert.ok(!devErr.includes('\u001b['), 'no terminal colours');
+  assert.match(devErr, new RegExp(`^scenegate: worker warning: .+ \\(details in ${state}/worker\\.log\\)$`, 'm'));
+  assert.match(await fs.readFile(path.join(state, 'worker.log'), 'utf8'), /retried/);
+  dev.child.kill('SIGINT');
+  await dev.done;
+});
