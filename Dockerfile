@@ -1,9 +1,24 @@
-# The scenegate worker (and, for offline use, the Replicate emulator) as a container.
-FROM node:20-bookworm-slim
+# The scenegate worker (and the CLI, the review console and, for offline use, the Replicate
+# emulator) as a container, built from `npm run build`: plain JavaScript and a prebuilt workflow
+# bundle, so the worker starts without tsx or webpack.
+FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
+RUN npm ci --no-audit --no-fund
 COPY . .
-ENV SCENEGATE_STATE_DIR=/data
+RUN npm run build
+
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production SCENEGATE_STATE_DIR=/data
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
+# read at run time from the project root: the model catalogue, the console's page assets, the example plans
+COPY catalogue ./catalogue
+COPY client/console/assets ./client/console/assets
+COPY examples ./examples
+RUN mkdir -p /data && chown node:node /data
 VOLUME /data
-CMD ["npx", "tsx", "worker/main.ts"]
+USER node
+CMD ["node", "dist/worker.js"]

@@ -9,14 +9,14 @@ import { prebuiltBundleName } from '../worker/prebuilt-bundle';
 export const distDir = path.join(projectRoot, 'dist');
 
 /**
- * The production build: the worker and the CLI compiled to JavaScript (esbuild, one file each,
+ * The production build: the worker, the CLI and the emulator compiled to JavaScript (esbuild, one file each,
  * packages left to node_modules) and the workflow bundle prebuilt beside them, so a production
  * worker starts without tsx and without running webpack. Returns each file's size.
  */
 export async function buildProduction(): Promise<{ file: string; kb: number }[]> {
   await fs.rm(distDir, { recursive: true, force: true });
   await build({
-    entryPoints: { worker: 'worker/main.ts', scenegate: 'client/cli.ts' },
+    entryPoints: { worker: 'worker/main.ts', scenegate: 'client/cli.ts', emulator: 'emulator/main.ts' },
     absWorkingDir: projectRoot,
     outdir: distDir,
     bundle: true,
