@@ -47,6 +47,25 @@ export const settingsSchema = z.object({
   SCENEGATE_STORAGE_DIR: folder.optional(),
   /** SCENEGATE_CACHE_DIR: per-machine cache (the built Temporal CLI); the user's cache folder. */
   SCENEGATE_CACHE_DIR: folder.optional(),
+  /**
+   * SCENEGATE_S3_BUCKET: keep references, clips and videos in this S3-compatible bucket instead
+   * of SCENEGATE_STORAGE_DIR, so any worker on any host can run any step of any generation.
+   */
+  SCENEGATE_S3_BUCKET: z.string().min(3, { error: 'a bucket name' }).optional(),
+  /** SCENEGATE_S3_PREFIX: a key prefix inside the bucket (`scenegate/`). */
+  SCENEGATE_S3_PREFIX: z.string().default('scenegate/'),
+  /** SCENEGATE_S3_ENDPOINT: an S3-compatible endpoint (R2, MinIO, versitygw); unset: AWS S3. Path-style addressing when set. */
+  SCENEGATE_S3_ENDPOINT: z
+    .url({ protocol: /^https?$/, error: 'an http(s) URL such as http://127.0.0.1:7070' })
+    .optional(),
+  /** SCENEGATE_S3_REGION: the bucket's region (`us-east-1`). */
+  SCENEGATE_S3_REGION: z.string().min(1, { error: 'a region such as us-east-1' }).default('us-east-1'),
+  /**
+   * SCENEGATE_S3_ACCESS_KEY_ID, SCENEGATE_S3_SECRET_ACCESS_KEY: the bucket's credentials; unset:
+   * the AWS SDK's own chain (AWS_ACCESS_KEY_ID, a profile, an instance role).
+   */
+  SCENEGATE_S3_ACCESS_KEY_ID: z.string().min(1, { error: 'an access key id' }).optional(),
+  SCENEGATE_S3_SECRET_ACCESS_KEY: z.string().min(1, { error: 'a secret access key' }).optional(),
   /** SCENEGATE_CATALOGUE: the model catalogue file; catalogue/models.json in the checkout. */
   SCENEGATE_CATALOGUE: file.optional(),
   /** REPLICATE_API_TOKEN: when set, scenes call the hosted Replicate API instead of the emulator. */
