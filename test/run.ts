@@ -3,8 +3,11 @@
  * whole run, then hands both to node's test runner, whose files attach to them through
  * environment variables (see test/helpers/temporal-env.ts).
  *
- *   npm test                      every test file
+ *   npm test                      every test file but the cluster's
  *   npm test -- test/unit         the files under a folder, or named files
+ *
+ * The cluster's tests (test/cluster, `npm run test:cluster`) start their own Temporal server on
+ * PostgreSQL and take minutes; they run only when named.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -15,13 +18,19 @@ import { loadSettings } from '../common/settings';
 import { writeWorkflowBundle } from '../worker/bundle';
 import { testEnvVars } from './helpers/test-env-vars';
 
+const clusterTests = path.join(projectRoot, 'test', 'cluster');
+
 function testFiles(targets: string[]): string[] {
   const found: string[] = [];
   const walk = (entry: string): void => {
     const stat = fs.statSync(entry);
     if (stat.isDirectory()) {
       for (const child of fs.readdirSync(entry).sort()) {
-        if (child !== 'fixtures' && child !== 'node_modules') walk(path.join(entry, child));
+        const next = path.join(entry, child);
+        if (child === 'fixtures' || child === 'node_modules') continue;
+        if (next === clusterTests && !targets.some((t) => path.resolve(projectRoot, t).startsWith(clusterTests)))
+          continue;
+        walk(next);
       }
     } else if (entry.endsWith('.test.ts')) {
       found.push(path.relative(projectRoot, entry));
