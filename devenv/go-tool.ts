@@ -79,11 +79,13 @@ async function isExecutable(file: string): Promise<boolean> {
 }
 
 /**
- * True while some `go install` of these packages runs on the machine, whether ours from another
- * process or one a person started by hand into the same folder (which takes no lock): its
- * half-written output must not be taken for a finished build. Reads /proc, so only on Linux.
+ * True while some `go install` of these packages into `dir` runs on the machine, whether ours
+ * from another process (into a staging folder inside `dir`) or one a person started by hand with
+ * GOBIN=`dir`, which takes no lock: its half-written output must not be taken for a finished
+ * build. Reads /proc, so only on Linux; processes of other users, whose environment is closed to
+ * us, do not count.
  */
-async function foreignBuildRunning(spec: GoToolSpec): Promise<boolean> {
+async function buildRunningInto(spec: GoToolSpec, dir: string): Promise<boolean> {
   let pids: string[];
   try {
     pids = (await fs.readdir('/proc')).filter((entry) => /^\d+$/.test(entry));
@@ -92,9 +94,12 @@ async function foreignBuildRunning(spec: GoToolSpec): Promise<boolean> {
   }
   const wanted = spec.packages.map((pkg) => `${pkg}@${spec.version}`);
   for (const pid of pids) {
-    const cmdline = await fs.readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-    const argv = cmdline.split('\0');
-    if (argv.includes('install') && argv.some((arg) => wanted.includes(arg))) return true;
+    const argv = (await fs.readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0');
+    if (!argv.includes('install') || !argv.some((arg) => wanted.includes(arg))) continue;
+    const environ = (await fs.readFile(`/proc/${pid}/environ`, 'utf8').catch(() => '')).split('\0');
+    const gobin = environ.find((entry) => entry.startsWith('GOBIN='))?.slice('GOBIN='.length);
+    const target = gobin && path.resolve(gobin);
+    if (target && (target === dir || target.startsWith(dir + path.sep))) return true;
   }
   return false;
 }
@@ -162,7 +167,7 @@ export async function findOrBuildGoTool(spec: GoToolSpec, options: FindGoToolOpt
   const lock = path.join(dir, '.build-lock');
   let told = false;
   for (;;) {
-    if (await foreignBuildRunning(spec)) {
+    if (await buildRunningInto(spec, dir)) {
       if (!told) log(`Waiting for a running go install of ${spec.name} ${spec.version} to finish...`);
       told = true;
       await new Promise((resolve) => setTimeout(resolve, 5000));

@@ -7,12 +7,11 @@ export class CommandFailedError extends Error {
   override readonly name = 'CommandFailedError';
   constructor(
     readonly command: string,
-    readonly exitCode: number | null,
+    /** What happened: `exited with 1`, `was killed by SIGKILL`, `could not be started (spawn x ENOENT)`. */
+    readonly outcome: string,
     readonly outputTail: string
   ) {
-    super(
-      `\`${command}\` exited with ${exitCode ?? 'a signal'}.${outputTail ? ` Last lines of its output:\n${outputTail}` : ''}`
-    );
+    super(`\`${command}\` ${outcome}.${outputTail ? ` Last lines of its output:\n${outputTail}` : ''}`);
   }
 }
 
@@ -42,11 +41,16 @@ export function runCommand(cmd: string, args: readonly string[], options: RunCom
     };
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);
-    child.on('error', (err) => reject(new CommandFailedError(commandLine, null, err.message)));
-    child.on('close', (code) => {
+    child.on('error', (err) =>
+      reject(new CommandFailedError(commandLine, `could not be started (${err.message})`, ''))
+    );
+    child.on('close', (code, signal) => {
       if (options.logFile) fs.appendFileSync(options.logFile, `$ ${commandLine}\n${output}\n`);
       if (code === 0) resolve(output);
-      else reject(new CommandFailedError(commandLine, code, lastLines(output)));
+      else {
+        const outcome = code === null ? `was killed by ${signal}` : `exited with ${code}`;
+        reject(new CommandFailedError(commandLine, outcome, lastLines(output)));
+      }
     });
   });
 }

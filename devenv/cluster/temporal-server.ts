@@ -7,7 +7,7 @@ import { searchAttributeKeys } from '../../schema/search-attributes';
 import { freePort } from '../free-port';
 import type { GoTool, GoToolSpec } from '../go-tool';
 import { registerSearchAttributes } from '../search-attributes';
-import { CommandFailedError, runCommand, startService, type ServiceProcess } from './processes';
+import { runCommand, startService, type ServiceProcess } from './processes';
 import { freeServicePort } from './service-port';
 
 /** The Temporal server and its SQL schema tool, built together from one module version. */
@@ -94,8 +94,10 @@ const databases = { temporal: 'postgresql/v12/temporal', temporal_visibility: 'p
 const retention = '3 days';
 
 /**
- * Creates each database the first time and brings its schema to the newest version the binary
- * embeds. A database that exists already only gets `update-schema`, which applies nothing twice.
+ * Creates each database and brings its schema to the newest version the binary embeds, as
+ * Temporal's Makefile does. All three steps are idempotent in the schema tool (an existing
+ * database is kept, `setup-schema -v 0.0` skips a newer schema, `update-schema` applies only
+ * missing versions), so a folder started again runs them all too.
  */
 async function setUpSchemas(sqlTool: string, db: TemporalDatabase, logFile: string, log: (line: string) => void) {
   for (const [database, schema] of Object.entries(databases)) {
@@ -105,17 +107,10 @@ async function setUpSchemas(sqlTool: string, db: TemporalDatabase, logFile: stri
         ['--ep', db.host, '-p', String(db.port), '-u', db.user, '--pl', 'postgres12', '--db', database, ...args],
         { logFile }
       );
-    let created = true;
-    try {
-      await sql('create-database');
-    } catch (err) {
-      if (!(err instanceof CommandFailedError && err.outputTail.includes('already exists'))) throw err;
-      created = false;
-    }
-    // the schema tool's own bookkeeping tables, at version 0.0; the versioned steps follow
-    if (created) await sql('setup-schema', '-v', '0.0');
+    await sql('create-database');
+    await sql('setup-schema', '-v', '0.0');
     await sql('update-schema', '-s', schema);
-    log(`Temporal: database ${database} ${created ? 'created' : 'found'}, schema ${schema} up to date`);
+    log(`Temporal: database ${database} at the newest ${schema} schema`);
   }
 }
 
@@ -328,7 +323,12 @@ export async function startTemporalServer(options: StartTemporalServerOptions): 
       if (serverProcess.running())
         throw new Error('restart() needs the Temporal server stopped first: call kill() or stop()');
       serverProcess = launch();
-      await waitUntilReady(serverProcess, timeoutMs, answersForNamespace);
+      try {
+        await waitUntilReady(serverProcess, timeoutMs, answersForNamespace);
+      } catch (err) {
+        await serverProcess.stop();
+        throw err;
+      }
     },
     stop: () => serverProcess.stop(15_000),
   };
