@@ -1,3 +1,4 @@
+import fs from 'node:fs/promises';
 import { ApplicationFailure } from '@temporalio/common';
 import { collectClipInputSchema, type CollectClipInput, type StoredClip } from '../schema/activities';
 import { FailureType } from '../schema/failures';
@@ -7,7 +8,7 @@ import { downloadOutput, OutputGoneError } from './download';
 import { whileHeartbeating } from './heartbeat';
 import { parseInput } from './parse-input';
 import type { ReplicateConnection } from './replicate/client';
-import type { LocalStorage } from './storage';
+import { keyFor, type Storage } from '../common/storage/storage';
 
 /**
  * Builds `collectClip`: a finished scene prediction's video copied into storage. A failed (or
@@ -15,7 +16,7 @@ import type { LocalStorage } from './storage';
  * error, so the Web UI shows the failed run as a failed activity; an output already gone or
  * not a video fails it with OutputUnusable. Both are final: the workflow makes another attempt.
  */
-export function makeCollectClip(deps: { storage: LocalStorage; connection: ReplicateConnection }) {
+export function makeCollectClip(deps: { storage: Storage; connection: ReplicateConnection }) {
   const final = (type: string, message: string, predictionId: string): ApplicationFailure =>
     ApplicationFailure.create({
       type,
@@ -42,17 +43,21 @@ export function makeCollectClip(deps: { storage: LocalStorage; connection: Repli
         prediction.id
       );
     }
-    const file = deps.storage.pathFor(generationId, 'clips', `${sceneId}-a${attempt}.mp4`);
+    const key = keyFor(generationId, 'clips', `${sceneId}-a${attempt}.mp4`);
     return whileHeartbeating(`downloading ${prediction.id}`, async () => {
+      const file = await deps.storage.scratchFile(key);
       try {
-        const sizeBytes = await downloadOutput(output, file, deps.storage);
+        await downloadOutput(output, file);
         const durationSec = (await mp4DurationSec(file)) ?? (await probeMedia(file)).durationSec;
-        return { path: file, durationSec, sizeBytes };
+        const sizeBytes = await deps.storage.putFile(key, file);
+        return { path: key, durationSec, sizeBytes };
       } catch (err) {
         if (err instanceof OutputGoneError || err instanceof MediaToolError) {
           throw final(FailureType.OutputUnusable, `${label}: ${err.message}`, prediction.id);
         }
         throw err;
+      } finally {
+        await fs.rm(file, { force: true });
       }
     });
   };

@@ -1,4 +1,7 @@
-import type { LocalStorage } from './storage';
+import { createWriteStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 
 /** The output is no longer there (deleted after Replicate's retention window). */
 export class OutputGoneError extends Error {
@@ -20,11 +23,11 @@ class DownloadError extends Error {
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Downloads a prediction output into storage (atomically), trying transient failures three
- * times. Output URLs need no token. Returns the size in bytes.
+ * Downloads a prediction output into a file of this machine, trying transient failures three
+ * times. Output URLs need no token.
  * @throws OutputGoneError on 404/410, DownloadError after the last failed try.
  */
-export async function downloadOutput(url: string, file: string, storage: LocalStorage): Promise<number> {
+export async function downloadOutput(url: string, file: string): Promise<void> {
   let lastError: unknown;
   for (let attempt = 1; attempt <= 3; attempt++) {
     try {
@@ -36,7 +39,8 @@ export async function downloadOutput(url: string, file: string, storage: LocalSt
       }
       if (!response.ok || !response.body)
         throw new DownloadError(`downloading ${url} answered HTTP ${response.status}`, url, response.status);
-      return await storage.writeAtomically(file, response.body);
+      await pipeline(Readable.fromWeb(response.body as WebReadableStream), createWriteStream(file));
+      return;
     } catch (err) {
       if (err instanceof OutputGoneError) throw err;
       lastError = err;

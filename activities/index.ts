@@ -27,13 +27,13 @@ import type { Notification } from '../schema/notification';
 import { makeNotify } from './notify';
 import type { ReplicateConnection } from './replicate/client';
 import { makeScoreClip } from './score-clip';
-import type { LocalStorage } from './storage';
+import type { Storage } from '../common/storage/storage';
 
 /** Everything the activities need; tests pass real ones pointed at the emulator. */
 export interface ActivityDeps {
   replicate: Replicate;
   connection: ReplicateConnection;
-  storage: LocalStorage;
+  storage: Storage;
   catalogue: Catalogue;
   referenceRoots: string[];
   /** The public URL of a webhook receiver; unset: predictions are created without a webhook. */
@@ -89,7 +89,7 @@ export function createActivities(deps: ActivityDeps): Activities {
     }),
     ...makeReadPrediction(replicate),
     collectClip: makeCollectClip({ storage: deps.storage, connection: deps.connection }),
-    ...makeScoreClip(replicate),
+    ...makeScoreClip({ ...replicate, storage: deps.storage }),
     assembleVideo: makeAssembleVideo({ storage: deps.storage }),
     // without a receiver the workflow never schedules it (preparation says so)
     notify: notifyUrl ? makeNotify({ url: notifyUrl }) : async () => undefined,

@@ -25,17 +25,20 @@ import { findModel } from './catalogue';
 import { parseInput } from './parse-input';
 import type { ReplicateConnection } from './replicate/client';
 import { toReplicateFailure } from './replicate/errors';
-import type { LocalStorage } from './storage';
+import { keyFor, type Storage } from '../common/storage/storage';
 
 export interface PrepareGenerationDeps {
   replicate: Replicate;
   connection: ReplicateConnection;
-  storage: LocalStorage;
+  storage: Storage;
   catalogue: Catalogue;
   /** Folders local reference images may come from; anything else is refused. */
   referenceRoots: string[];
   limits: { maxBytes: number; minSide: number; maxSide: number };
 }
+
+/** How long a reference's presigned URL lives: the longest S3 allows, for generations that wait days for a person. */
+const REFERENCE_URL_LIFETIME_SEC = 7 * 24 * 3600;
 
 /** Resumption state: which images are already uploaded, by content hash. */
 interface PrepareCheckpoint {
@@ -134,13 +137,9 @@ export function makePrepareGeneration(deps: PrepareGenerationDeps) {
           const type = imageTypeOf(bytes);
           if (!type) throw invalid(field, `${source} is not a ${IMAGE_TYPE_NAMES} image`);
           const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
-          const localPath = deps.storage.pathFor(
-            input.generationId,
-            'references',
-            `${sha256.slice(0, 16)}.${type.ext}`
-          );
-          await deps.storage.writeAtomically(localPath, bytes);
-          const size = await imageSize(localPath);
+          const key = keyFor(input.generationId, 'references', `${sha256.slice(0, 16)}.${type.ext}`);
+          await deps.storage.put(key, bytes, type.mime);
+          const size = await imageSize(await deps.storage.localFile(key));
           if (!size) throw invalid(field, `${source} could not be decoded as an image`);
           const { minSide, maxSide } = deps.limits;
           if (Math.min(size.width, size.height) < minSide || Math.max(size.width, size.height) > maxSide) {
@@ -154,9 +153,12 @@ export function makePrepareGeneration(deps: PrepareGenerationDeps) {
           if (!url) {
             if (source.startsWith('https://')) {
               url = source;
+            } else if (deps.storage.remote) {
+              // the copy in object storage is already at a URL models can fetch: no second upload
+              url = await deps.storage.location(key, REFERENCE_URL_LIFETIME_SEC);
             } else {
               try {
-                const file = new File([new Uint8Array(bytes)], path.basename(localPath), { type: type.mime });
+                const file = new File([new Uint8Array(bytes)], path.posix.basename(key), { type: type.mime });
                 const created = (await deps.replicate.files.create(file, {
                   generationId: input.generationId,
                   groupId: group.id,
@@ -172,7 +174,7 @@ export function makePrepareGeneration(deps: PrepareGenerationDeps) {
             checkpoint.uploaded[sha256] = url;
             ctx.heartbeat(checkpoint);
           }
-          references.push({ groupId: group.id, source, url, localPath, sha256 });
+          references.push({ groupId: group.id, source, url, localPath: key, sha256 });
         }
       }
     } finally {

@@ -16,6 +16,7 @@ import type { Activities } from './index';
 import { parseInput } from './parse-input';
 import type { ReplicateConnection } from './replicate/client';
 import { toReplicateFailure } from './replicate/errors';
+import type { Storage } from '../common/storage/storage';
 
 /**
  * Builds the gate's scoring activities. `scoreClip` measures sampled frames against the
@@ -26,11 +27,15 @@ import { toReplicateFailure } from './replicate/errors';
 export function makeScoreClip(deps: {
   replicate: Replicate;
   connection: ReplicateConnection;
+  storage: Storage;
 }): Pick<Activities, 'scoreClip' | 'sampleFrames'> {
   async function scoreClip(raw: ScoreClipInput): Promise<ScoreClipResult> {
     const input = parseInput(scoreClipInputSchema, raw, 'scoreClip');
-    const result = await whileHeartbeating('scoring', () =>
-      scoreConsistency({ clipPath: input.clipPath, referencePaths: input.references.map((r) => r.localPath) })
+    const result = await whileHeartbeating('scoring', async () =>
+      scoreConsistency({
+        clipPath: await deps.storage.localFile(input.clipPath),
+        referencePaths: await Promise.all(input.references.map((r) => deps.storage.localFile(r.localPath))),
+      })
     );
     const perReference = input.references.map((ref, i) => ({
       groupId: ref.groupId,
@@ -43,8 +48,9 @@ export function makeScoreClip(deps: {
   async function sampleClipFrames(raw: SampleFramesInput): Promise<SampledFrames> {
     const input = parseInput(sampleFramesInputSchema, raw, 'sampleFrames');
     return whileHeartbeating('sampling frames', async () => {
-      const { durationSec } = await probeMedia(input.clipPath);
-      const frames = await sampleFrames(input.clipPath, durationSec, 3, 224, 224);
+      const clip = await deps.storage.localFile(input.clipPath);
+      const { durationSec } = await probeMedia(clip);
+      const frames = await sampleFrames(clip, durationSec, 3, 224, 224);
       const frameUrls: string[] = [];
       for (const [i, frame] of frames.entries()) {
         try {

@@ -5,10 +5,13 @@ import { loadSettings } from '../common/settings';
 import { generationStatusSchema } from '../schema/progress';
 import { follow } from './follow';
 import { checkBudgetChange, GenerationClient, type GenerationHandle } from './generation-client';
-import { generationLinks } from './generation-links';
+import { startConsoleFromSettings } from './console/from-settings';
+import { generationLinks, webUiUrl } from './generation-links';
 import { listTable } from './list-table';
 import { loadPlanFile } from './load-plan';
+import { resultLines } from './result-lines';
 import { renderProgress } from './watch';
+import { storageFromSettings } from '../common/storage/from-settings';
 
 const strategies = ['sequential', 'batched', 'pool', 'parallel'] as const;
 
@@ -51,13 +54,9 @@ function linkLines(id: string): string[] {
   return [`  console        ${links.console}`, ...(links.webUi ? [`  Web UI         ${links.webUi}`] : [])];
 }
 
-function printResult(result: Awaited<ReturnType<typeof follow>>): void {
+async function printResult(result: Awaited<ReturnType<typeof follow>>): Promise<void> {
   console.log(`\n${result.status === 'succeeded' ? 'done' : 'done (partial)'}: ${result.generationId}`);
-  console.log(`  video          ${result.videoPath} (${result.durationSec.toFixed(1)} s)`);
-  console.log(`  contact sheet  ${result.contactSheetPath}`);
-  console.log(`  cost           $${result.costUsd.toFixed(2)} of $${result.limitUsd.toFixed(2)}`);
-  if (result.failedScenes.length) console.log(`  failed scenes  ${result.failedScenes.join(', ')}`);
-  if (result.skippedScenes.length) console.log(`  skipped scenes ${result.skippedScenes.join(', ')}`);
+  console.log((await resultLines(result, storageFromSettings(loadSettings()))).join('\n'));
 }
 
 /**
@@ -73,7 +72,7 @@ async function watch(handle: GenerationHandle): Promise<void> {
     process.exit(ExitCode.interrupted);
   });
   try {
-    printResult(await follow(handle));
+    await printResult(await follow(handle));
   } finally {
     console.log(linkLines(handle.id).join('\n'));
   }
@@ -185,7 +184,7 @@ export function scenegateProgram(): Command {
           ExitCode.failure
         );
       }
-      printResult(await follow(handle, { out: devNull }));
+      await printResult(await follow(handle, { out: devNull }));
     });
 
   program
@@ -250,6 +249,28 @@ export function scenegateProgram(): Command {
       };
       const handle = await (await generations()).get(id);
       say(await handle.retryScene(sceneId, Object.keys(overrides).length ? overrides : undefined));
+    });
+
+  program
+    .command('console')
+    .description(
+      'serve the review console until Ctrl-C (SCENEGATE_CONSOLE_HOST, SCENEGATE_CONSOLE_PORT; SCENEGATE_CONSOLE_TOKEN to ask for a token)'
+    )
+    .action(async () => {
+      const settings = loadSettings();
+      const client = await connectClient();
+      const { connectionOptions } = connectionConfig();
+      const uiUrl = webUiUrl({ address: connectionOptions.address ?? 'localhost:7233' }, settings);
+      const server = await startConsoleFromSettings(client, settings, uiUrl ? { uiUrl } : {});
+      console.log(
+        `scenegate console at ${server.url}${settings.SCENEGATE_CONSOLE_TOKEN ? '/?token=…' : ''} (namespace ${client.options.namespace}). Press Ctrl-C to stop.`
+      );
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await server.close();
+      await client.connection.close();
     });
 
   program

@@ -14,21 +14,30 @@ export interface GenerationLinks {
 }
 
 /**
- * A generation's console page and Web UI run. The Web UI is TEMPORAL_UI_URL; else, when the
- * client talks to the dev server `npm run dev` started for this checkout, that server's UI; else,
- * when it talks to the dev server's default address, the dev server's default UI. A server
- * elsewhere has a UI only its operators know of, so none is guessed.
+ * The Temporal Web UI: TEMPORAL_UI_URL; else, when the client talks to the dev server `npm run dev`
+ * started for this checkout, that server's UI; else, when it talks to the dev server's default
+ * address, the dev server's default UI. A server elsewhere has a UI only its operators know of,
+ * so none is guessed.
  */
+export function webUiUrl(
+  temporal: { address: string },
+  settings: Pick<Settings, 'TEMPORAL_UI_URL' | 'SCENEGATE_STATE_DIR'>
+): string | undefined {
+  const devServer = runningDevServer(settings);
+  return (
+    settings.TEMPORAL_UI_URL ??
+    (devServer && sameAddress(devServer.address, temporal.address) ? devServer.uiUrl : undefined) ??
+    (sameAddress(temporal.address, DEV_SERVER_DEFAULT.address) ? DEV_SERVER_DEFAULT.uiUrl : undefined)
+  );
+}
+
+/** A generation's console page and Web UI run (see `webUiUrl`). */
 export function generationLinks(
   generationId: string,
   temporal: { address: string; namespace: string },
   settings: Pick<Settings, 'TEMPORAL_UI_URL' | 'SCENEGATE_CONSOLE_URL' | 'SCENEGATE_STATE_DIR'>
 ): GenerationLinks {
-  const devServer = runningDevServer(settings);
-  const uiUrl =
-    settings.TEMPORAL_UI_URL ??
-    (devServer && sameAddress(devServer.address, temporal.address) ? devServer.uiUrl : undefined) ??
-    (sameAddress(temporal.address, DEV_SERVER_DEFAULT.address) ? DEV_SERVER_DEFAULT.uiUrl : undefined);
+  const uiUrl = webUiUrl(temporal, settings);
   return {
     console: consolePageUrl(settings.SCENEGATE_CONSOLE_URL ?? 'http://127.0.0.1:8240', generationId),
     ...(uiUrl ? { webUi: workflowUiUrl(uiUrl, temporal.namespace, generationId) } : {}),

@@ -12,6 +12,7 @@ await runMain(async () => {
 scenegate dev stack is up:
   Temporal       ${stack.temporal.address} (namespace ${stack.temporal.namespace})
   Web UI         ${stack.temporal.uiUrl ?? 'see your Temporal deployment'}
+  Console        ${stack.console.url}   (review gates, approve, raise budgets, retry scenes)
   Replicate      ${stack.replicateBaseUrl}${stack.emulator ? ' (emulator)' : ''}
   Task queue     ${stack.taskQueue}
   Worker log     ${stack.logFile}

@@ -11,6 +11,10 @@ import { startWebhookReceiver, type WebhookReceiver } from '../worker/webhook-re
 import { ensureLocalTemporal, type LocalTemporal } from './local-temporal';
 import { workerRuntimeLogging } from './worker-log';
 import { stateDir } from '../common/paths';
+import type { Settings } from '../common/settings';
+import type { Storage } from '../common/storage/storage';
+import { startConsoleFromSettings } from '../client/console/from-settings';
+import type { ConsoleServer } from '../client/console/serve';
 
 /** Temporal, Replicate (the emulator unless REPLICATE_API_TOKEN is set) and a worker, for `npm start` and `npm run dev`. */
 export interface LocalStack {
@@ -21,6 +25,10 @@ export interface LocalStack {
   client: Client;
   taskQueue: string;
   logFile: string;
+  /** Where the worker keeps references, clips and videos. */
+  storage: Storage;
+  /** The review console, on SCENEGATE_CONSOLE_PORT (or a free port when that one is taken). */
+  console: ConsoleServer;
   stop(): Promise<void>;
 }
 
@@ -58,6 +66,8 @@ export async function startLocalStack(
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection, namespace: temporal.namespace });
   const deps = activityDepsFromSettings({ ...settings, REPLICATE_BASE_URL: replicateBaseUrl });
+  const consoleServer = await startLocalConsole(client, settings, temporal.uiUrl, log);
+  deps.consoleUrl = settings.SCENEGATE_CONSOLE_URL ?? consoleServer.url;
 
   // the emulator reaches a receiver on loopback; hosted Replicate only a public https URL someone set up
   let receiver: WebhookReceiver | undefined;
@@ -94,11 +104,14 @@ export async function startLocalStack(
     client,
     taskQueue: settings.SCENEGATE_TASK_QUEUE,
     logFile,
+    storage: deps.storage,
+    console: consoleServer,
     async stop() {
       if (stopped) return;
       stopped = true;
       workers.shutdown();
       await running.catch(() => undefined);
+      await consoleServer.close();
       await receiver?.close();
       await connection.close();
       await nativeConnection.close();
@@ -107,4 +120,21 @@ export async function startLocalStack(
       logStream.end();
     },
   };
+}
+
+/** The console on its configured port, or on a free one when another stack holds that port. */
+async function startLocalConsole(
+  client: Client,
+  settings: Settings,
+  uiUrl: string | undefined,
+  log: (line: string) => void
+): Promise<ConsoleServer> {
+  const options = uiUrl ? { uiUrl } : {};
+  try {
+    return await startConsoleFromSettings(client, settings, options);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    log(`Port ${settings.SCENEGATE_CONSOLE_PORT} is taken (SCENEGATE_CONSOLE_PORT); the console takes a free one.`);
+    return startConsoleFromSettings(client, settings, { ...options, port: 0 });
+  }
 }

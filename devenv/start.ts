@@ -8,9 +8,10 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLocalStack, type LocalStack } from './local-stack';
-import { workflowUiUrl } from '../common/links';
+import { consolePageUrl, workflowUiUrl } from '../common/links';
 import { projectRoot } from '../common/paths';
 import { follow } from '../client/follow';
+import { resultLines } from '../client/result-lines';
 import { GenerationClient } from '../client/generation-client';
 import { loadPlanFile, newGenerationId } from '../client/load-plan';
 import { ExitCode, runMain, UserFacingError } from '../common/run-main';
@@ -57,14 +58,14 @@ await runMain(async () => {
     say(
       `\nGeneration ${handle.id}: ${plan.scenes.length} scenes on ${plan.model}, ${plan.strategy.mode} x${plan.strategy.concurrency}, budget $${plan.budget.limitUsd}`
     );
-    if (ui) say(`Web UI: ${ui}\n`);
+    if (ui) say(`Web UI: ${ui}`);
+    say(`Console: ${consolePageUrl(stack.console.url, handle.id)}\n`);
     const result = await Promise.race([follow(handle), interrupted]);
 
     say(`\nDone in ${((Date.now() - began) / 1000).toFixed(1)} s: ${result.status}`);
-    say(`  video          ${result.videoPath} (${result.durationSec.toFixed(1)} s)`);
-    say(`  contact sheet  ${result.contactSheetPath}`);
-    say(`  cost           $${result.costUsd.toFixed(2)} of $${result.limitUsd.toFixed(2)}`);
+    for (const line of await resultLines(result, stack.storage)) say(line);
     if (ui) say(`  Web UI         ${ui}`);
+    say(`  console        ${consolePageUrl(stack.console.url, handle.id)}`);
     if (stack.emulator) {
       const stats = stack.emulator.stats();
       say(
@@ -74,7 +75,9 @@ await runMain(async () => {
     const stay = values.stay || (!values.exit && process.stdin.isTTY === true && stack.temporal.owned);
     if (stay && stack.temporal.uiUrl) {
       const history = stack.temporal.dbFile ? ` (history kept in ${stack.temporal.dbFile})` : '';
-      say(`\nThe Temporal Web UI stays up at ${stack.temporal.uiUrl}${history}. Press Ctrl-C to stop.`);
+      say(
+        `\nThe Temporal Web UI stays up at ${stack.temporal.uiUrl}${history}, and the console at ${stack.console.url}. Press Ctrl-C to stop.`
+      );
       await interrupted.catch(() => undefined);
     }
   } catch (err) {

@@ -1,8 +1,7 @@
 import type { ActivityDeps } from '../activities';
 import { createReplicateClient, replicateConnection } from '../activities/replicate/client';
-import { LocalStorage } from '../activities/storage';
 import { loadCatalogue } from '../common/catalogue-file';
-import { storageDir } from '../common/paths';
+import { storageFromSettings } from '../common/storage/from-settings';
 import { EMULATOR_TOKEN, referenceRoots, type Settings } from '../common/settings';
 
 /**
@@ -19,7 +18,7 @@ export function activityDepsFromSettings(settings: Settings): ActivityDeps {
   return {
     replicate: createReplicateClient(connection),
     connection,
-    storage: new LocalStorage(storageDir(settings)),
+    storage: storageFromSettings(settings),
     catalogue: loadCatalogue(settings),
     referenceRoots: referenceRoots(settings),
     ...(settings.SCENEGATE_WEBHOOK_URL ? { webhookUrl: settings.SCENEGATE_WEBHOOK_URL } : {}),

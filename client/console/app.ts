@@ -4,6 +4,8 @@ import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { workflowUiUrl } from '../../common/links';
 import { projectRoot } from '../../common/paths';
+import { LocalStorage } from '../../common/storage/local';
+import { checkKey, type Storage } from '../../common/storage/storage';
 import { UserFacingError } from '../../common/run-main';
 import type { Progress } from '../../schema/progress';
 import type { GenerationClient } from '../generation-client';
@@ -14,8 +16,8 @@ import { generationPage, generationSections, listPage, listRows, messagePage, ty
 
 export interface ConsoleDeps {
   generations: GenerationClient;
-  /** The workers' storage folder, whose clips and references the pages play and show. */
-  storageDir: string;
+  /** The workers' storage, whose clips and references the pages play and show. */
+  storage: Storage;
   /** The Temporal Web UI, for the links on every page. */
   webUi?: { url: string; namespace: string };
   /** Asked for when set (SCENEGATE_CONSOLE_TOKEN). */
@@ -31,13 +33,11 @@ const assets = path.join(projectRoot, 'client', 'console', 'assets');
 export function consoleApp(deps: ConsoleDeps): Hono {
   const app = new Hono();
   const pollMs = deps.pollMs ?? 1000;
-  const storageRoot = path.resolve(deps.storageDir);
 
   const links = (id: string): PageLinks => ({
     file(stored) {
-      const relative = path.relative(storageRoot, path.resolve(stored));
-      if (relative.startsWith('..') || path.isAbsolute(relative)) return null;
-      return `/files/${relative.split(path.sep).map(encodeURIComponent).join('/')}`;
+      const key = keyOf(stored);
+      return key === null ? null : `/files/${key.split('/').map(encodeURIComponent).join('/')}`;
     },
     webUi: webUiOf(id),
   });
@@ -51,7 +51,28 @@ export function consoleApp(deps: ConsoleDeps): Hono {
   app.use('*', requireActionHeader);
 
   app.get('/assets/*', serveStatic({ root: assets, rewriteRequestPath: (p) => p.replace(/^\/assets/, '') }));
-  app.get('/files/*', serveStatic({ root: storageRoot, rewriteRequestPath: (p) => p.replace(/^\/files/, '') }));
+  const { storage } = deps;
+  /** A stored file's key; runs recorded before storage keys hold absolute paths inside the folder. */
+  const keyOf = (stored: string): string | null => {
+    if (!path.isAbsolute(stored)) return stored;
+    if (!(storage instanceof LocalStorage)) return null;
+    const relative = path.relative(storage.root, stored);
+    return relative.startsWith('..') ? null : relative.split(path.sep).join('/');
+  };
+  if (storage instanceof LocalStorage) {
+    app.get('/files/*', serveStatic({ root: storage.root, rewriteRequestPath: (p) => p.replace(/^\/files/, '') }));
+  } else {
+    // the browser fetches the object from the bucket itself, with byte ranges, on a short-lived URL
+    app.get('/files/*', async (c) => {
+      const key = decodeURIComponent(c.req.path.replace(/^\/files\//, ''));
+      try {
+        checkKey(key);
+      } catch {
+        return c.notFound();
+      }
+      return c.redirect(await storage.location(key, 3600), 302);
+    });
+  }
 
   app.get('/', async (c) => {
     const needsMe = c.req.query('needs') === 'me';

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { storageDir } from '../../common/paths';
+import { storageFromSettings } from '../../common/storage/from-settings';
 import type { Settings } from '../../common/settings';
 import { GenerationClient } from '../generation-client';
 import { startConsole, type ConsoleServer } from './serve';
@@ -17,7 +17,7 @@ export function startConsoleFromSettings(
   const uiUrl = settings.TEMPORAL_UI_URL ?? options.uiUrl;
   return startConsole({
     generations: new GenerationClient(client, settings.SCENEGATE_TASK_QUEUE),
-    storageDir: storageDir(settings),
+    storage: storageFromSettings(settings),
     ...(uiUrl ? { webUi: { url: uiUrl, namespace: client.options.namespace } } : {}),
     ...(settings.SCENEGATE_CONSOLE_TOKEN ? { token: settings.SCENEGATE_CONSOLE_TOKEN } : {}),
     host: settings.SCENEGATE_CONSOLE_HOST,

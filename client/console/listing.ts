@@ -2,6 +2,9 @@ import { finalStateSchema } from '../../schema/progress';
 import { GenerationHandle, type GenerationClient } from '../generation-client';
 import { waitsInConsoleTerms, type ListedGeneration } from './pages';
 
+/** How long a row waits for its run's answer. */
+const ROW_QUERY_MS = 1500;
+
 /** The statuses in which a generation waits for a person: a gate decision, money or an operator. */
 export const needsMeStatuses = ['awaiting_approval', 'awaiting_budget', 'awaiting_ops'] as const;
 
@@ -22,7 +25,10 @@ export async function listGenerations(generations: GenerationClient, needsMe: bo
       let waitingFor: string | null = null;
       try {
         if (row.executionStatus === 'RUNNING') {
-          const progress = await handle.progress();
+          // a run whose worker is gone cannot answer: its row must not hold the page up
+          const progress = await generations.client.connection.withDeadline(Date.now() + ROW_QUERY_MS, () =>
+            handle.progress()
+          );
           limitUsd = progress.budget.limitUsd;
           waitingFor = waitsInConsoleTerms(progress.waitingOn);
         } else {

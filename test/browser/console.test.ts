@@ -29,7 +29,7 @@ before(async () => {
   env = await useGenerationEnv(import.meta.url);
   consoleServer = await startConsole({
     generations: env.generations,
-    storageDir: env.deps.storage.root,
+    storage: env.deps.storage,
     webUi: { url: 'http://127.0.0.1:8233', namespace: env.temporal.env.namespace ?? 'default' },
     host: '127.0.0.1',
     port: 0,
@@ -133,13 +133,14 @@ test('reject with a reason from the page: the answer says a stronger attempt fol
       assert.match(answer, /stronger|strength/i, answer);
       const after = await waitForProgress(
         handle,
-        (p) => p.status === 'awaiting_approval' && p.scenes[0]!.history.length === 2
+        (p) => p.status === 'awaiting_approval' && p.scenes[0]!.history[1]?.clipPath != null
       );
       assert.equal(after.scenes[0]!.history[0]!.status, 'missed');
       assert.equal(after.scenes[0]!.history[0]!.note, 'the bottle label is wrong');
       // the first attempt, now missed, shows its reason on the page without a reload
       await page.locator('.attempt.missed .note', { hasText: 'the bottle label is wrong' }).waitFor();
-      assert.equal(await page.locator('.gate-attempts video').count(), 2);
+      // and the stronger attempt's clip joins it
+      await page.locator('.gate-attempts video').nth(1).waitFor();
     } finally {
       await page.close();
     }
@@ -189,7 +190,7 @@ test('with a token, the console asks for it: a link with it once sets a cookie; 
   const token = 'a-long-enough-console-token';
   const guarded = await startConsole({
     generations: env.generations,
-    storageDir: env.deps.storage.root,
+    storage: env.deps.storage,
     host: '127.0.0.1',
     port: 0,
     token,
@@ -209,7 +210,7 @@ test('with a token, the console asks for it: a link with it once sets a cookie; 
     await guarded.close();
   }
   await assert.rejects(
-    startConsole({ generations: env.generations, storageDir: env.deps.storage.root, host: '0.0.0.0', port: 0 }),
+    startConsole({ generations: env.generations, storage: env.deps.storage, host: '0.0.0.0', port: 0 }),
     /SCENEGATE_CONSOLE_TOKEN/
   );
 });

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createActivities, type Activities, type ActivityDeps } from '../../activities';
 import { createReplicateClient, replicateConnection } from '../../activities/replicate/client';
-import { LocalStorage } from '../../activities/storage';
+import { LocalStorage } from '../../common/storage/local';
 import { GenerationClient } from '../../client/generation-client';
 import { loadCatalogue } from '../../common/catalogue-file';
 import { projectRoot } from '../../common/paths';

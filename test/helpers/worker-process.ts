@@ -6,7 +6,7 @@ import os from 'node:os';
 import { NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { createReplicateClient, replicateConnection } from '../../activities/replicate/client';
-import { LocalStorage } from '../../activities/storage';
+import { LocalStorage } from '../../common/storage/local';
 import { loadCatalogue } from '../../common/catalogue-file';
 import { projectRoot } from '../../common/paths';
 import { createWorkers } from '../../worker/create-workers';

@@ -18,7 +18,8 @@ test('a generation runs to a final video', async () => {
     );
     return handle.result();
   });
-  const info = await probeMedia(result.videoPath);
+  assert.equal(result.videoPath, `${result.generationId}/final.mp4`, 'history carries a storage key, not a path');
+  const info = await probeMedia(await env.deps.storage.localFile(result.videoPath));
   assert.ok(Math.abs(info.durationSec - 6) < 0.5, `a 6 s video, got ${info.durationSec} s`);
   assert.equal(result.status, 'succeeded');
 });

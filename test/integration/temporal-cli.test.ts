@@ -182,7 +182,7 @@ test('an example plan file started as it is, with no workflow id, runs to its fi
     const result = await (await env.generations.get(workflowId)).result();
     assert.equal(result.status, 'succeeded');
     assert.equal(result.durationSec, 8);
-    assert.ok((await fs.stat(result.videoPath)).size > 0);
+    assert.ok((await fs.stat(await env.deps.storage.localFile(result.videoPath))).size > 0);
   });
 });
 
@@ -230,7 +230,7 @@ test('query, signal and updates by their contract names carry a generation to it
       ['succeeded', 'skipped', 'succeeded']
     );
     assert.equal(final.limitUsd, 1.25);
-    assert.ok((await fs.stat(final.videoPath)).size > 0, 'the final MP4 was written');
+    assert.ok((await fs.stat(await env.deps.storage.localFile(final.videoPath))).size > 0, 'the final MP4 was written');
     assert.equal(final.durationSec, 4);
   });
 });

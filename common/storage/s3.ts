@@ -1,0 +1,138 @@
+import { createReadStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { createWriteStream } from 'node:fs';
+import { checkKey, contentTypeOf, type Storage } from './storage';
+
+export interface S3StorageOptions {
+  bucket: string;
+  /** Prepended to every key (`scenegate/`). */
+  prefix: string;
+  region: string;
+  /** An S3-compatible endpoint (R2, MinIO, versitygw); unset: AWS. */
+  endpoint?: string;
+  /** Unset: the AWS SDK's own credential chain. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** A folder of this machine for copies of objects that tools read as files. */
+  cacheDir: string;
+}
+
+/** SigV4 presigned URLs live at most seven days. */
+const MAX_EXPIRY_SEC = 7 * 24 * 3600;
+
+/**
+ * Storage in an S3-compatible bucket: nothing is shared between workers but the bucket. Tools
+ * that need a file (ffmpeg) get a copy in this machine's cache; objects are written once under
+ * a key that names their attempt, so a cached copy never goes stale.
+ */
+export class S3Storage implements Storage {
+  readonly remote = true;
+  readonly client: S3Client;
+
+  constructor(private readonly options: S3StorageOptions) {
+    this.client = new S3Client({
+      region: options.region,
+      ...(options.endpoint ? { endpoint: options.endpoint, forcePathStyle: true } : {}),
+      ...(options.credentials ? { credentials: options.credentials } : {}),
+      // the SDK's default CRC32 checksums are refused by several S3-compatible servers
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    });
+  }
+
+  get description(): string {
+    return `s3://${this.options.bucket}/${this.options.prefix}${this.options.endpoint ? ` at ${this.options.endpoint}` : ''}`;
+  }
+
+  private objectKey(key: string): string {
+    checkKey(key);
+    return `${this.options.prefix}${key}`;
+  }
+
+  private cacheFile(key: string): string {
+    checkKey(key);
+    return path.join(this.options.cacheDir, ...key.split('/'));
+  }
+
+  /** A PUT is atomic: the object appears whole or not at all. Streams go up in parts. */
+  async put(key: string, body: Buffer | ReadableStream<Uint8Array>, contentType = contentTypeOf(key)): Promise<number> {
+    const Key = this.objectKey(key);
+    if (Buffer.isBuffer(body)) {
+      await this.client.send(
+        new PutObjectCommand({ Bucket: this.options.bucket, Key, Body: body, ContentType: contentType })
+      );
+      return body.length;
+    }
+    const file = await this.download(key, Readable.fromWeb(body as never));
+    return this.putFile(key, file, contentType);
+  }
+
+  /** Uploads the file and keeps it as this machine's copy of the object. */
+  async putFile(key: string, file: string, contentType = contentTypeOf(key)): Promise<number> {
+    const { size } = await fs.stat(file);
+    await new Upload({
+      client: this.client,
+      params: {
+        Bucket: this.options.bucket,
+        Key: this.objectKey(key),
+        Body: createReadStream(file),
+        ContentType: contentType,
+      },
+    }).done();
+    const cached = this.cacheFile(key);
+    if (path.resolve(file) !== cached) {
+      await fs.mkdir(path.dirname(cached), { recursive: true });
+      // a scratch file becomes the cached copy; anything else is copied and left where it was
+      if (file.endsWith('.partial') && path.dirname(path.resolve(file)) === path.dirname(cached))
+        await fs.rename(file, cached);
+      else await fs.copyFile(file, cached);
+    }
+    return size;
+  }
+
+  /** Beside the key's copy in this machine's cache, which `putFile` then keeps. */
+  async scratchFile(key: string): Promise<string> {
+    const cached = this.cacheFile(key);
+    await fs.mkdir(path.dirname(cached), { recursive: true });
+    return `${cached}.${process.pid}.${Date.now()}.partial`;
+  }
+
+  async localFile(key: string): Promise<string> {
+    const cached = this.cacheFile(key);
+    try {
+      await fs.access(cached);
+      return cached;
+    } catch {
+      const { Body } = await this.client.send(
+        new GetObjectCommand({ Bucket: this.options.bucket, Key: this.objectKey(key) })
+      );
+      return this.download(key, Body as Readable);
+    }
+  }
+
+  /** Writes a stream to this machine's copy of `key`, through a temporary sibling. */
+  private async download(key: string, body: Readable): Promise<string> {
+    const cached = this.cacheFile(key);
+    await fs.mkdir(path.dirname(cached), { recursive: true });
+    const temp = `${cached}.${process.pid}.${Date.now()}.partial`;
+    try {
+      await pipeline(body, createWriteStream(temp));
+      await fs.rename(temp, cached);
+    } finally {
+      await fs.rm(temp, { force: true });
+    }
+    return cached;
+  }
+
+  /** A presigned GET URL, valid for `expiresInSec` (at most seven days). */
+  location(key: string, expiresInSec = 3600): Promise<string> {
+    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.options.bucket, Key: this.objectKey(key) }), {
+      expiresIn: Math.min(expiresInSec, MAX_EXPIRY_SEC),
+    });
+  }
+}
