@@ -41,7 +41,10 @@ function testFiles(targets: string[]): string[] {
 }
 
 const files = testFiles(process.argv.slice(2).length ? process.argv.slice(2) : ['test']);
-const needsServer = files.some((file) => !file.startsWith(path.join('test', 'unit')));
+// the cluster's tests start their own server
+const needsServer = files.some(
+  (file) => !file.startsWith(path.join('test', 'unit')) && !file.startsWith(path.join('test', 'cluster'))
+);
 
 const runStarted = Date.now();
 const env: NodeJS.ProcessEnv = { ...process.env };
