@@ -138,17 +138,21 @@ test('money is a finite number of dollars up to a million', () => {
 test('a plan file names itself; references beside it become absolute, others stay for the worker; YAML works too', async () => {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'scenegate-plan-'));
   await fs.mkdir(path.join(dir, 'refs'));
-  await fs.writeFile(path.join(dir, 'refs', 'hero.png'), 'not checked here');
+  const project = path.join(import.meta.dirname, '..', '..');
+  await fs.copyFile(path.join(project, 'examples', 'references', 'mara.png'), path.join(dir, 'refs', 'hero.png'));
   const yamlFile = path.join(dir, 'ad.yaml');
   await fs.writeFile(
     yamlFile,
-    'consistencyGroups:\n  - { id: hero, kind: character, referenceImages: [refs/hero.png, examples/references/mara.png, /abs/x.png] }\nscenes:\n  - { id: s1, prompt: go, entities: [hero] }\n'
+    'consistencyGroups:\n  - { id: hero, kind: character, referenceImages: [refs/hero.png, examples/references/mara.png, https://example.com/x.png] }\nscenes:\n  - { id: s1, prompt: go, entities: [hero] }\n'
   );
+  // the CLI checks local references against the roots a worker on this machine would use
+  process.env.SCENEGATE_REFERENCE_ROOTS = [project, dir].join(path.delimiter);
   const plan = await loadPlanFile(yamlFile);
+  delete process.env.SCENEGATE_REFERENCE_ROOTS;
   assert.deepEqual(plan.consistencyGroups[0]!.referenceImages, [
     path.join(dir, 'refs', 'hero.png'),
     'examples/references/mara.png',
-    '/abs/x.png',
+    'https://example.com/x.png',
   ]);
   assert.match(plan.generationId, /^gen-\d{8}-\d{6}-[0-9a-f]{4}$/);
 
