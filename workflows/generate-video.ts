@@ -21,6 +21,7 @@ import { Generation } from './generation';
 import { registerHandlers } from './handlers';
 import { runSceneTask } from './scene-task';
 import { SceneTasks } from './scene-tasks';
+import { workflowInstruments } from './metrics';
 import { Notifier } from './notifier';
 import { ProgressPublisher } from './search-attributes';
 
@@ -41,6 +42,7 @@ export async function generateVideo(rawPlan: PlanInput): Promise<GenerationResul
     },
     stopping: () => tasks.cancelAll(),
     inFlight: () => tasks.size,
+    instruments: workflowInstruments(),
   };
   const gen: Generation = new Generation(plan, generationId, Date.now(), hooks, slotPerPrediction);
   registerHandlers(gen);

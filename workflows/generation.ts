@@ -8,6 +8,7 @@ import { finishedStatuses, type FinalState, type GenerationStatus, type Progress
 import { BudgetAdmission, type BudgetClaim } from './budget-admission';
 import { BudgetLedger } from './budget-ledger';
 import { Gate, type GateDecision } from './gate';
+import { noInstruments, type Instruments } from './instruments';
 import { PaidCalls, type PaidCall } from './paid-calls';
 import { SceneRun, type Clip } from './scene-run';
 import { SceneScheduler } from './scheduler';
@@ -28,6 +29,8 @@ export interface GenerationHooks {
   stopping(): void;
   /** How many scene tasks run now. */
   inFlight(): number;
+  /** Where the generation's metrics go; none unless given. */
+  instruments?: Instruments;
 }
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -57,6 +60,7 @@ export class Generation {
   /** Bumped on every change; the driver waits on it. */
   version = 0;
   private updatedAt: number;
+  private readonly instruments: Instruments;
 
   constructor(
     readonly plan: Plan,
@@ -73,7 +77,8 @@ export class Generation {
     this.admission = new BudgetAdmission(this.ledger, durationMs(plan.budget.waitTimeout));
     this.gate = new Gate(plan);
     this.scheduler = new SceneScheduler(plan.strategy);
-    this.calls = new PaidCalls(this.ledger);
+    this.instruments = hooks.instruments ?? noInstruments;
+    this.calls = new PaidCalls(this.ledger, this.instruments);
     this.updatedAt = startedAt;
     plan.scenes.forEach((scene, i) => {
       this.scenes.set(
@@ -389,7 +394,10 @@ export class Generation {
 
   /** The scene has its clip. */
   sceneSucceeded(id: string, now: number): void {
-    this.scene(id).succeed();
+    const run = this.scene(id);
+    run.succeed();
+    const began = run.history[0]?.startedAt;
+    if (began !== undefined) this.instruments.sceneDone(this.model.id, (now - began) / 1000);
     this.touch(now);
   }
 
@@ -413,6 +421,7 @@ export class Generation {
     const rounded = Math.round(score * 1000) / 1000;
     run.scored(rounded);
     const verdict = this.gate.score(id, run.attempts, run.latest!.strength, rounded);
+    this.instruments.gateVerdict(verdict);
     this.touch(now);
     return verdict;
   }
@@ -474,6 +483,7 @@ export class Generation {
   /** Update approveGate / rejectGate: answers every gate scene waiting for a person. */
   decideGate(decision: GateDecision, now: number): string {
     const scenes = this.gate.decide(decision);
+    this.instruments.gateVerdict(decision.approved ? 'approved' : 'rejected');
     this.touch(now);
     const verb = decision.approved ? 'approved' : 'rejected';
     const label = `scene${scenes.length > 1 ? 's' : ''} ${scenes.join(', ')}`;

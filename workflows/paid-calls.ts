@@ -1,6 +1,7 @@
 import { estimateCostUsd, type Pricing } from '../schema/catalogue';
 import { finalPredictionStatuses, predictionCostUsd, type PredictionSnapshot } from '../schema/prediction';
 import type { BudgetLedger, LedgerKind } from './budget-ledger';
+import { noInstruments, type CallOutcome, type Instruments } from './instruments';
 
 /** One paid prediction the generation makes: a scene attempt, or one try at scoring a gate clip. */
 export interface PaidCall {
@@ -32,6 +33,12 @@ export interface CallState {
 
 const isFinal = (p: PredictionSnapshot): boolean => finalPredictionStatuses.includes(p.status);
 
+function outcomeOf(state: CallState): CallOutcome {
+  if (!state.predictionId) return 'not_created';
+  if (!state.final) return 'unseen';
+  return state.final.status === 'succeeded' ? 'succeeded' : state.final.status === 'canceled' ? 'canceled' : 'failed';
+}
+
 /**
  * Every paid prediction of a generation, from the moment it is created until its cost is
  * booked. A prediction's id is recorded as soon as the create returns (so it is in history
@@ -42,7 +49,10 @@ const isFinal = (p: PredictionSnapshot): boolean => finalPredictionStatuses.incl
 export class PaidCalls {
   private readonly calls = new Map<string, CallState>();
 
-  constructor(private readonly ledger: BudgetLedger) {}
+  constructor(
+    private readonly ledger: BudgetLedger,
+    private readonly instruments: Instruments = noInstruments
+  ) {}
 
   /** A paid call starts (its money is already reserved under its key). */
   open(call: PaidCall): void {
@@ -57,8 +67,11 @@ export class PaidCalls {
   /** The create returned (or a lost create was found): the prediction exists and is this call's. */
   created(key: string, prediction: PredictionSnapshot, webhook: boolean): void {
     const state = this.require(key);
+    const first = state.predictionId === null;
     state.predictionId = prediction.id;
     state.webhook = webhook;
+    const { call } = state;
+    if (first) this.instruments.predictionCreated(call.model, call.kind, estimateCostUsd(call.pricing, call.outputSec));
     this.observe(key, prediction);
   }
 
@@ -93,6 +106,7 @@ export class PaidCalls {
         ? estimateCostUsd(call.pricing, call.outputSec)
         : 0;
     this.ledger.settle(call.key, state.costUsd);
+    this.instruments.callBooked(call.model, call.kind, outcomeOf(state), state.costUsd);
     return state.costUsd;
   }
 
