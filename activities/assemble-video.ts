@@ -38,7 +38,12 @@ export function makeAssembleVideo(deps: { storage: Storage }) {
       await whileHeartbeating('storing the video', () =>
         Promise.all([storage.putFile(videoKey, videoFile), storage.putFile(sheetKey, sheetFile)])
       );
-      return { videoPath: videoKey, contactSheetPath: sheetKey, durationSec: video.durationSec, sizeBytes: video.sizeBytes };
+      return {
+        videoPath: videoKey,
+        contactSheetPath: sheetKey,
+        durationSec: video.durationSec,
+        sizeBytes: video.sizeBytes,
+      };
     } finally {
       await Promise.all([fs.rm(videoFile, { force: true }), fs.rm(sheetFile, { force: true })]);
     }

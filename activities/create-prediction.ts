@@ -15,6 +15,7 @@ import { parseInput } from './parse-input';
 import type { ReplicateConnection } from './replicate/client';
 import { asHttpError, toReplicateFailure } from './replicate/errors';
 import { findCreatedPrediction } from './replicate/reconcile';
+import { replicateSpan } from './replicate/span';
 
 export interface CreatePredictionDeps {
   replicate: Replicate;
@@ -49,12 +50,16 @@ export function makeCreatePrediction(
   const { replicate, connection } = deps;
 
   function lookFor(input: CreatePredictionInput, since: number): Promise<Prediction | undefined> {
-    return findCreatedPrediction(replicate, {
-      model: input.model,
-      input: input.input,
-      ...(deps.webhookUrl ? { webhook: webhookUrlFor(deps.webhookUrl, input.workflowId, input.key) } : {}),
-      createdAfter: new Date(since - deps.reconcileSkewMs).toISOString(),
-      exclude: new Set(input.knownIds),
+    return replicateSpan('replicate.predictions.find', { 'scenegate.call': input.key }, async (span) => {
+      const found = await findCreatedPrediction(replicate, {
+        model: input.model,
+        input: input.input,
+        ...(deps.webhookUrl ? { webhook: webhookUrlFor(deps.webhookUrl, input.workflowId, input.key) } : {}),
+        createdAfter: new Date(since - deps.reconcileSkewMs).toISOString(),
+        exclude: new Set(input.knownIds),
+      });
+      if (found) span.setAttribute('replicate.prediction_id', found.id);
+      return found;
     });
   }
 
@@ -74,11 +79,19 @@ export function makeCreatePrediction(
         }
       }
       try {
-        const prediction = await replicate.predictions.create({
-          ...(input.version ? { version: input.version } : { model: input.model }),
-          input: input.input,
-          ...(webhook ? { webhook, webhook_events_filter: ['completed'] } : {}),
-        });
+        const prediction = await replicateSpan(
+          'replicate.predictions.create',
+          { 'scenegate.generation': input.workflowId, 'scenegate.call': input.key, 'replicate.model': input.model },
+          async (span) => {
+            const created = await replicate.predictions.create({
+              ...(input.version ? { version: input.version } : { model: input.model }),
+              input: input.input,
+              ...(webhook ? { webhook, webhook_events_filter: ['completed'] } : {}),
+            });
+            span.setAttribute('replicate.prediction_id', created.id);
+            return created;
+          }
+        );
         return { prediction: snapshotOf(prediction), webhook: webhook !== undefined, adopted: false };
       } catch (err) {
         if (asHttpError(err)) throw fail(err, 'creating the prediction');

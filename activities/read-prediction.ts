@@ -7,6 +7,7 @@ import { parseInput } from './parse-input';
 import type { ReplicateConnection } from './replicate/client';
 import { toReplicateFailure } from './replicate/errors';
 import { cancelAndConfirm } from './replicate/predictions';
+import { replicateSpan } from './replicate/span';
 
 /** Builds `getPrediction` (a read, when no webhook came) and `cancelPrediction` (from the workflow, when it stops). */
 export function makeReadPrediction(deps: {
@@ -16,7 +17,11 @@ export function makeReadPrediction(deps: {
   async function getPrediction(raw: PredictionRef): Promise<PredictionSnapshot> {
     const { predictionId } = parseInput(predictionRefSchema, raw, 'getPrediction');
     try {
-      return snapshotOf(await deps.replicate.predictions.get(predictionId));
+      return snapshotOf(
+        await replicateSpan('replicate.predictions.get', { 'replicate.prediction_id': predictionId }, () =>
+          deps.replicate.predictions.get(predictionId)
+        )
+      );
     } catch (err) {
       throw toReplicateFailure(err, `reading prediction ${predictionId}`, deps.connection.redact);
     }
@@ -30,7 +35,11 @@ export function makeReadPrediction(deps: {
   async function cancelPrediction(raw: PredictionRef): Promise<PredictionSnapshot> {
     const { predictionId } = parseInput(predictionRefSchema, raw, 'cancelPrediction');
     try {
-      const final = await cancelAndConfirm(deps.replicate, predictionId);
+      const final = await replicateSpan(
+        'replicate.predictions.cancel',
+        { 'replicate.prediction_id': predictionId },
+        () => cancelAndConfirm(deps.replicate, predictionId)
+      );
       log.info('cancelled the prediction', { predictionId, status: final?.status });
       return snapshotOf(final ?? (await deps.replicate.predictions.get(predictionId)));
     } catch (err) {

@@ -120,6 +120,25 @@ export const settingsSchema = z.object({
   SCENEGATE_NOTIFY_URL: z
     .url({ protocol: /^https?$/, error: 'an http(s) URL such as https://hooks.slack.com/services/…' })
     .optional(),
+  /** SCENEGATE_METRICS_ADDRESS: `host:port` where a worker serves Prometheus metrics (Temporal's and scenegate's); unset: none. */
+  SCENEGATE_METRICS_ADDRESS: z
+    .string()
+    .regex(/^[\w.\-:[\]]+:\d+$/, { error: 'host:port, such as 0.0.0.0:9464' })
+    .optional(),
+  /**
+   * OTEL_EXPORTER_OTLP_ENDPOINT, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: an OpenTelemetry collector
+   * (OTLP over HTTP); either one turns tracing on: a generation, its activities and their
+   * Replicate calls as one trace. OTEL_SERVICE_NAME names the worker (`scenegate-worker`).
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .url({ protocol: /^https?$/, error: 'an http(s) URL such as http://collector:4318' })
+    .optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z
+    .url({ protocol: /^https?$/, error: 'an http(s) URL such as http://collector:4318/v1/traces' })
+    .optional(),
+  OTEL_SERVICE_NAME: z.string().min(1, { error: 'a service name' }).default('scenegate-worker'),
+  /** SCENEGATE_WORKFLOW_BUNDLE: a workflow bundle built with this code (`npm run build` writes them); unset: the one beside the worker, or one made at start. */
+  SCENEGATE_WORKFLOW_BUNDLE: file.optional(),
   /** TEMPORAL_CLI_PATH: a `temporal` executable to use instead of finding or building one. */
   TEMPORAL_CLI_PATH: file.optional(),
   /** FFMPEG_PATH, FFPROBE_PATH: the media tools; the ones @ffmpeg-installer ships, else PATH. */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { build } from 'esbuild';
 import { projectRoot } from '../common/paths';
 import { writeWorkflowBundle } from '../worker/bundle';
-import { prebuiltBundleName } from '../worker/prebuilt-bundle';
+import { prebuiltBundleNames } from '../worker/prebuilt-bundle';
 
 /** Where `npm run build` puts the production build: one level below the root, as the sources are. */
 export const distDir = path.join(projectRoot, 'dist');
@@ -27,7 +27,8 @@ export async function buildProduction(): Promise<{ file: string; kb: number }[]>
     sourcemap: 'linked',
     logLevel: 'warning',
   });
-  await writeWorkflowBundle(path.join(distDir, prebuiltBundleName), { production: true });
+  await writeWorkflowBundle(path.join(distDir, prebuiltBundleNames.plain), { production: true });
+  await writeWorkflowBundle(path.join(distDir, prebuiltBundleNames.traced), { production: true, traced: true });
   const files = (await fs.readdir(distDir)).filter((f) => !f.endsWith('.map'));
   return Promise.all(
     files.map(async (file) => ({ file, kb: Math.round((await fs.stat(path.join(distDir, file))).size / 1024) }))

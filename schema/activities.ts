@@ -44,7 +44,7 @@ export type PrepareGenerationResult = z.infer<typeof prepareGenerationResultSche
 
 /** One paid prediction to create. */
 export const createPredictionInputSchema = z.object({
-  /** Names the paid call for reconciling and for its webhook: `<generation>/<scene>/<attempt>[/score]`. */
+  /** Names the paid call in its generation, for reconciling and for its webhook: `s2#1`, or `s1#2/score#1`. */
   key: z.string(),
   /** The workflow the prediction's webhook signals. */
   workflowId: z.string(),

@@ -57,10 +57,15 @@ if (needsServer) {
   });
   stopServer = server.stop;
   const bundleStarted = Date.now();
-  const { codePath } = await writeWorkflowBundle(path.join(stateDir(loadSettings()), 'test', 'workflow-bundle.js'));
+  const testDir = path.join(stateDir(loadSettings()), 'test');
+  const [{ codePath }, traced] = await Promise.all([
+    writeWorkflowBundle(path.join(testDir, 'workflow-bundle.js')),
+    writeWorkflowBundle(path.join(testDir, 'workflow-bundle-traced.js'), { traced: true }),
+  ]);
   console.error(
-    `# Temporal dev server ${server.address} ready in ${server.startMs} ms; workflows bundled in ${Date.now() - bundleStarted} ms`
+    `# Temporal dev server ${server.address} ready in ${server.startMs} ms; workflows bundled (plain and traced) in ${Date.now() - bundleStarted} ms`
   );
+  env[testEnvVars.tracedBundle] = traced.codePath;
   env[testEnvVars.address] = server.address;
   env[testEnvVars.namespace] = server.namespace;
   env[testEnvVars.bundle] = codePath;

@@ -1,7 +1,13 @@
 import fs from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { projectRoot } from '../common/paths';
+
+/** The workflow interceptors of Temporal's OpenTelemetry plugin, which a traced bundle holds. */
+export const tracingInterceptors = createRequire(import.meta.url).resolve(
+  '@temporalio/interceptors-opentelemetry/lib/workflow-interceptors'
+);
 
 /** The module the worker bundles: every workflow scenegate registers. */
 export const workflowsPath = path.join(projectRoot, 'workflows', 'index.ts');
@@ -12,11 +18,13 @@ export const workflowsPath = path.join(projectRoot, 'workflows', 'index.ts');
  */
 export async function writeWorkflowBundle(
   outFile: string,
-  options: { production?: boolean } = {}
+  options: { production?: boolean; traced?: boolean } = {}
 ): Promise<{ codePath: string }> {
   const { code } = await bundleWorkflowCode({
     workflowsPath,
     logger: quietLogger,
+    // a bundle runs only the interceptors built into it: tracing needs its own
+    ...(options.traced ? { workflowInterceptorModules: [tracingInterceptors] } : {}),
     // the worker keeps the bundle's source map in memory and maps a stack for every promise the
     // workflows create: line-level mappings without the sources' text are a fraction of the
     // full map, and a workflow's stack still names its file, function and line

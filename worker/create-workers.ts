@@ -13,6 +13,8 @@ export interface CreateWorkersOptions {
   /** A prebuilt bundle; when unset the workflows are bundled now (about 2 s). */
   workflowBundle?: WorkerOptions['workflowBundle'];
   maxConcurrentActivityTaskExecutions?: number;
+  /** Worker plugins, such as tracing's (see `startTracing`). */
+  plugins?: WorkerOptions['plugins'];
   /** Extra options for both workers, for tests (for example `maxCachedWorkflows: 0` to force replays). */
   overrides?: Partial<WorkerOptions>;
 }
@@ -39,7 +41,12 @@ const shared = {
  */
 export async function createWorkers(options: CreateWorkersOptions): Promise<ScenegateWorkers> {
   const { main, creates } = splitByQueue(options.activities);
-  const base = { connection: options.connection, namespace: options.namespace, ...shared };
+  const base = {
+    connection: options.connection,
+    namespace: options.namespace,
+    ...(options.plugins ? { plugins: options.plugins } : {}),
+    ...shared,
+  };
   const generations = await Worker.create({
     ...base,
     taskQueue: options.taskQueue,

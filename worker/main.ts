@@ -1,10 +1,10 @@
 /**
  * `npm run worker`: scenegate's workers for the task queue in SCENEGATE_TASK_QUEUE, connected as
  * the TEMPORAL_* settings (or a TOML profile) say, with the webhook receiver when
- * SCENEGATE_WEBHOOK_PORT is set. Stops cleanly on SIGINT/SIGTERM. Compiled (`npm run build`,
- * then `node dist/worker.js`), it runs the workflow bundle built with it.
+ * SCENEGATE_WEBHOOK_PORT is set, Prometheus metrics on SCENEGATE_METRICS_ADDRESS and traces to
+ * the OTLP collector in OTEL_EXPORTER_OTLP_ENDPOINT. Stops cleanly on SIGINT/SIGTERM. Compiled
+ * (`npm run build`, then `node dist/worker.js`), it runs the workflow bundle built with it.
  */
-import { Runtime } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { runMain } from '../common/run-main';
 import { loadSettings } from '../common/settings';
@@ -13,10 +13,14 @@ import { activityDepsFromSettings } from './activity-deps';
 import { connectWorker } from './connection';
 import { createWorkers } from './create-workers';
 import { prebuiltBundle } from './prebuilt-bundle';
+import { installRuntime } from './runtime';
+import { startTracing } from './tracing';
 import { startWebhookReceiver } from './webhook-receiver';
 
 await runMain(async () => {
   const settings = loadSettings();
+  const runtime = installRuntime(settings);
+  const tracing = startTracing(settings);
   const { connection, namespace } = await connectWorker();
   const deps = activityDepsFromSettings(settings);
   const workers = await createWorkers({
@@ -26,9 +30,12 @@ await runMain(async () => {
     activities: createActivities(deps),
     createsPerMinute: settings.SCENEGATE_REPLICATE_CREATES_PER_MINUTE,
     maxConcurrentActivityTaskExecutions: settings.SCENEGATE_MAX_CONCURRENT_ACTIVITIES,
-    workflowBundle: prebuiltBundle(import.meta.dirname),
+    workflowBundle: prebuiltBundle(import.meta.dirname, {
+      traced: tracing !== undefined,
+      configured: settings.SCENEGATE_WORKFLOW_BUNDLE,
+    }),
+    ...(tracing ? { plugins: [tracing.plugin] } : {}),
   });
-  const logger = Runtime.instance().logger;
   const receiver =
     settings.SCENEGATE_WEBHOOK_PORT === undefined
       ? undefined
@@ -37,13 +44,16 @@ await runMain(async () => {
           fetchSecret: async () => (await deps.replicate.webhooks.default.secret.get()).key,
           host: settings.SCENEGATE_WEBHOOK_HOST,
           port: settings.SCENEGATE_WEBHOOK_PORT,
-          log: (level, message, fields) => logger[level](message, fields),
+          log: (level, message, fields) => runtime.logger[level](message, fields),
         });
   console.log(
     `scenegate worker polling task queue "${settings.SCENEGATE_TASK_QUEUE}" in namespace "${namespace}"` +
-      (receiver ? `; webhooks received at ${receiver.url}` : '')
+      (receiver ? `; webhooks received at ${receiver.url}` : '') +
+      (settings.SCENEGATE_METRICS_ADDRESS ? `; metrics at http://${settings.SCENEGATE_METRICS_ADDRESS}/metrics` : '') +
+      (tracing ? '; traces to the OTLP collector' : '')
   );
   await workers.run();
   await receiver?.close();
   await connection.close();
+  await tracing?.shutdown();
 });

@@ -2,14 +2,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { WorkerOptions } from '@temporalio/worker';
 
-/** The workflow bundle `npm run build` writes beside the compiled worker. */
-export const prebuiltBundleName = 'workflow-bundle.js';
+/** The workflow bundles `npm run build` writes beside the compiled worker: plain, and with tracing's interceptors. */
+export const prebuiltBundleNames = { plain: 'workflow-bundle.js', traced: 'workflow-bundle-traced.js' } as const;
 
 /**
- * The bundle built with the worker that runs, when there is one: a compiled worker in dist/
- * finds it beside itself and starts without webpack; the TypeScript sources have none and bundle.
+ * The bundle to run: the one SCENEGATE_WORKFLOW_BUNDLE names, else the one built beside the
+ * worker that runs (a compiled worker in dist/ starts without webpack), else none and the worker
+ * bundles at start (the TypeScript sources).
  */
-export function prebuiltBundle(dir: string): WorkerOptions['workflowBundle'] | undefined {
-  const codePath = path.join(dir, prebuiltBundleName);
+export function prebuiltBundle(
+  dir: string,
+  options: { traced: boolean; configured?: string }
+): WorkerOptions['workflowBundle'] | undefined {
+  if (options.configured) return { codePath: path.resolve(options.configured) };
+  const codePath = path.join(dir, prebuiltBundleNames[options.traced ? 'traced' : 'plain']);
   return fs.existsSync(codePath) ? { codePath } : undefined;
 }

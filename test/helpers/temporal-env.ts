@@ -51,6 +51,13 @@ export async function useWorkflowBundle(): Promise<{ codePath: string }> {
   return writeWorkflowBundle(path.join(os.tmpdir(), `scenegate-bundle-${process.pid}.js`));
 }
 
+/** The workflow bundle with tracing's interceptors `npm test` built, or a fresh one when this file runs alone. */
+export async function useTracedWorkflowBundle(): Promise<{ codePath: string }> {
+  const bundlePath = process.env[testEnvVars.tracedBundle];
+  if (bundlePath) return { codePath: bundlePath };
+  return writeWorkflowBundle(path.join(os.tmpdir(), `scenegate-traced-bundle-${process.pid}.js`), { traced: true });
+}
+
 /** A task queue of its own for a test file, so files running side by side never share work. */
 export function taskQueueFor(fileUrl: string): string {
   return `test-${path.basename(new URL(fileUrl).pathname, '.test.ts')}-${crypto.randomUUID().slice(0, 8)}`;
