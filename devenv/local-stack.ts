@@ -7,6 +7,7 @@ import { startEmulator, type Emulator } from '../emulator';
 import { loadSettings } from '../common/settings';
 import { activityDepsFromSettings } from '../worker/activity-deps';
 import { createWorkers } from '../worker/create-workers';
+import { installRuntime } from '../worker/runtime';
 import { startWebhookReceiver, type WebhookReceiver } from '../worker/webhook-receiver';
 import { ensureLocalTemporal, type LocalTemporal } from './local-temporal';
 import { workerRuntimeLogging } from './worker-log';
@@ -47,7 +48,7 @@ export async function startLocalStack(
   fs.mkdirSync(dir, { recursive: true });
   const logFile = path.join(dir, 'worker.log');
   const logStream = fs.createWriteStream(logFile, { flags: 'a' });
-  Runtime.install({
+  installRuntime(settings, {
     ...workerRuntimeLogging({ stream: logStream, file: logFile, notice: (line) => console.error(line) }),
     // this process stops the worker, the emulator and the server together
     shutdownSignals: [],

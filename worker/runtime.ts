@@ -9,13 +9,14 @@ import type { Settings } from '../common/settings';
  */
 export function installRuntime(
   settings: Pick<Settings, 'SCENEGATE_METRICS_ADDRESS'>,
-  options: Omit<RuntimeOptions, 'telemetryOptions'> = {}
+  options: RuntimeOptions = {}
 ): Runtime {
   const address = settings.SCENEGATE_METRICS_ADDRESS;
   return Runtime.install({
     ...options,
-    ...(address
-      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: address, countersTotalSuffix: true } } } }
-      : {}),
+    telemetryOptions: {
+      ...options.telemetryOptions,
+      ...(address ? { metrics: { prometheus: { bindAddress: address, countersTotalSuffix: true } } } : {}),
+    },
   });
 }
