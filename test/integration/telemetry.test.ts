@@ -13,7 +13,8 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { projectRoot } from '../../common/paths';
+import { projectRoot, stateDir as scenegateStateDir } from '../../common/paths';
+import { loadSettings } from '../../common/settings';
 import { freePort } from '../../devenv/free-port';
 import { testPlan, useGenerationEnv, type GenerationEnv } from '../helpers/generation-env';
 import { useTracedWorkflowBundle } from '../helpers/temporal-env';
@@ -58,6 +59,7 @@ let worker: ChildProcess | undefined;
 let stateDir: string;
 const otlp = new OtlpReceiver();
 let metricsUrl: string;
+const artifacts = path.join(scenegateStateDir(loadSettings()), 'test');
 
 before(async () => {
   env = await useGenerationEnv(import.meta.url);
@@ -110,6 +112,8 @@ test('metrics and one trace per generation, from the worker as deployed', async 
 
   // Prometheus: the series this worker exported for the generation it ran
   const metrics = await (await fetch(metricsUrl)).text();
+  // kept as a test artifact: the names docs/operators.md's queries use
+  await fs.writeFile(path.join(artifacts, 'worker-metrics.txt'), metrics);
   const series = (name: string, labels: Record<string, string> = {}): number => {
     const lines = metrics
       .split('\n')
