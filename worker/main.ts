@@ -20,7 +20,7 @@ import { startWebhookReceiver } from './webhook-receiver';
 await runMain(async () => {
   const settings = loadSettings();
   const runtime = installRuntime(settings);
-  const tracing = startTracing(settings);
+  const tracing = await startTracing(settings);
   const { connection, namespace } = await connectWorker();
   const deps = activityDepsFromSettings(settings);
   const workers = await createWorkers({

@@ -3,9 +3,9 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { Upload } from '@aws-sdk/lib-storage';
+import type { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { createWriteStream } from 'node:fs';
 import { checkKey, contentTypeOf, type Storage } from './storage';
 
@@ -22,6 +22,15 @@ export interface S3StorageOptions {
   cacheDir: string;
 }
 
+/** The parts of the AWS SDK the storage uses. */
+interface S3Sdk {
+  client: S3Client;
+  GetObjectCommand: typeof GetObjectCommand;
+  PutObjectCommand: typeof PutObjectCommand;
+  Upload: typeof Upload;
+  getSignedUrl: typeof getSignedUrl;
+}
+
 /** SigV4 presigned URLs live at most seven days. */
 const MAX_EXPIRY_SEC = 7 * 24 * 3600;
 
@@ -32,17 +41,39 @@ const MAX_EXPIRY_SEC = 7 * 24 * 3600;
  */
 export class S3Storage implements Storage {
   readonly remote = true;
-  readonly client: S3Client;
+  private sdk?: Promise<S3Sdk>;
 
-  constructor(private readonly options: S3StorageOptions) {
-    this.client = new S3Client({
-      region: options.region,
-      ...(options.endpoint ? { endpoint: options.endpoint, forcePathStyle: true } : {}),
-      ...(options.credentials ? { credentials: options.credentials } : {}),
-      // the SDK's default CRC32 checksums are refused by several S3-compatible servers
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    });
+  constructor(private readonly options: S3StorageOptions) {}
+
+  /**
+   * The AWS SDK, loaded on first use: it is tens of megabytes, and a worker on a folder never
+   * needs it (the worker's idle memory is a target).
+   */
+  private load(): Promise<S3Sdk> {
+    this.sdk ??= (async () => {
+      const [s3, storage, presigner] = await Promise.all([
+        import('@aws-sdk/client-s3'),
+        import('@aws-sdk/lib-storage'),
+        import('@aws-sdk/s3-request-presigner'),
+      ]);
+      const { options } = this;
+      const client = new s3.S3Client({
+        region: options.region,
+        ...(options.endpoint ? { endpoint: options.endpoint, forcePathStyle: true } : {}),
+        ...(options.credentials ? { credentials: options.credentials } : {}),
+        // the SDK's default CRC32 checksums are refused by several S3-compatible servers
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+      });
+      return {
+        client,
+        GetObjectCommand: s3.GetObjectCommand,
+        PutObjectCommand: s3.PutObjectCommand,
+        Upload: storage.Upload,
+        getSignedUrl: presigner.getSignedUrl,
+      };
+    })();
+    return this.sdk;
   }
 
   get description(): string {
@@ -63,7 +94,8 @@ export class S3Storage implements Storage {
   async put(key: string, body: Buffer | ReadableStream<Uint8Array>, contentType = contentTypeOf(key)): Promise<number> {
     const Key = this.objectKey(key);
     if (Buffer.isBuffer(body)) {
-      await this.client.send(
+      const { client, PutObjectCommand } = await this.load();
+      await client.send(
         new PutObjectCommand({ Bucket: this.options.bucket, Key, Body: body, ContentType: contentType })
       );
       return body.length;
@@ -75,8 +107,9 @@ export class S3Storage implements Storage {
   /** Uploads the file and keeps it as this machine's copy of the object. */
   async putFile(key: string, file: string, contentType = contentTypeOf(key)): Promise<number> {
     const { size } = await fs.stat(file);
+    const { client, Upload } = await this.load();
     await new Upload({
-      client: this.client,
+      client,
       params: {
         Bucket: this.options.bucket,
         Key: this.objectKey(key),
@@ -108,7 +141,8 @@ export class S3Storage implements Storage {
       await fs.access(cached);
       return cached;
     } catch {
-      const { Body } = await this.client.send(
+      const { client, GetObjectCommand } = await this.load();
+      const { Body } = await client.send(
         new GetObjectCommand({ Bucket: this.options.bucket, Key: this.objectKey(key) })
       );
       return this.download(key, Body as Readable);
@@ -130,8 +164,9 @@ export class S3Storage implements Storage {
   }
 
   /** A presigned GET URL, valid for `expiresInSec` (at most seven days). */
-  location(key: string, expiresInSec = 3600): Promise<string> {
-    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.options.bucket, Key: this.objectKey(key) }), {
+  async location(key: string, expiresInSec = 3600): Promise<string> {
+    const { client, GetObjectCommand, getSignedUrl } = await this.load();
+    return getSignedUrl(client, new GetObjectCommand({ Bucket: this.options.bucket, Key: this.objectKey(key) }), {
       expiresIn: Math.min(expiresInSec, MAX_EXPIRY_SEC),
     });
   }
