@@ -106,6 +106,7 @@ export default tseslint.config(
           'CSS',
           'queueMicrotask',
           'EventSource',
+          'window',
         ].map((name) => [name, 'readonly'])
       ),
     },

@@ -261,7 +261,13 @@ export function scenegateProgram(): Command {
       const client = await connectClient();
       const { connectionOptions } = connectionConfig();
       const uiUrl = webUiUrl({ address: connectionOptions.address ?? 'localhost:7233' }, settings);
-      const server = await startConsoleFromSettings(client, settings, uiUrl ? { uiUrl } : {});
+      const server = await startConsoleFromSettings(client, settings, uiUrl ? { uiUrl } : {}).catch((err: unknown) => {
+        if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+        throw new UserFacingError(
+          `port ${settings.SCENEGATE_CONSOLE_PORT} is taken (is npm run dev serving its console there?); set SCENEGATE_CONSOLE_PORT to another port, or 0 for any free one`,
+          ExitCode.invalidInput
+        );
+      });
       console.log(
         `scenegate console at ${server.url}${settings.SCENEGATE_CONSOLE_TOKEN ? '/?token=…' : ''} (namespace ${client.options.namespace}). Press Ctrl-C to stop.`
       );

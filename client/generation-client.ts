@@ -325,8 +325,13 @@ export function listQuery(status?: string): string {
 
 function summaryOf(plan: Plan): string {
   const { mode, concurrency } = plan.strategy;
-  const gate = plan.gate.enabled ? `gate ${plan.gate.scorer} ≥ ${plan.gate.threshold}` : 'no gate';
-  return `${plan.scenes.length} scenes on ${plan.model} · ${mode}${mode === 'sequential' ? '' : ` ×${concurrency}`} · ${gate} · budget ${plan.budget.limitUsd} USD`;
+  const scorer = plan.gate.scorer ?? 'default scorer';
+  const gate = !plan.gate.enabled
+    ? 'no gate'
+    : scorer === 'manual'
+      ? 'gate by a person'
+      : `gate ${scorer} ≥ ${plan.gate.threshold}`;
+  return `${plan.scenes.length} scenes on ${plan.model ?? 'the default model'} · ${mode}${mode === 'sequential' ? '' : ` ×${concurrency}`} · ${gate} · budget ${plan.budget.limitUsd} USD`;
 }
 
 /**

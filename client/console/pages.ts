@@ -90,14 +90,23 @@ const score = (value: number | null, threshold: number): Markup =>
     : h`<span class="score ${value >= threshold ? 'pass' : 'miss'}">score ${value.toFixed(3)} ${value >= threshold ? '≥' : '<'} ${threshold}</span>`;
 
 /** An action's form: the client script posts it and shows the answer in its output. */
-const form = (id: string, action: string, fields: Markup, button: string, extraClass = ''): Markup =>
-  h`<form class="action ${extraClass}" method="post" action="${action}" id="${id}">${fields}<button type="submit">${button}</button><output for="${id}" aria-live="polite"></output></form>`;
+const form = (id: string, action: string, fields: Markup, button: string, extraClass = '', confirm = ''): Markup =>
+  h`<form class="action ${extraClass}" method="post" action="${action}" id="${id}"${confirm ? h` data-confirm="${confirm}"` : ''}>${fields}<button type="submit">${button}</button><output for="${id}" aria-live="polite"></output></form>`;
+
+/** A finished generation's video and contact sheet, under the keys assembly stores them at. */
+function finalLinks(p: Progress, links: PageLinks): Markup {
+  if (p.status !== 'succeeded' && p.status !== 'partial') return h``;
+  const video = links.file(`${p.generationId}/final.mp4`);
+  const sheet = links.file(`${p.generationId}/contact-sheet.png`);
+  if (!video || !sheet) return h``;
+  return h`<a href="${video}" class="final">The final video</a> · <a href="${sheet}">its contact sheet</a> · `;
+}
 
 function head(p: Progress, links: PageLinks): Markup {
   return h`<h1>${p.generationId} ${badge(p.status)}</h1>
 <p class="summary">${p.totals.done} of ${p.totals.scenes} scenes done${p.totals.failed ? `, ${p.totals.failed} failed` : ''}${p.totals.skipped ? `, ${p.totals.skipped} skipped` : ''} · ${usd(p.budget.spentUsd)} spent of ${usd(p.budget.limitUsd)}${p.budget.reservedUsd > 0 ? ` (${usd(p.budget.reservedUsd)} reserved)` : ''} · ${p.model} · ${p.strategy.mode}${p.strategy.mode === 'sequential' ? '' : ` ×${p.strategy.concurrency}`}</p>
 ${p.waitingOn.length ? h`<p class="waiting">Waiting for ${waitsInConsoleTerms(p.waitingOn)}</p><p class="detail">${p.waitingFor}</p>` : ''}
-<p class="links">${links.webUi ? h`<a href="${links.webUi}" target="_blank" rel="noopener">Open in the Temporal Web UI</a>` : ''}</p>`;
+<p class="links">${finalLinks(p, links)}${links.webUi ? h`<a href="${links.webUi}" target="_blank" rel="noopener">Open in the Temporal Web UI</a>` : ''}</p>`;
 }
 
 function attemptCard(a: AttemptProgress, threshold: number, links: PageLinks, sceneId: string): Markup {
@@ -109,9 +118,13 @@ function attemptCard(a: AttemptProgress, threshold: number, links: PageLinks, sc
 
 function gateSection(p: Progress, links: PageLinks): Markup {
   if (p.gate.status === 'disabled') return h``;
-  const awaiting = p.gate.status === 'awaiting_approval';
+  const ended = finishedStatuses.includes(p.status);
+  const awaiting = !ended && p.gate.status === 'awaiting_approval';
   const scenes = p.scenes.filter((s) => s.isGateScene);
-  return h`<h2>Consistency gate <span class="gate-status">${p.gate.status.replaceAll('_', ' ')}</span></h2>
+  // a run that ended waits for nobody, whatever its gate last said
+  const gateStatus =
+    ended && p.gate.status === 'awaiting_approval' ? 'not decided' : p.gate.status.replaceAll('_', ' ');
+  return h`<h2>Consistency gate <span class="gate-status">${gateStatus}</span></h2>
 <div class="gate">
   <div class="references">
     <h3>References</h3>
@@ -151,7 +164,7 @@ function sceneCard(s: SceneProgress, p: Progress, links: PageLinks): Markup {
     operable
       ? h`<div class="ops">
     ${form(`retry-${s.id}`, `${base}/retry`, h`<input name="prompt" placeholder="new prompt (optional)" /><input name="strength" type="number" min="0" max="1" step="0.05" placeholder="strength" />`, 'Retry')}
-    ${form(`skip-${s.id}`, `${base}/skip`, h``, 'Skip')}
+    ${form(`skip-${s.id}`, `${base}/skip`, h``, 'Skip', '', `Skip scene ${s.id}? The video is made without it.`)}
   </div>`
       : ''
   }
@@ -165,7 +178,7 @@ function budgetSection(p: Progress): Markup {
 <div class="budget">
   ${form('raise', `${action}/budget`, h`<input type="hidden" name="mode" value="raise" /><label>Raise by $ <input name="amountUsd" type="number" min="0.01" step="0.01" required /></label>`, 'Raise')}
   ${form('set', `${action}/budget`, h`<input type="hidden" name="mode" value="set" /><label>Set the limit to $ <input name="limitUsd" type="number" min="0" step="0.01" required /></label>`, 'Set')}
-  ${form('cancel', `${action}/cancel`, h``, 'Cancel the generation', 'danger')}
+  ${form('cancel', `${action}/cancel`, h``, 'Cancel the generation', 'danger cancel', `Cancel ${p.generationId}? Its predictions in flight are cancelled and it cannot be resumed.`)}
 </div>`;
 }
 

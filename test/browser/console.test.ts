@@ -112,6 +112,9 @@ test('a run waiting at the gate: listed under "needs me", its clip plays beside 
       // the page follows the run without a reload, through to the end
       await list.locator('h1 .badge', { hasText: 'succeeded' }).waitFor({ timeout: 60_000 });
       assert.equal(await list.locator('.scene video').count(), 3, 'every scene clip is on the page');
+      const finalVideo = await list.locator('a.final').getAttribute('href');
+      const fetched = await fetch(`${consoleServer.url}${finalVideo}`);
+      assert.equal(fetched.headers.get('content-type'), 'video/mp4', 'the finished run links its final video');
     } finally {
       await list.close();
     }
@@ -145,6 +148,14 @@ test('reject with a reason from the page: the answer says a stronger attempt fol
       await page.close();
     }
     await handle.cancel();
+    await assert.rejects(handle.result());
+    const ended = await openPage(`/generations/${handle.id}`);
+    try {
+      await ended.locator('h1 .badge', { hasText: 'cancelled' }).waitFor();
+      assert.equal(await ended.locator('#approve, #reject, #cancel').count(), 0, 'an ended run offers no decision');
+    } finally {
+      await ended.close();
+    }
   });
 });
 

@@ -16,6 +16,8 @@ document.addEventListener('submit', async (event) => {
   const form = event.target;
   if (!(form instanceof HTMLFormElement) || !form.classList.contains('action')) return;
   event.preventDefault();
+  // irreversible actions ask first
+  if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) return;
   const button = form.querySelector('button');
   if (button) button.disabled = true;
   try {
