@@ -22,7 +22,7 @@ function layer(files, above) {
 }
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.scenegate/**', 'test/fixtures/**'] },
+  { ignores: ['node_modules/**', '.scenegate/**', 'test/fixtures/**', 'dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
