@@ -107,6 +107,7 @@ export default tseslint.config(
           'queueMicrotask',
           'EventSource',
           'window',
+          'Node',
         ].map((name) => [name, 'readonly'])
       ),
     },

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
@@ -60,6 +61,8 @@ export function consoleApp(deps: ConsoleDeps): Hono {
     return relative.startsWith('..') ? null : relative.split(path.sep).join('/');
   };
   if (storage instanceof LocalStorage) {
+    // before any worker stored a file the folder may not be there yet; serveStatic would warn on stderr
+    fs.mkdirSync(storage.root, { recursive: true });
     app.get('/files/*', serveStatic({ root: storage.root, rewriteRequestPath: (p) => p.replace(/^\/files/, '') }));
   } else {
     // the browser fetches the object from the bucket itself, with byte ranges, on a short-lived URL
@@ -111,11 +114,19 @@ export function consoleApp(deps: ConsoleDeps): Hono {
   // sends the parts that changed since the last time, until the browser goes away
   app.get('/generations/:id/live', (c) => {
     const id = c.req.param('id');
+    // the page was drawn from the progress of `at`: while it is unchanged nothing is redrawn
+    const shownAt = c.req.query('at');
     return streamSSE(c, async (stream) => {
       const sent = new Map<string, string>();
+      let first = true;
       while (!stream.aborted) {
         try {
-          const sections = generationSections(await progressOf(id), links(id));
+          const progress = await progressOf(id);
+          const sections = generationSections(progress, links(id));
+          if (first && progress.updatedAt === shownAt) {
+            for (const [key, markup] of Object.entries(sections)) sent.set(key, String(markup));
+          }
+          first = false;
           const changed = Object.fromEntries(
             Object.entries(sections)
               .map(([key, markup]) => [key, String(markup)] as const)

@@ -200,7 +200,7 @@ export function generationPage(p: Progress, links: PageLinks): Markup {
   const part = (key: string): Markup => h`<div data-key="${key}">${parts[key]}</div>`;
   return layout(
     p.generationId,
-    h`<section data-live="/generations/${encodeURIComponent(p.generationId)}/live">
+    h`<section data-live="/generations/${encodeURIComponent(p.generationId)}/live?at=${encodeURIComponent(p.updatedAt)}">
   ${part('head')}
   ${part('gate')}
   <h2>Scenes</h2>

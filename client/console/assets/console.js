@@ -31,7 +31,11 @@ document.addEventListener('submit', async (event) => {
   } catch (err) {
     answers.set(form.id, { ok: false, message: `the console did not answer: ${err.message}` });
   } finally {
-    if (button) button.disabled = false;
+    if (button) {
+      button.disabled = false;
+      // a redraw held back while the form was in use happens now
+      button.blur();
+    }
   }
   for (const f of document.querySelectorAll(`form#${CSS.escape(form.id)}`)) showAnswer(f);
 });
@@ -41,7 +45,8 @@ const pending = new Map();
 
 function draw(part, html) {
   const active = document.activeElement;
-  if (active && part.contains(active) && active.matches('input, textarea')) {
+  // a form in use is not redrawn under the person (a click would land on a detached button)
+  if (active && part.contains(active) && active.matches('input, textarea, button')) {
     pending.set(part, html);
     return;
   }
@@ -52,7 +57,8 @@ function draw(part, html) {
 
 document.addEventListener('focusout', (event) => {
   for (const [part, html] of pending) {
-    if (part.contains(event.target)) queueMicrotask(() => draw(part, html));
+    const staying = event.relatedTarget instanceof Node && part.contains(event.relatedTarget);
+    if (part.contains(event.target) && !staying) queueMicrotask(() => draw(part, html));
   }
 });
 
