@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
-import { constants as fsConstants } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { userCacheDir } from '../common/paths';
+import { isExecutable } from './temporal-cli';
 import { loadSettings } from '../common/settings';
 
 /** A Go program built from one module version: `go install <package>@<version>` for each package. */
@@ -65,17 +65,6 @@ function executableName(pkg: string): string {
 /** Where a tool's executables live: one folder per name and version under the user's cache. */
 export function goToolDir(spec: GoToolSpec, env: NodeJS.ProcessEnv = process.env): string {
   return path.join(userCacheDir(loadSettings(env)), spec.name, spec.version);
-}
-
-async function isExecutable(file: string): Promise<boolean> {
-  try {
-    const stat = await fs.stat(file);
-    if (!stat.isFile()) return false;
-    await fs.access(file, fsConstants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**

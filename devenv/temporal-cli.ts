@@ -30,7 +30,8 @@ export interface FindTemporalCliOptions {
   log?: (line: string) => void;
 }
 
-async function isExecutable(file: string): Promise<boolean> {
+/** A file this user may run. */
+export async function isExecutable(file: string): Promise<boolean> {
   try {
     const stat = await fs.stat(file);
     if (!stat.isFile()) return false;
