@@ -65,6 +65,16 @@ async function openPage(urlPath: string): Promise<Page> {
   return page;
 }
 
+/**
+ * An action's answer, in its form or, once a live redraw took the form away (a decided gate has
+ * no Approve button, an ended run no budget), where the form was.
+ */
+async function answerTo(page: Page, formId: string, kind: 'ok' | 'refused'): Promise<string> {
+  const answer = page.locator(`#${formId} output.${kind}, output.${kind}[data-for="${formId}"]`).first();
+  await answer.waitFor();
+  return answer.innerText();
+}
+
 function manualGatePlan(name: string, maxAttempts = 2) {
   return testPlan(id(name), 3, {
     gate: { enabled: true, scorer: 'manual', maxAttempts, strengthStep: 0.1 },
@@ -108,9 +118,15 @@ test('a run waiting at the gate: listed under "needs me", its clip plays beside 
 
       await list.locator('#approve input[name="note"]').fill('looks like Mara');
       await list.locator('#approve button').click();
-      await list.locator('#approve output.ok').waitFor();
+      assert.match(await answerTo(list, 'approve', 'ok'), /approved/i);
       // the page follows the run without a reload, through to the end
       await list.locator('h1 .badge', { hasText: 'succeeded' }).waitFor({ timeout: 60_000 });
+      assert.equal(await list.locator('#approve').count(), 0, 'a decided gate offers no decision');
+      assert.match(
+        await list.locator('output.ok[data-for="approve"]').innerText(),
+        /approved/i,
+        'the answer outlives its form'
+      );
       assert.equal(await list.locator('.scene video').count(), 3, 'every scene clip is on the page');
       const finalVideo = await list.locator('a.final').getAttribute('href');
       const fetched = await fetch(`${consoleServer.url}${finalVideo}`);
@@ -132,7 +148,7 @@ test('reject with a reason from the page: the answer says a stronger attempt fol
     try {
       await page.locator('#reject input[name="reason"]').fill('the bottle label is wrong');
       await page.locator('#reject button').click();
-      const answer = await page.locator('#reject output.ok').innerText();
+      const answer = await answerTo(page, 'reject', 'ok');
       assert.match(answer, /stronger|strength/i, answer);
       const after = await waitForProgress(
         handle,
@@ -172,12 +188,12 @@ test('a run paused for money: raising the budget on the page lets it finish; a r
       assert.match(await page.locator('.waiting').innerText(), /money for s2 \(raise or set the budget below\)/);
       await page.locator('#raise input[name="amountUsd"]').fill('2000000');
       await page.locator('#raise button').click();
-      assert.match(await page.locator('#raise output.refused').innerText(), /amountUsd/);
+      assert.match(await answerTo(page, 'raise', 'refused'), /amountUsd/);
       await page.screenshot({ path: path.join(screenshots, 'console-budget.png'), fullPage: true });
 
       await page.locator('#raise input[name="amountUsd"]').fill('0.5');
       await page.locator('#raise button').click();
-      await page.locator('#raise output.ok').waitFor();
+      await answerTo(page, 'raise', 'ok');
       await page.locator('h1 .badge', { hasText: 'succeeded' }).waitFor({ timeout: 60_000 });
     } finally {
       await page.close();

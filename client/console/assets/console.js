@@ -18,6 +18,7 @@ document.addEventListener('submit', async (event) => {
   event.preventDefault();
   // irreversible actions ask first
   if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) return;
+  const part = form.closest('[data-key]');
   const button = form.querySelector('button');
   if (button) button.disabled = true;
   try {
@@ -37,7 +38,8 @@ document.addEventListener('submit', async (event) => {
       button.blur();
     }
   }
-  for (const f of document.querySelectorAll(`form#${CSS.escape(form.id)}`)) showAnswer(f);
+  if (form.isConnected || !part) showAnswer(form);
+  else keepAnswers(part, [form.id]);
 });
 
 /** Parts not redrawn while someone types in them; drawn when they leave. */
@@ -51,8 +53,25 @@ function draw(part, html) {
     return;
   }
   pending.delete(part);
+  const answered = [...part.querySelectorAll('form.action, output[data-for]')]
+    .map((el) => el.id || el.dataset.for)
+    .filter((formId) => answers.has(formId));
   part.innerHTML = html;
   for (const form of part.querySelectorAll('form.action')) showAnswer(form);
+  keepAnswers(part, answered);
+}
+
+/** An answer whose form a redraw removed (an approved gate has no Approve form) stays where the form was. */
+function keepAnswers(part, formIds) {
+  for (const formId of formIds) {
+    if (part.querySelector(`form#${CSS.escape(formId)}`)) continue;
+    const answer = answers.get(formId);
+    const output = document.createElement('output');
+    output.dataset.for = formId;
+    output.className = answer.ok ? 'ok' : 'refused';
+    output.textContent = answer.message;
+    part.prepend(output);
+  }
 }
 
 document.addEventListener('focusout', (event) => {
