@@ -1,9 +1,13 @@
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import { drawText, GLYPH_HEIGHT, charsThatFit } from './bitmap-font';
 import { probeMedia } from './ffmpeg';
-import { decodeImage, encodePng, sampleFrames, type RgbImage } from './raw-image';
+import { mp4DurationSec } from './mp4-duration';
+import { decodeImage, encodePng, frameFitted, type RgbImage } from './raw-image';
 
 const THUMB_HEIGHT = 135;
+/** 16:9 at the thumbnail height; other shapes are fitted inside it. */
+const CELL_WIDTH = 240;
 const COLUMNS = 4;
 const GAP = 8;
 const LABEL = GLYPH_HEIGHT * 2 + 6;
@@ -16,52 +20,60 @@ function blit(target: RgbImage, source: RgbImage, x: number, y: number): void {
   }
 }
 
+/** Runs `work` over `items` with at most `limit` running at once. */
+async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T, i: number) => Promise<void>) {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      await work(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}
+
 /**
  * A PNG for a person to check consistency at a glance: the reference images in the top row,
  * then one frame from the middle of every scene, each labelled. Written atomically.
+ *
+ * Each frame goes into the sheet as soon as it is decoded, fitted into a 16:9 cell: one ffmpeg
+ * per clip and nothing held per scene, so a 200-scene sheet costs 200 short processes and the
+ * sheet's own pixels, not twice that.
  */
 export async function makeContactSheet(options: {
   clips: readonly { sceneId: string; path: string }[];
   referencePaths: readonly { label: string; path: string }[];
   outputPath: string;
 }): Promise<{ outputPath: string; width: number; height: number }> {
-  const frames: { label: string; image: RgbImage }[] = [];
-  for (const clip of options.clips) {
-    const info = await probeMedia(clip.path);
-    const width = Math.round((THUMB_HEIGHT * info.width) / Math.max(1, info.height) / 2) * 2;
-    const [frame] = await sampleFrames(clip.path, info.durationSec, 1, width, THUMB_HEIGHT);
-    if (frame) frames.push({ label: clip.sceneId, image: frame });
-  }
-  const references: { label: string; image: RgbImage }[] = [];
-  for (const ref of options.referencePaths) {
-    references.push({ label: ref.label, image: await decodeImage(ref.path, THUMB_HEIGHT, THUMB_HEIGHT) });
-  }
-  const cell = Math.max(THUMB_HEIGHT, ...frames.map((f) => f.image.width));
-  const columns = Math.max(COLUMNS, references.length);
-  const width = GAP + columns * (cell + GAP);
-  const rows = 1 + Math.ceil(frames.length / COLUMNS);
+  const columns = Math.max(COLUMNS, options.referencePaths.length);
+  const width = GAP + columns * (CELL_WIDTH + GAP);
+  const rows = 1 + Math.ceil(options.clips.length / COLUMNS);
   const height = GAP + rows * (THUMB_HEIGHT + LABEL + GAP);
   const sheet: RgbImage = { width, height, data: Buffer.alloc(width * height * 3, BACKGROUND) };
 
-  const place = (item: { label: string; image: RgbImage }, column: number, row: number): void => {
-    const x = GAP + column * (cell + GAP);
+  const place = (image: RgbImage, label: string, column: number, row: number): void => {
+    const x = GAP + column * (CELL_WIDTH + GAP);
     const y = GAP + row * (THUMB_HEIGHT + LABEL + GAP);
-    blit(sheet, item.image, x, y);
+    blit(sheet, image, x, y);
     drawText(
       sheet.data,
       width,
       height,
       x,
       y + THUMB_HEIGHT + 4,
-      item.label.slice(0, charsThatFit(cell, 2)),
+      label.slice(0, charsThatFit(CELL_WIDTH, 2)),
       [230, 230, 230],
       2
     );
   };
-  references.forEach((ref, i) => place({ ...ref, label: `ref ${ref.label}` }, i, 0));
-  frames.forEach((frame, i) =>
-    place({ ...frame, label: `${i + 1}. ${frame.label}` }, i % COLUMNS, 1 + Math.floor(i / COLUMNS))
-  );
+  for (const [i, ref] of options.referencePaths.entries()) {
+    place(await decodeImage(ref.path, THUMB_HEIGHT, THUMB_HEIGHT), `ref ${ref.label}`, i, 0);
+  }
+  await eachLimited(options.clips, os.availableParallelism(), async (clip, i) => {
+    const durationSec = (await mp4DurationSec(clip.path)) ?? (await probeMedia(clip.path)).durationSec;
+    const frame = await frameFitted(clip.path, durationSec / 2, CELL_WIDTH, THUMB_HEIGHT, BACKGROUND);
+    if (frame) place(frame, `${i + 1}. ${clip.sceneId}`, i % COLUMNS, 1 + Math.floor(i / COLUMNS));
+  });
 
   const temp = `${options.outputPath}.partial.png`;
   await fs.writeFile(temp, await encodePng(sheet));

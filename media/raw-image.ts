@@ -64,6 +64,37 @@ export function encodePng(image: RgbImage): Promise<Buffer> {
 }
 
 /**
+ * The frame of a clip at `atSec`, scaled to fit inside width x height with its aspect kept and
+ * padded with the grey level `background`; null when the clip has no frame there.
+ */
+export async function frameFitted(
+  clipPath: string,
+  atSec: number,
+  width: number,
+  height: number,
+  background: number
+): Promise<RgbImage | null> {
+  const grey = background.toString(16).padStart(2, '0').repeat(3);
+  const fit = `scale=${width}:${height}:force_original_aspect_ratio=decrease:flags=area,pad=${width}:${height}:-1:-1:color=0x${grey}`;
+  const data = await runFfmpeg([
+    '-ss',
+    atSec.toFixed(3),
+    '-i',
+    clipPath,
+    '-frames:v',
+    '1',
+    '-vf',
+    fit,
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'rgb24',
+    'pipe:1',
+  ]);
+  return data.length === width * height * 3 ? { width, height, data } : null;
+}
+
+/**
  * Samples `count` frames evenly spread over a clip, each scaled to width x height.
  * Frames are taken at the middle of `count` equal slices so the first and last
  * (often fades or black) are avoided.
