@@ -3,7 +3,8 @@ import os from 'node:os';
 import { drawText, GLYPH_HEIGHT, charsThatFit } from './bitmap-font';
 import { probeMedia } from './ffmpeg';
 import { mp4DurationSec } from './mp4-duration';
-import { decodeImage, encodePng, frameFitted, type RgbImage } from './raw-image';
+import { PngWriter } from './png-writer';
+import { decodeImage, frameFitted, type RgbImage } from './raw-image';
 
 const THUMB_HEIGHT = 135;
 /** 16:9 at the thumbnail height; other shapes are fitted inside it. */
@@ -20,25 +21,31 @@ function blit(target: RgbImage, source: RgbImage, x: number, y: number): void {
   }
 }
 
-/** Runs `work` over `items` with at most `limit` running at once. */
-async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T, i: number) => Promise<void>) {
+/** Runs `work` over `items` with at most `limit` running at once; results in order. */
+async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
   let next = 0;
   const lane = async (): Promise<void> => {
     while (next < items.length) {
       const i = next++;
-      await work(items[i]!, i);
+      results[i] = await work(items[i]!);
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return results;
+}
+
+interface Cell {
+  image: RgbImage | null;
+  label: string;
 }
 
 /**
  * A PNG for a person to check consistency at a glance: the reference images in the top row,
  * then one frame from the middle of every scene, each labelled. Written atomically.
  *
- * Each frame goes into the sheet as soon as it is decoded, fitted into a 16:9 cell: one ffmpeg
- * per clip and nothing held per scene, so a 200-scene sheet costs 200 short processes and the
- * sheet's own pixels, not twice that.
+ * The sheet is made and written one row of cells at a time, each frame fitted into a 16:9 cell
+ * by ffmpeg: a 200-scene sheet costs 200 short processes and one row's pixels in memory.
  */
 export async function makeContactSheet(options: {
   clips: readonly { sceneId: string; path: string }[];
@@ -47,36 +54,50 @@ export async function makeContactSheet(options: {
 }): Promise<{ outputPath: string; width: number; height: number }> {
   const columns = Math.max(COLUMNS, options.referencePaths.length);
   const width = GAP + columns * (CELL_WIDTH + GAP);
+  const bandHeight = THUMB_HEIGHT + LABEL + GAP;
   const rows = 1 + Math.ceil(options.clips.length / COLUMNS);
-  const height = GAP + rows * (THUMB_HEIGHT + LABEL + GAP);
-  const sheet: RgbImage = { width, height, data: Buffer.alloc(width * height * 3, BACKGROUND) };
+  const height = GAP + rows * bandHeight;
 
-  const place = (image: RgbImage, label: string, column: number, row: number): void => {
-    const x = GAP + column * (CELL_WIDTH + GAP);
-    const y = GAP + row * (THUMB_HEIGHT + LABEL + GAP);
-    blit(sheet, image, x, y);
-    drawText(
-      sheet.data,
-      width,
-      height,
-      x,
-      y + THUMB_HEIGHT + 4,
-      label.slice(0, charsThatFit(CELL_WIDTH, 2)),
-      [230, 230, 230],
-      2
-    );
-  };
-  for (const [i, ref] of options.referencePaths.entries()) {
-    place(await decodeImage(ref.path, THUMB_HEIGHT, THUMB_HEIGHT), `ref ${ref.label}`, i, 0);
-  }
-  await eachLimited(options.clips, os.availableParallelism(), async (clip, i) => {
+  const frameOf = async (clip: { path: string }): Promise<RgbImage | null> => {
     const durationSec = (await mp4DurationSec(clip.path)) ?? (await probeMedia(clip.path)).durationSec;
-    const frame = await frameFitted(clip.path, durationSec / 2, CELL_WIDTH, THUMB_HEIGHT, BACKGROUND);
-    if (frame) place(frame, `${i + 1}. ${clip.sceneId}`, i % COLUMNS, 1 + Math.floor(i / COLUMNS));
-  });
+    return frameFitted(clip.path, durationSec / 2, CELL_WIDTH, THUMB_HEIGHT, BACKGROUND);
+  };
+  const band = (cells: readonly Cell[]): Buffer => {
+    const data = Buffer.alloc(width * bandHeight * 3, BACKGROUND);
+    const target: RgbImage = { width, height: bandHeight, data };
+    cells.forEach((cell, column) => {
+      const x = GAP + column * (CELL_WIDTH + GAP);
+      if (cell.image) blit(target, cell.image, x, 0);
+      const label = cell.label.slice(0, charsThatFit(CELL_WIDTH, 2));
+      drawText(data, width, bandHeight, x, THUMB_HEIGHT + 4, label, [230, 230, 230], 2);
+    });
+    return data;
+  };
 
   const temp = `${options.outputPath}.partial.png`;
-  await fs.writeFile(temp, await encodePng(sheet));
+  const png = await PngWriter.open(temp, width, height);
+  try {
+    await png.writeRows(Buffer.alloc(width * GAP * 3, BACKGROUND));
+    const references = await Promise.all(
+      options.referencePaths.map(async (ref) => ({
+        image: await decodeImage(ref.path, THUMB_HEIGHT, THUMB_HEIGHT),
+        label: `ref ${ref.label}`,
+      }))
+    );
+    await png.writeRows(band(references));
+    for (let first = 0; first < options.clips.length; first += COLUMNS) {
+      const clips = options.clips.slice(first, first + COLUMNS);
+      const frames = await mapLimited(clips, os.availableParallelism(), frameOf);
+      await png.writeRows(
+        band(clips.map((clip, i) => ({ image: frames[i]!, label: `${first + i + 1}. ${clip.sceneId}` })))
+      );
+    }
+    await png.close();
+  } catch (err) {
+    await png.abort();
+    await fs.rm(temp, { force: true });
+    throw err;
+  }
   await fs.rename(temp, options.outputPath);
   return { outputPath: options.outputPath, width, height };
 }
