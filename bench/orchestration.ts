@@ -8,18 +8,21 @@
  *
  *   npm run bench                 every scenario
  *   npm run bench -- sequential   one of: sequential | wide | many | cancel | nowebhooks
+ *
+ * SCENEGATE_BENCH_HISTORIES=<folder> keeps every measured generation's history there as JSON.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { tsToMs } from '@temporalio/common/lib/time';
 import Replicate from 'replicate';
 import { GenerationClient, type GenerationHandle } from '../client/generation-client';
 import { projectRoot } from '../common/paths';
 import { startDevServer } from '../devenv/dev-server';
-import { buildProduction, distDir } from '../devenv/production-build';
+import { buildProduction, distDir, productionWorkerEnv } from '../devenv/production-build';
 import { freePort } from '../devenv/free-port';
 import { startEmulator, type Emulator } from '../emulator';
 import type { PlanInput, Strategy } from '../schema/plan';
@@ -70,7 +73,7 @@ const readySec: number[] = [];
 async function startWorker(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
   const spawned = Date.now();
   const child = spawn(process.execPath, [path.join(distDir, 'worker.js')], {
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...productionWorkerEnv, ...env },
     cwd: projectRoot,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -115,6 +118,8 @@ interface Row {
 
 async function main(): Promise<void> {
   const only = process.argv[2];
+  // where to keep each run's history, to read where its time went (`temporal workflow show --input`)
+  const keepHistories = process.env.SCENEGATE_BENCH_HISTORIES;
   const built = await buildProduction();
   const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'scenegate-bench-'));
   const server = await startDevServer({ headless: true, log: (line) => console.error(line) });
@@ -159,7 +164,6 @@ async function main(): Promise<void> {
       REPLICATE_API_TOKEN: '',
       SCENEGATE_STATE_DIR: stateDir,
       SCENEGATE_REFERENCE_ROOTS: projectRoot,
-      SCENEGATE_MAX_CONCURRENT_ACTIVITIES: '250',
       // the emulator has no rate limit: Replicate's 600 a minute would put 20 s of waiting into 200 creates
       SCENEGATE_REPLICATE_CREATES_PER_MINUTE: '60000',
       ...(webhooks
@@ -192,7 +196,14 @@ async function main(): Promise<void> {
     worker.kill('SIGTERM');
     await new Promise((resolve) => worker.once('exit', resolve));
 
-    const histories = await Promise.all(handles.map(async (h) => (await h.workflow.fetchHistory()).events ?? []));
+    const fetched = await Promise.all(handles.map((h) => h.workflow.fetchHistory()));
+    const histories = fetched.map((history) => history.events ?? []);
+    if (keepHistories) {
+      await fs.mkdir(keepHistories, { recursive: true });
+      for (const [i, history] of fetched.entries()) {
+        await fs.writeFile(path.join(keepHistories, `${handles[i]!.id}.json`), historyToJSON(history));
+      }
+    }
     let settledMs = 0;
     for (const events of histories) {
       const scheduled = events.find(

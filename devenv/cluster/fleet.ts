@@ -6,7 +6,7 @@ import { GenerationClient } from '../../client/generation-client';
 import { S3Storage } from '../../common/storage/s3';
 import { startEmulator, type Emulator } from '../../emulator';
 import { startWebhookReceiver, type WebhookReceiver } from '../../worker/webhook-receiver';
-import { buildProduction, distDir } from '../production-build';
+import { buildProduction, distDir, productionWorkerEnv } from '../production-build';
 import { startCluster, type Cluster } from './cluster';
 import { startService, type ServiceProcess } from './processes';
 
@@ -154,7 +154,10 @@ function fleetWorker(index: number, dir: string, env: NodeJS.ProcessEnv): FleetW
     running: () => child?.running() ?? false,
     start() {
       if (child?.running()) return;
-      child = startService(process.execPath, [path.join(distDir, 'worker.js')], { logFile, env });
+      child = startService(process.execPath, [path.join(distDir, 'worker.js')], {
+        logFile,
+        env: { ...env, ...productionWorkerEnv },
+      });
     },
     async kill() {
       child?.signal('SIGKILL');

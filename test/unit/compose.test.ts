@@ -16,6 +16,7 @@ import { parse } from 'yaml';
 import { projectRoot } from '../../common/paths';
 import { loadSettings, settingsSchema } from '../../common/settings';
 import { searchAttributeKeys } from '../../schema/search-attributes';
+import { productionWorkerEnv } from '../../devenv/production-build';
 
 interface Service {
   image?: string;
@@ -453,4 +454,17 @@ test('a broken compose file is caught by the check that looks for it', () => {
     exposureProblems(broken((c) => delete c.services.emulator!.network_mode)).join(),
     /the emulator does not share the worker's network/
   );
+});
+
+test('the image runs node with the memory settings the bench measures the production worker with', () => {
+  const dockerfile = fs.readFileSync(path.join(projectRoot, 'Dockerfile'), 'utf8');
+  const finalStage = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+  const env = Object.fromEntries(
+    [...finalStage.matchAll(/^ENV (.+)$/gm)].flatMap((m) =>
+      m[1]!.split(/\s+/).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)])
+    )
+  );
+  for (const [name, value] of Object.entries(productionWorkerEnv)) {
+    assert.equal(env[name], value, `the Dockerfile's final stage sets ${name}=${value}`);
+  }
 });
