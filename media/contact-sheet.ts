@@ -1,10 +1,9 @@
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import { drawText, GLYPH_HEIGHT, charsThatFit } from './bitmap-font';
 import { probeMedia } from './ffmpeg';
 import { mp4DurationSec } from './mp4-duration';
 import { PngWriter } from './png-writer';
-import { decodeImage, frameFitted, type RgbImage } from './raw-image';
+import { decodeImage, framesFitted, type RgbImage } from './raw-image';
 
 const THUMB_HEIGHT = 135;
 /** 16:9 at the thumbnail height; other shapes are fitted inside it. */
@@ -21,20 +20,6 @@ function blit(target: RgbImage, source: RgbImage, x: number, y: number): void {
   }
 }
 
-/** Runs `work` over `items` with at most `limit` running at once; results in order. */
-async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = [];
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await work(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-  return results;
-}
-
 interface Cell {
   image: RgbImage | null;
   label: string;
@@ -44,8 +29,9 @@ interface Cell {
  * A PNG for a person to check consistency at a glance: the reference images in the top row,
  * then one frame from the middle of every scene, each labelled. Written atomically.
  *
- * The sheet is made and written one row of cells at a time, each frame fitted into a 16:9 cell
- * by ffmpeg: a 200-scene sheet costs 200 short processes and one row's pixels in memory.
+ * The sheet is made and written one row of cells at a time, its frames fitted into 16:9 cells
+ * by one ffmpeg per row: a 200-scene sheet costs 50 short processes and one row's pixels in
+ * memory (forking a worker of a few hundred MB costs milliseconds of its event loop each time).
  */
 export async function makeContactSheet(options: {
   clips: readonly { sceneId: string; path: string }[];
@@ -58,9 +44,9 @@ export async function makeContactSheet(options: {
   const rows = 1 + Math.ceil(options.clips.length / COLUMNS);
   const height = GAP + rows * bandHeight;
 
-  const frameOf = async (clip: { path: string }): Promise<RgbImage | null> => {
+  const middleOf = async (clip: { path: string }): Promise<{ path: string; atSec: number }> => {
     const durationSec = (await mp4DurationSec(clip.path)) ?? (await probeMedia(clip.path)).durationSec;
-    return frameFitted(clip.path, durationSec / 2, CELL_WIDTH, THUMB_HEIGHT, BACKGROUND);
+    return { path: clip.path, atSec: durationSec / 2 };
   };
   const band = (cells: readonly Cell[]): Buffer => {
     const data = Buffer.alloc(width * bandHeight * 3, BACKGROUND);
@@ -87,7 +73,7 @@ export async function makeContactSheet(options: {
     await png.writeRows(band(references));
     for (let first = 0; first < options.clips.length; first += COLUMNS) {
       const clips = options.clips.slice(first, first + COLUMNS);
-      const frames = await mapLimited(clips, os.availableParallelism(), frameOf);
+      const frames = await framesFitted(await Promise.all(clips.map(middleOf)), CELL_WIDTH, THUMB_HEIGHT, BACKGROUND);
       await png.writeRows(
         band(clips.map((clip, i) => ({ image: frames[i]!, label: `${first + i + 1}. ${clip.sceneId}` })))
       );

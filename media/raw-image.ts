@@ -64,34 +64,30 @@ export function encodePng(image: RgbImage): Promise<Buffer> {
 }
 
 /**
- * The frame of a clip at `atSec`, scaled to fit inside width x height with its aspect kept and
- * padded with the grey level `background`; null when the clip has no frame there.
+ * One frame of each clip, at its `atSec`, each scaled to fit inside width x height with its
+ * aspect kept and padded with the grey level `background`: one ffmpeg for them all. A clip
+ * without a frame there gives null in its place.
  */
-export async function frameFitted(
-  clipPath: string,
-  atSec: number,
+export async function framesFitted(
+  clips: readonly { path: string; atSec: number }[],
   width: number,
   height: number,
   background: number
-): Promise<RgbImage | null> {
+): Promise<(RgbImage | null)[]> {
+  if (clips.length === 0) return [];
   const grey = background.toString(16).padStart(2, '0').repeat(3);
-  const fit = `scale=${width}:${height}:force_original_aspect_ratio=decrease:flags=area,pad=${width}:${height}:-1:-1:color=0x${grey}`;
-  const data = await runFfmpeg([
-    '-ss',
-    atSec.toFixed(3),
-    '-i',
-    clipPath,
-    '-frames:v',
-    '1',
-    '-vf',
-    fit,
-    '-f',
-    'rawvideo',
-    '-pix_fmt',
-    'rgb24',
-    'pipe:1',
-  ]);
-  return data.length === width * height * 3 ? { width, height, data } : null;
+  const fit = `scale=${width}:${height}:force_original_aspect_ratio=decrease:flags=area,pad=${width}:${height}:-1:-1:color=0x${grey},setsar=1,format=rgb24`;
+  const inputs = clips.flatMap((clip) => ['-ss', clip.atSec.toFixed(3), '-i', clip.path]);
+  const chains = clips.map((_, i) => `[${i}:v]trim=end_frame=1,setpts=PTS-STARTPTS,${fit}[f${i}]`);
+  const graph = `${chains.join(';')};${clips.map((_, i) => `[f${i}]`).join('')}concat=n=${clips.length}:v=1:a=0[out]`;
+  const size = width * height * 3;
+  const data = await runFfmpeg([...inputs, '-filter_complex', graph, '-map', '[out]', '-f', 'rawvideo', 'pipe:1']);
+  if (data.length === size * clips.length) {
+    return clips.map((_, i) => ({ width, height, data: data.subarray(i * size, (i + 1) * size) }));
+  }
+  // a clip gave no frame, and the others' order no longer says whose is whose: one at a time
+  if (clips.length === 1) return [null];
+  return (await Promise.all(clips.map((clip) => framesFitted([clip], width, height, background)))).flat();
 }
 
 /**

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { runFfmpeg } from '../../media/ffmpeg';
 import { makeContactSheet } from '../../media/contact-sheet';
-import { decodeImage, type RgbImage } from '../../media/raw-image';
+import { decodeImage, framesFitted, type RgbImage } from '../../media/raw-image';
 
 async function colourClip(file: string, colour: string, size: string): Promise<void> {
   await runFfmpeg([
@@ -67,6 +67,31 @@ test('the contact sheet puts every scene in order, in its own cell, whatever its
     assert.ok(near(centre(1, 1, -100), [28, 28, 28]), 'the portrait clip leaves its cell sides empty');
     assert.ok(near(centre(0, 1, -100), [255, 0, 0]), 'a 16:9 clip fills its cell');
     await assert.rejects(fs.access(`${outputPath}.partial.png`), 'no partial file is left');
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a clip with no frame where one is asked for leaves its own place empty, not the place of another clip', async () => {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'frames-'));
+  try {
+    const [red, blue] = [path.join(dir, 'red.mp4'), path.join(dir, 'blue.mp4')];
+    await colourClip(red, 'red', '320x180');
+    await colourClip(blue, 'blue', '320x180');
+    const frames = await framesFitted(
+      [
+        { path: red, atSec: 0.5 },
+        { path: red, atSec: 30 },
+        { path: blue, atSec: 0.5 },
+      ],
+      48,
+      27,
+      28
+    );
+    assert.equal(frames.length, 3);
+    assert.ok(frames[0] && near(pixel(frames[0], 24, 13), [255, 0, 0]), 'the first is red');
+    assert.equal(frames[1], null, 'past the end of the clip there is no frame');
+    assert.ok(frames[2] && near(pixel(frames[2], 24, 13), [0, 0, 255]), 'the third is blue');
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }
