@@ -155,7 +155,7 @@ export function makePrepareGeneration(deps: PrepareGenerationDeps) {
               url = source;
             } else if (deps.storage.remote) {
               // the copy in object storage is already at a URL models can fetch: no second upload
-              url = await deps.storage.location(key, REFERENCE_URL_LIFETIME_SEC);
+              url = await deps.storage.location(key, REFERENCE_URL_LIFETIME_SEC, 'services');
             } else {
               try {
                 const file = new File([new Uint8Array(bytes)], path.posix.basename(key), { type: type.mime });

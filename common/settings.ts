@@ -58,6 +58,14 @@ export const settingsSchema = z.object({
   SCENEGATE_S3_ENDPOINT: z
     .url({ protocol: /^https?$/, error: 'an http(s) URL such as http://127.0.0.1:7070' })
     .optional(),
+  /**
+   * SCENEGATE_S3_PUBLIC_ENDPOINT: where people's browsers reach the bucket when SCENEGATE_S3_ENDPOINT
+   * is a private address (docker-compose's `http://s3:7070`); links the CLI and the console give
+   * are signed for it. Unset: SCENEGATE_S3_ENDPOINT. Models still fetch references at the latter.
+   */
+  SCENEGATE_S3_PUBLIC_ENDPOINT: z
+    .url({ protocol: /^https?$/, error: 'an http(s) URL such as http://localhost:7070' })
+    .optional(),
   /** SCENEGATE_S3_REGION: the bucket's region (`us-east-1`). */
   SCENEGATE_S3_REGION: z.string().min(1, { error: 'a region such as us-east-1' }).default('us-east-1'),
   /**

@@ -14,6 +14,7 @@ export function storageFromSettings(settings: Settings): Storage {
     prefix: settings.SCENEGATE_S3_PREFIX,
     region: settings.SCENEGATE_S3_REGION,
     ...(settings.SCENEGATE_S3_ENDPOINT ? { endpoint: settings.SCENEGATE_S3_ENDPOINT } : {}),
+    ...(settings.SCENEGATE_S3_PUBLIC_ENDPOINT ? { publicEndpoint: settings.SCENEGATE_S3_PUBLIC_ENDPOINT } : {}),
     ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey } } : {}),
     cacheDir: path.join(stateDir(settings), 'cache', 's3'),
   });

@@ -7,7 +7,7 @@ import type { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/clie
 import type { Upload } from '@aws-sdk/lib-storage';
 import type { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { createWriteStream } from 'node:fs';
-import { checkKey, contentTypeOf, type Storage } from './storage';
+import { checkKey, contentTypeOf, type Audience, type Storage } from './storage';
 
 export interface S3StorageOptions {
   bucket: string;
@@ -16,6 +16,11 @@ export interface S3StorageOptions {
   region: string;
   /** An S3-compatible endpoint (R2, MinIO, versitygw); unset: AWS. */
   endpoint?: string;
+  /**
+   * Where people's browsers reach the bucket, when not at `endpoint` (a compose service name, a
+   * private network): links for people are signed for it, since a signature covers the host.
+   */
+  publicEndpoint?: string;
   /** Unset: the AWS SDK's own credential chain. */
   credentials?: { accessKeyId: string; secretAccessKey: string };
   /** A folder of this machine for copies of objects that tools read as files. */
@@ -25,6 +30,8 @@ export interface S3StorageOptions {
 /** The parts of the AWS SDK the storage uses. */
 interface S3Sdk {
   client: S3Client;
+  /** A client that only signs links for people (for `publicEndpoint`); never sends a request. */
+  peopleSigner: S3Client;
   GetObjectCommand: typeof GetObjectCommand;
   PutObjectCommand: typeof PutObjectCommand;
   Upload: typeof Upload;
@@ -57,16 +64,19 @@ export class S3Storage implements Storage {
         import('@aws-sdk/s3-request-presigner'),
       ]);
       const { options } = this;
-      const client = new s3.S3Client({
-        region: options.region,
-        ...(options.endpoint ? { endpoint: options.endpoint, forcePathStyle: true } : {}),
-        ...(options.credentials ? { credentials: options.credentials } : {}),
-        // the SDK's default CRC32 checksums are refused by several S3-compatible servers
-        requestChecksumCalculation: 'WHEN_REQUIRED',
-        responseChecksumValidation: 'WHEN_REQUIRED',
-      });
+      const clientFor = (endpoint: string | undefined): S3Client =>
+        new s3.S3Client({
+          region: options.region,
+          ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
+          ...(options.credentials ? { credentials: options.credentials } : {}),
+          // the SDK's default CRC32 checksums are refused by several S3-compatible servers
+          requestChecksumCalculation: 'WHEN_REQUIRED',
+          responseChecksumValidation: 'WHEN_REQUIRED',
+        });
+      const client = clientFor(options.endpoint);
       return {
         client,
+        peopleSigner: options.publicEndpoint ? clientFor(options.publicEndpoint) : client,
         GetObjectCommand: s3.GetObjectCommand,
         PutObjectCommand: s3.PutObjectCommand,
         Upload: storage.Upload,
@@ -163,10 +173,11 @@ export class S3Storage implements Storage {
     return cached;
   }
 
-  /** A presigned GET URL, valid for `expiresInSec` (at most seven days). */
-  async location(key: string, expiresInSec = 3600): Promise<string> {
-    const { client, GetObjectCommand, getSignedUrl } = await this.load();
-    return getSignedUrl(client, new GetObjectCommand({ Bucket: this.options.bucket, Key: this.objectKey(key) }), {
+  /** A presigned GET URL, valid for `expiresInSec` (at most seven days), for people or for services. */
+  async location(key: string, expiresInSec = 3600, audience: Audience = 'people'): Promise<string> {
+    const { client, peopleSigner, GetObjectCommand, getSignedUrl } = await this.load();
+    const command = new GetObjectCommand({ Bucket: this.options.bucket, Key: this.objectKey(key) });
+    return getSignedUrl(audience === 'people' ? peopleSigner : client, command, {
       expiresIn: Math.min(expiresInSec, MAX_EXPIRY_SEC),
     });
   }

@@ -18,9 +18,16 @@ export interface Storage {
   scratchFile(key: string): Promise<string>;
   /** A file on this machine with the object's bytes, for tools that read files (ffmpeg, image decoding). */
   localFile(key: string): Promise<string>;
-  /** Where a person opens it: a file path for a folder, a presigned GET URL (`expiresInSec`) for object storage. */
-  location(key: string, expiresInSec?: number): Promise<string>;
+  /**
+   * Where it is opened: a file path for a folder, a presigned GET URL (`expiresInSec`) for object
+   * storage, signed for the endpoint people reach (`people`, the default) or the one services
+   * such as models reach (`services`); they differ when the bucket's own address is private.
+   */
+  location(key: string, expiresInSec?: number, audience?: Audience): Promise<string>;
 }
+
+/** Who a link is for: a person's browser, or a service such as a model fetching a reference. */
+export type Audience = 'people' | 'services';
 
 /** A key that would leave its generation's space (`..`, an absolute path). */
 export class StorageKeyError extends Error {

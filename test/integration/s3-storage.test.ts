@@ -48,7 +48,7 @@ function workerStorage(name: string): S3Storage {
   });
 }
 
-test('an object one worker stores another reads; keys stay in their space; a presigned link opens with ranges', async () => {
+test('an object one worker stores another reads; keys stay in their space; a presigned link opens with ranges, for people at their own endpoint', async () => {
   const a = workerStorage('worker-a');
   const b = workerStorage('worker-b');
   const key = keyFor('gen-s3', 'clips', 's1-a1.mp4');
@@ -78,6 +78,27 @@ test('an object one worker stores another reads; keys stay in their space; a pre
   assert.equal(part.status, 206);
   assert.equal(await part.text(), 'not');
   assert.equal((await fetch(url.replace(/X-Amz-Signature=\w+/, 'X-Amz-Signature=00'))).status, 403);
+
+  // behind a name only people use (docker-compose's localhost port for its `s3` service): links for
+  // people are signed for that host and open there; links for services keep the bucket's own
+  const behindAName = new S3Storage({
+    bucket: store.bucket,
+    prefix: 'test/',
+    region: store.region,
+    endpoint: store.endpoint,
+    publicEndpoint: store.endpoint.replace('127.0.0.1', 'localhost'),
+    credentials: { accessKeyId: store.accessKeyId, secretAccessKey: store.secretAccessKey },
+    cacheDir: path.join(dir, 'worker-c', 'cache'),
+  });
+  const forPeople = new URL(await behindAName.location(key, 60));
+  const forServices = new URL(await behindAName.location(key, 60, 'services'));
+  assert.equal(forPeople.hostname, 'localhost');
+  assert.equal(forServices.host, new URL(store.endpoint).host);
+  assert.deepEqual(Buffer.from(await (await fetch(forPeople)).arrayBuffer()), bytes);
+  assert.equal((await fetch(forServices)).status, 200);
+  // a signature covers the host: the people's link moved back to the bucket's own name is refused
+  forPeople.host = new URL(store.endpoint).host;
+  assert.equal((await fetch(forPeople)).status, 403);
 });
 
 test('the gate runs on one worker, the rest on another with an empty cache; the video is an object with a link', async () => {
