@@ -1,5 +1,6 @@
 import { createLogUpdate } from 'log-update';
 import type { Progress } from '../schema/progress';
+import { sceneStatusOf } from './scene-status';
 
 /** Dollars for people: two decimals, and never a crash on a value a newer worker sends. */
 const usd = (v: number): string => (Number.isFinite(v) ? `$${v.toFixed(2)}` : `$${String(v)}`);
@@ -27,7 +28,7 @@ export function renderProgress(progress: Progress, now = Date.now()): string[] {
   const lines = progress.scenes.map((s) => {
     const score = s.score === null ? '' : `score ${s.score.toFixed(3)}`;
     const error = s.lastError && s.status !== 'succeeded' ? `  ${s.lastError.slice(0, 60)}` : '';
-    return `  ${pad(`${s.index}. ${s.id}`, idWidth)} ${pad(s.status, 13)} attempt ${s.attempts}  ${pad(usd(s.costUsd), 8)} ${pad(score, 12)}${s.isGateScene ? ' gate' : ''}${error}`;
+    return `  ${pad(`${s.index}. ${s.id}`, idWidth)} ${pad(sceneStatusOf(s, progress), 17)} attempt ${s.attempts}  ${pad(usd(s.costUsd), 8)} ${pad(score, 12)}${s.isGateScene ? ' gate' : ''}${error}`;
   });
   const { totals, budget } = progress;
   lines.push(

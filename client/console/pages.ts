@@ -1,5 +1,6 @@
 import type { AttemptProgress, Progress, SceneProgress, Wait } from '../../schema/progress';
 import { finishedStatuses } from '../../schema/progress';
+import { sceneStatusOf } from '../scene-status';
 import { h, layout, usd, type Markup } from './markup';
 
 /** One generation in the list: what the visibility query gives, plus what its progress adds while it runs. */
@@ -156,7 +157,7 @@ function sceneCard(s: SceneProgress, p: Progress, links: PageLinks): Markup {
   const operable = !ended && (s.status === 'awaiting_ops' || s.status === 'failed');
   const base = `/generations/${encodeURIComponent(p.generationId)}/scenes/${encodeURIComponent(s.id)}`;
   return h`<article class="scene ${s.status}" id="scene-${s.id}">
-  <h3>${s.index}. ${s.id} ${badge(s.status)}</h3>
+  <h3>${s.index}. ${s.id} ${badge(sceneStatusOf(s, p))}</h3>
   ${clip(s.clipPath, links, `scene ${s.id}`)}
   <p>${s.attempts} attempt${s.attempts === 1 ? '' : 's'} · ${usd(s.costUsd)} · strength ${s.strength}${s.isGateScene ? h` · ${score(s.score, p.gate.threshold)}` : ''}</p>
   ${s.lastError && s.status !== 'succeeded' ? h`<p class="error">${s.lastError}</p>` : ''}

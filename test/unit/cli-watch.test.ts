@@ -1,7 +1,7 @@
 /** The live display: redrawn by screen rows on a terminal, changed lines only on a pipe. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ProgressView } from '../../client/watch';
+import { ProgressView, renderProgress } from '../../client/watch';
 import type { Progress } from '../../schema/progress';
 
 type SceneStatus = Progress['scenes'][number]['status'];
@@ -12,6 +12,7 @@ function progress(statuses: SceneStatus[], lastError: string | null = null): Pro
     generationId: 'g',
     status: 'generating',
     waitingFor: null,
+    waitingOn: [],
     scenes: statuses.map((status, i) => ({
       id: `s${i + 1}`,
       index: i + 1,
@@ -108,4 +109,10 @@ test('on a pipe, each line is printed when it changes, also back to a value it h
     ['running', 'awaiting_ops', 'running']
   );
   assert.equal(out.split('\n').filter((line) => line.startsWith('2. s2')).length, 1);
+});
+
+test('a gate scene held for a person reads "awaiting_approval", not "scoring"; scoring by CLIP stays "scoring"', () => {
+  const asked = { ...progress(['scoring', 'pending']), waitingOn: [{ kind: 'approval' as const, sceneIds: ['s1'] }] };
+  assert.match(renderProgress(asked)[0]!, /^ {2}1\. s1 +awaiting_approval +attempt 1/);
+  assert.match(renderProgress(progress(['scoring', 'pending']))[0]!, /^ {2}1\. s1 +scoring +attempt 1/);
 });
