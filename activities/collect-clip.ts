@@ -2,8 +2,8 @@ import fs from 'node:fs/promises';
 import { ApplicationFailure } from '@temporalio/common';
 import { collectClipInputSchema, type CollectClipInput, type StoredClip } from '../schema/activities';
 import { FailureType } from '../schema/failures';
-import { MediaToolError, probeMedia } from '../media/ffmpeg';
-import { mp4DurationSec } from '../media/mp4-duration';
+import { MediaToolError } from '../media/ffmpeg';
+import { clipDurationSec } from '../media/mp4-duration';
 import { downloadOutput, OutputGoneError } from './download';
 import { whileHeartbeating } from './heartbeat';
 import { parseInput } from './parse-input';
@@ -48,7 +48,7 @@ export function makeCollectClip(deps: { storage: Storage; connection: ReplicateC
       const file = await deps.storage.scratchFile(key);
       try {
         await downloadOutput(output, file);
-        const durationSec = (await mp4DurationSec(file)) ?? (await probeMedia(file)).durationSec;
+        const durationSec = await clipDurationSec(file);
         const sizeBytes = await deps.storage.putFile(key, file);
         return { path: key, durationSec, sizeBytes };
       } catch (err) {

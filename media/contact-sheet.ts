@@ -1,7 +1,6 @@
 import fs from 'node:fs/promises';
 import { drawText, GLYPH_HEIGHT, charsThatFit } from './bitmap-font';
-import { probeMedia } from './ffmpeg';
-import { mp4DurationSec } from './mp4-duration';
+import { clipDurationSec } from './mp4-duration';
 import { PngWriter } from './png-writer';
 import { decodeImage, framesFitted, type RgbImage } from './raw-image';
 
@@ -45,8 +44,7 @@ export async function makeContactSheet(options: {
   const height = GAP + rows * bandHeight;
 
   const middleOf = async (clip: { path: string }): Promise<{ path: string; atSec: number }> => {
-    const durationSec = (await mp4DurationSec(clip.path)) ?? (await probeMedia(clip.path)).durationSec;
-    return { path: clip.path, atSec: durationSec / 2 };
+    return { path: clip.path, atSec: (await clipDurationSec(clip.path)) / 2 };
   };
   const band = (cells: readonly Cell[]): Buffer => {
     const data = Buffer.alloc(width * bandHeight * 3, BACKGROUND);

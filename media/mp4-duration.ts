@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import { probeMedia } from './ffmpeg';
 
 /**
  * The duration of an MP4 (ISO BMFF) file from its `moov/mvhd` header, in seconds, or undefined
@@ -49,4 +50,9 @@ export async function mp4DurationSec(file: string): Promise<number | undefined> 
   } finally {
     await handle.close();
   }
+}
+
+/** A clip's duration: from its MP4 header when it has one, else from ffprobe. */
+export async function clipDurationSec(file: string): Promise<number> {
+  return (await mp4DurationSec(file)) ?? (await probeMedia(file)).durationSec;
 }
