@@ -23,6 +23,7 @@ export function layout(title: string, body: Markup): Markup {
     <meta name="viewport" content="width=device-width, initial-scale=1" />
     <title>${title} · scenegate</title>
     <link rel="stylesheet" href="/assets/console.css" />
+    <link rel="icon" href="data:," />
     <script src="/assets/console.js" defer></script>
   </head>
   <body>

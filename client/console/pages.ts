@@ -23,17 +23,24 @@ export interface PageLinks {
   webUi: string | null;
 }
 
-/** What each kind of wait needs, said in the console's terms. */
-const consoleAnswers: Record<Wait['kind'], string> = {
-  approval: 'a gate decision on {ids} (approve or reject it on its page)',
-  budget: 'money for {ids} (raise or set the budget below)',
-  operator: 'an operator for {ids} (retry or skip the scene below)',
+/** What each kind of wait needs, said in the console's terms: in the list, and on the generation's own page. */
+const consoleAnswers: Record<'list' | 'page', Record<Wait['kind'], string>> = {
+  list: {
+    approval: 'a gate decision on {ids} (approve or reject it on its page)',
+    budget: 'money for {ids} (raise or set the budget on its page)',
+    operator: 'an operator for {ids} (retry or skip the scene on its page)',
+  },
+  page: {
+    approval: 'a gate decision on {ids} (Approve or Reject beside the clip)',
+    budget: 'money for {ids} (raise or set the budget below)',
+    operator: 'an operator for {ids} (retry or skip the scene below)',
+  },
 };
 
 /** `a gate decision on s1 (…); money for s2, s3 (…)`, or null when nothing waits. */
-export function waitsInConsoleTerms(waits: readonly Wait[]): string | null {
+export function waitsInConsoleTerms(waits: readonly Wait[], where: 'list' | 'page' = 'list'): string | null {
   if (waits.length === 0) return null;
-  return waits.map((w) => consoleAnswers[w.kind].replace('{ids}', w.sceneIds.join(', '))).join('; ');
+  return waits.map((w) => consoleAnswers[where][w.kind].replace('{ids}', w.sceneIds.join(', '))).join('; ');
 }
 
 const needsPerson = new Set(['awaiting_approval', 'awaiting_budget', 'awaiting_ops']);
@@ -106,7 +113,7 @@ function finalLinks(p: Progress, links: PageLinks): Markup {
 function head(p: Progress, links: PageLinks): Markup {
   return h`<h1>${p.generationId} ${badge(p.status)}</h1>
 <p class="summary">${p.totals.done} of ${p.totals.scenes} scenes done${p.totals.failed ? `, ${p.totals.failed} failed` : ''}${p.totals.skipped ? `, ${p.totals.skipped} skipped` : ''} · ${usd(p.budget.spentUsd)} spent of ${usd(p.budget.limitUsd)}${p.budget.reservedUsd > 0 ? ` (${usd(p.budget.reservedUsd)} reserved)` : ''} · ${p.model} · ${p.strategy.mode}${p.strategy.mode === 'sequential' ? '' : ` ×${p.strategy.concurrency}`}</p>
-${p.waitingOn.length ? h`<p class="waiting">Waiting for ${waitsInConsoleTerms(p.waitingOn)}</p><p class="detail">${p.waitingFor}</p>` : ''}
+${p.waitingOn.length ? h`<p class="waiting">Waiting for ${waitsInConsoleTerms(p.waitingOn, 'page')}</p><p class="detail">In the workflow's words (for the Temporal CLI and Web UI): ${p.waitingFor}</p>` : ''}
 <p class="links">${finalLinks(p, links)}${links.webUi ? h`<a href="${links.webUi}" target="_blank" rel="noopener">Open in the Temporal Web UI</a>` : ''}</p>`;
 }
 
@@ -136,20 +143,24 @@ function gateSection(p: Progress, links: PageLinks): Markup {
     })}
   </div>
   <div class="gate-attempts">
+    ${
+      // the decision comes first, beside the references and above the newest clip, so it is in view without scrolling
+      awaiting
+        ? h`<div class="decide">
+      ${form('approve', `/generations/${encodeURIComponent(p.generationId)}/approve`, h`<input name="note" placeholder="note (optional)" />`, 'Approve')}
+      ${form('reject', `/generations/${encodeURIComponent(p.generationId)}/reject`, h`<input name="reason" placeholder="what is wrong" required />`, 'Reject', 'danger')}
+    </div>`
+        : ''
+    }
     ${scenes.map(
       (s) =>
-        h`<h3>Scene ${s.id}</h3><div class="attempts">${s.history.map((a) => attemptCard(a, p.gate.threshold, links, s.id))}</div>`
+        h`<h3>Scene ${s.id}</h3><div class="attempts">${s.history
+          .slice()
+          .reverse()
+          .map((a) => attemptCard(a, p.gate.threshold, links, s.id))}</div>`
     )}
   </div>
-</div>
-${
-  awaiting
-    ? h`<div class="decide">
-  ${form('approve', `/generations/${encodeURIComponent(p.generationId)}/approve`, h`<input name="note" placeholder="note (optional)" />`, 'Approve')}
-  ${form('reject', `/generations/${encodeURIComponent(p.generationId)}/reject`, h`<input name="reason" placeholder="what is wrong" required />`, 'Reject', 'danger')}
-</div>`
-    : ''
-}`;
+</div>`;
 }
 
 function sceneCard(s: SceneProgress, p: Progress, links: PageLinks): Markup {

@@ -112,6 +112,9 @@ test('a run waiting at the gate: listed under "needs me", its clip plays beside 
         );
       assert.equal(referencesShown, 2, 'both reference images load beside the clip');
       assert.match(await list.locator('.gate-status').innerText(), /awaiting approval/);
+      const decision = await list.locator('#approve button').boundingBox();
+      assert.ok(decision && decision.y + decision.height <= 900, 'Approve is in view without scrolling');
+      assert.match(await list.locator('.waiting').innerText(), /Approve or Reject beside the clip/);
       const webUi = await list.getByRole('link', { name: 'Open in the Temporal Web UI' }).getAttribute('href');
       assert.ok(webUi?.endsWith(`/workflows/${handle.id}`), webUi ?? 'no Web UI link');
       await list.screenshot({ path: path.join(screenshots, 'console-gate.png'), fullPage: true });
