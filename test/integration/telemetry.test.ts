@@ -1,9 +1,10 @@
 /**
  * The worker's telemetry, from outside: `worker/main.ts` in its own process with
- * SCENEGATE_METRICS_ADDRESS and an OTLP endpoint (this file's receiver) runs a gated generation;
- * its Prometheus endpoint then counts the predictions, the dollars by model, the gate verdict and
- * the scene times, and one trace holds the generation's workflow, its activities and each
- * Replicate create tagged with its prediction id.
+ * SCENEGATE_METRICS_ADDRESS, an OTLP endpoint (this file's receiver) and its own webhook
+ * receiver runs a gated generation; its Prometheus endpoint then counts the predictions, the
+ * dollars by model, the gate verdict and the scene times, one trace holds the generation's
+ * workflow, its activities and each Replicate create tagged with its prediction id, and every
+ * prediction's end reached the workflow as a signal from the worker's receiver.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -67,6 +68,7 @@ before(async () => {
   stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'scenegate-telemetry-'));
   const metricsAddress = `127.0.0.1:${await freePort()}`;
   metricsUrl = `http://${metricsAddress}/metrics`;
+  const webhookPort = await freePort();
   worker = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'worker', 'main.ts')], {
     cwd: projectRoot,
     env: {
@@ -77,8 +79,8 @@ before(async () => {
       SCENEGATE_REFERENCE_ROOTS: projectRoot,
       REPLICATE_BASE_URL: env.emulator.baseUrl,
       REPLICATE_API_TOKEN: '',
-      SCENEGATE_WEBHOOK_URL: env.receiver.url,
-      SCENEGATE_WEBHOOK_PORT: '',
+      SCENEGATE_WEBHOOK_URL: `http://127.0.0.1:${webhookPort}/replicate-webhook`,
+      SCENEGATE_WEBHOOK_PORT: String(webhookPort),
       SCENEGATE_METRICS_ADDRESS: metricsAddress,
       OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlp.url,
       OTEL_BSP_SCHEDULE_DELAY: '200',
@@ -109,6 +111,14 @@ test('metrics and one trace per generation, from the worker as deployed', async 
   const result = await handle.result();
   assert.equal(result.status, 'succeeded');
   const predictionIds = result.scenes.flatMap((s) => s.history.map((a) => a.predictionId!));
+  // each end came as a signal from the worker's own webhook receiver
+  const settled = ((await handle.workflow.fetchHistory()).events ?? []).filter(
+    (e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'predictionSettled'
+  );
+  assert.ok(
+    settled.length >= predictionIds.length,
+    `${settled.length} predictionSettled signals for ${predictionIds.length} predictions`
+  );
 
   // Prometheus: the series this worker exported for the generation it ran
   const metrics = await (await fetch(metricsUrl)).text();
