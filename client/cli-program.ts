@@ -19,7 +19,7 @@ const footer = `
 Connection: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS* or a TOML profile;
 task queue: SCENEGATE_TASK_QUEUE (default scenegate).
 
-  scenegate temporal <args...>   runs the Temporal CLI scenegate found or built, e.g. "scenegate temporal workflow list"
+  scenegate temporal <args...>   in a checkout, runs the Temporal CLI scenegate found or built, e.g. "scenegate temporal workflow list"
 
 Exit codes: 0 done; 1 unexpected; 2 invalid plan or arguments, or an update the workflow refused;
 3 no such generation; 4 the generation failed or was cancelled; 5 Temporal cannot be reached or has
@@ -294,6 +294,19 @@ export function scenegateProgram(): Command {
       const handle = await (await generations()).get(id);
       await handle.cancel();
       console.log(`cancellation of ${handle.id} requested; its predictions in flight are being cancelled`);
+    });
+
+  // bin/scenegate.js runs `temporal` in a checkout before this parser sees it; what reaches here is
+  // a compiled CLI (dist/, the container image), which has no Temporal CLI to hand the arguments to
+  program
+    .command('temporal', { hidden: true })
+    .argument('[args...]')
+    .allowUnknownOption()
+    .helpOption(false)
+    .action(() => {
+      throw bad(
+        'scenegate temporal runs the Temporal CLI a checkout finds or builds (npx scenegate temporal …); this build has none: run the Temporal CLI (temporal …) with the same TEMPORAL_* settings'
+      );
     });
 
   return program;

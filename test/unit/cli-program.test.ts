@@ -58,6 +58,15 @@ test('a missing argument, a bad number, two budget changes and a mistyped comman
   );
 });
 
+test('a compiled CLI asked for "temporal" says where the Temporal CLI is, not "unknown command"', async () => {
+  const err = await refusal('temporal', 'workflow', 'list', '--limit', '5');
+  assert.equal(err.exitCode, ExitCode.invalidInput);
+  assert.match(
+    err.message,
+    /^scenegate temporal runs the Temporal CLI a checkout finds or builds .*run the Temporal CLI \(temporal …\)/
+  );
+});
+
 test('--help exits 0; no command at all is invalid input', async () => {
   const captured = async (argv: string[]): Promise<{ code: number; text: string }> => {
     const chunks: string[] = [];
