@@ -12,6 +12,7 @@
  * SCENEGATE_BENCH_HISTORIES=<folder> keeps every measured generation's history there as JSON.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,7 +21,8 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { tsToMs } from '@temporalio/common/lib/time';
 import Replicate from 'replicate';
 import { GenerationClient, type GenerationHandle } from '../client/generation-client';
-import { projectRoot } from '../common/paths';
+import { projectRoot, stateDir as scenegateStateDir } from '../common/paths';
+import { loadSettings } from '../common/settings';
 import { startDevServer } from '../devenv/dev-server';
 import { buildProduction, distDir, productionWorkerEnv } from '../devenv/production-build';
 import { freePort } from '../devenv/free-port';
@@ -70,13 +72,19 @@ function sampleRss(pid: number): { stop(): number } {
 /** Seconds from spawning each production worker until it polled. */
 const readySec: number[] = [];
 
+/** Every bench worker's output, so the table is not lost among a few thousand log lines. */
+const workerLog = path.join(scenegateStateDir(loadSettings()), 'bench', 'worker.log');
+
 async function startWorker(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
   const spawned = Date.now();
   const child = spawn(process.execPath, [path.join(distDir, 'worker.js')], {
     env: { ...process.env, ...productionWorkerEnv, ...env },
     cwd: projectRoot,
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const log = createWriteStream(workerLog, { flags: 'a' });
+  child.stdout!.pipe(log);
+  child.stderr!.pipe(log);
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('worker polling')) {
@@ -121,6 +129,8 @@ async function main(): Promise<void> {
   // where to keep each run's history, to read where its time went (`temporal workflow show --input`)
   const keepHistories = process.env.SCENEGATE_BENCH_HISTORIES;
   const built = await buildProduction();
+  await fs.mkdir(path.dirname(workerLog), { recursive: true });
+  await fs.writeFile(workerLog, '');
   const stateDir = await fs.mkdtemp(path.join(os.tmpdir(), 'scenegate-bench-'));
   const server = await startDevServer({ headless: true, log: (line) => console.error(line) });
   const emulator: Emulator = await startEmulator({ dataDir: path.join(stateDir, 'emulator') });
@@ -349,6 +359,7 @@ async function main(): Promise<void> {
   console.log(
     `\nProduction worker (node dist/worker.js; ${built.map((f) => `${f.file} ${f.kb} KB`).join(', ')}): polling ${readySec.map((s) => s.toFixed(2)).join(', ')} s after each start.`
   );
+  console.log(`Worker logs: ${path.relative(process.cwd(), workerLog)}`);
   console.log(`\n${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
 
   async function cancelLatency(id: string): Promise<string> {
