@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { connectClient, connectionConfig } from '../common/temporal-connection';
+import { connectClient, connectionConfig, withLocalDevServer } from '../common/temporal-connection';
 import { ExitCode, UserFacingError } from '../common/run-main';
 import { loadSettings } from '../common/settings';
 import { generationStatusSchema } from '../schema/progress';
@@ -41,11 +41,11 @@ const usd = (name: string): ((value: string) => number) => numberOption(name, 'a
 
 async function generations(): Promise<GenerationClient> {
   const { SCENEGATE_TASK_QUEUE } = loadSettings();
-  return new GenerationClient(await connectClient(), SCENEGATE_TASK_QUEUE);
+  return new GenerationClient(await connectClient(withLocalDevServer()), SCENEGATE_TASK_QUEUE);
 }
 
 function linkLines(id: string): string[] {
-  const { connectionOptions, namespace } = connectionConfig();
+  const { connectionOptions, namespace } = connectionConfig(withLocalDevServer());
   const links = generationLinks(
     id,
     { address: connectionOptions.address ?? 'localhost:7233', namespace: namespace ?? 'default' },
@@ -258,8 +258,8 @@ export function scenegateProgram(): Command {
     )
     .action(async () => {
       const settings = loadSettings();
-      const client = await connectClient();
-      const { connectionOptions } = connectionConfig();
+      const client = await connectClient(withLocalDevServer());
+      const { connectionOptions } = connectionConfig(withLocalDevServer());
       const uiUrl = webUiUrl({ address: connectionOptions.address ?? 'localhost:7233' }, settings);
       const server = await startConsoleFromSettings(client, settings, uiUrl ? { uiUrl } : {}).catch((err: unknown) => {
         if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;

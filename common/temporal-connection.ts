@@ -1,6 +1,8 @@
 import { Client, Connection } from '@temporalio/client';
 import type { NamespaceNotFoundError } from '@temporalio/common';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
+import { runningDevServer } from './dev-server-record';
+import { loadSettings } from './settings';
 
 /** Temporal could not be reached or the connection settings were invalid. */
 export class TemporalUnreachableError extends Error {
@@ -40,6 +42,16 @@ export function configuredTemporal(env: NodeJS.ProcessEnv = process.env): {
     namespace: config.namespace ?? 'default',
     usesApiKey: config.connectionOptions.apiKey !== undefined,
   };
+}
+
+/**
+ * The environment, with this checkout's running dev server (`npm run dev`, on whatever port the
+ * settings chose) as TEMPORAL_ADDRESS when no server is configured.
+ */
+export function withLocalDevServer(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  if (configuredTemporal(env).address) return env;
+  const devServer = runningDevServer(loadSettings(env));
+  return devServer ? { ...env, TEMPORAL_ADDRESS: devServer.address } : env;
 }
 
 /** Connects a client as configured by the environment. */

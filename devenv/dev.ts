@@ -17,8 +17,9 @@ scenegate dev stack is up:
   Task queue     ${stack.taskQueue}
   Worker log     ${stack.logFile}
 
-Try: TEMPORAL_ADDRESS=${stack.temporal.address} npx scenegate generate examples/plans/product-ad.json --watch
-     npx scenegate temporal workflow list    (the Temporal CLI, against this server)
+Try: npx scenegate generate examples/plans/product-ad.json --watch
+     npx scenegate temporal workflow list    (the Temporal CLI)
+     Both find this server while no TEMPORAL_ADDRESS is set.
 Press Ctrl-C to stop.`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

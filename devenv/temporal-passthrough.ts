@@ -5,19 +5,13 @@
  */
 import { spawn } from 'node:child_process';
 import os from 'node:os';
-import { runningDevServer } from '../common/dev-server-record';
 import { runMain } from '../common/run-main';
-import { loadSettings } from '../common/settings';
-import { configuredTemporal } from '../common/temporal-connection';
+import { withLocalDevServer } from '../common/temporal-connection';
 import { findTemporalCli } from './temporal-cli';
 
 async function runTemporalCli(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const cli = await findTemporalCli({ env });
-  const devServer = configuredTemporal(env).address ? undefined : runningDevServer(loadSettings(env));
-  const child = spawn(cli, args, {
-    stdio: 'inherit',
-    env: devServer ? { ...env, TEMPORAL_ADDRESS: devServer.address } : env,
-  });
+  const child = spawn(cli, args, { stdio: 'inherit', env: withLocalDevServer(env) });
   // Ctrl-C reaches the CLI too, which decides what it means; we only wait for it to exit
   const ignore = (): void => undefined;
   process.on('SIGINT', ignore);

@@ -1,7 +1,7 @@
 /**
  * `npm run dev` and `npm start` as a newcomer sees them: the dev server on the ports the settings
  * choose, its real history file, no build announced when none happens, no raw Rust-core warnings
- * in the window, and `scenegate temporal …` reaching the same server.
+ * in the window, and the scenegate CLI and `scenegate temporal …` reaching the same server.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
@@ -73,8 +73,14 @@ test('npm run dev and npm start: chosen ports, the real history file, no raw cor
   assert.notEqual(missing.code, 0);
   assert.match(missing.stderr, /workflow not found for ID: no-such-run/);
 
+  // so does the scenegate CLI, on the port the settings chose, with no TEMPORAL_ADDRESS
   const planFile = path.join(state, 'tiny.json');
   await fs.writeFile(planFile, JSON.stringify(testPlan('ignored', 1)));
+  const fromCli = `dev-stack-cli-${process.pid}`;
+  const generated = await scenegate(['generate', planFile, '--id', fromCli, '--no-gate', '--watch'], stackEnv);
+  assert.equal(generated.code, 0, generated.stderr);
+  assert.match((await scenegate(['list'], stackEnv)).stdout, new RegExp(`\\n${fromCli} +succeeded `));
+
   const start = tsx('devenv/start.ts', ['--stay', planFile]);
   await waitUntil(
     'npm start to finish its run',
