@@ -1,3 +1,4 @@
+import { ApplicationFailure } from '@temporalio/common';
 import type Replicate from 'replicate';
 import type {
   AssembleVideoInput,
@@ -16,6 +17,7 @@ import type {
   StoredClip,
 } from '../schema/activities';
 import type { Catalogue } from '../schema/catalogue';
+import { FailureType } from '../schema/failures';
 import type { PredictionSnapshot } from '../schema/prediction';
 import { makeAssembleVideo } from './assemble-video';
 import { makeCollectClip } from './collect-clip';
@@ -61,6 +63,13 @@ export interface Activities {
   notify(input: Notification): Promise<void>;
 }
 
+async function notifyUnconfigured(): Promise<void> {
+  throw ApplicationFailure.retryable(
+    'this worker has no SCENEGATE_NOTIFY_URL, but the generation was prepared by one that has: set it on every worker',
+    FailureType.NotifyFailed
+  );
+}
+
 /** Builds scenegate's activities from their dependencies. */
 export function createActivities(deps: ActivityDeps): Activities {
   const replicate = { replicate: deps.replicate, connection: deps.connection };
@@ -91,8 +100,9 @@ export function createActivities(deps: ActivityDeps): Activities {
     collectClip: makeCollectClip({ storage: deps.storage, connection: deps.connection }),
     ...makeScoreClip({ ...replicate, storage: deps.storage }),
     assembleVideo: makeAssembleVideo({ storage: deps.storage }),
-    // without a receiver the workflow never schedules it (preparation says so)
-    notify: notifyUrl ? makeNotify({ url: notifyUrl }) : async () => undefined,
+    // a generation prepared without a receiver never schedules it; one prepared by a worker that
+    // has one may still reach a worker without: say so, and let another try find one that has it
+    notify: notifyUrl ? makeNotify({ url: notifyUrl }) : notifyUnconfigured,
   };
 }
 
