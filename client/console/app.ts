@@ -13,6 +13,7 @@ import type { GenerationClient } from '../generation-client';
 import { requireActionHeader, requireToken } from './access';
 import { runAction } from './actions';
 import { listGenerations } from './listing';
+import { Nudges } from './nudges';
 import { generationPage, generationSections, listPage, listRows, messagePage, type PageLinks } from './pages';
 
 export interface ConsoleDeps {
@@ -34,6 +35,7 @@ const assets = path.join(projectRoot, 'client', 'console', 'assets');
 export function consoleApp(deps: ConsoleDeps): Hono {
   const app = new Hono();
   const pollMs = deps.pollMs ?? 1000;
+  const nudges = new Nudges();
 
   const links = (id: string): PageLinks => ({
     file(stored) {
@@ -120,6 +122,7 @@ export function consoleApp(deps: ConsoleDeps): Hono {
       const sent = new Map<string, string>();
       let first = true;
       while (!stream.aborted) {
+        const seen = nudges.count(id);
         try {
           const progress = await progressOf(id);
           const sections = generationSections(progress, links(id));
@@ -139,13 +142,16 @@ export function consoleApp(deps: ConsoleDeps): Hono {
         } catch {
           // a worker restarting does not answer for a moment; the page keeps what it shows
         }
-        await stream.sleep(pollMs);
+        await nudges.wait(id, seen, pollMs);
       }
     });
   });
 
-  const act = (action: string, id: string, fields: Record<string, string | undefined>, sceneId?: string) =>
-    runAction(deps.generations, id, action, fields, sceneId);
+  const act = async (action: string, id: string, fields: Record<string, string | undefined>, sceneId?: string) => {
+    const result = await runAction(deps.generations, id, action, fields, sceneId);
+    if (result.ok) nudges.nudge(id);
+    return result;
+  };
 
   const fieldsOf = async (req: Request): Promise<Record<string, string | undefined>> => {
     const type = req.headers.get('content-type') ?? '';

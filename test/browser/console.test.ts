@@ -143,6 +143,35 @@ test('a run waiting at the gate: listed under "needs me", its clip plays beside 
   });
 });
 
+test('an answered action redraws its page at once, not at the next poll', async () => {
+  // this console looks for changes every ten minutes: only the action itself can redraw the gate
+  const slow = await startConsole({
+    generations: env.generations,
+    storage: env.deps.storage,
+    host: '127.0.0.1',
+    port: 0,
+    pollMs: 600_000,
+  });
+  try {
+    await env.withWorker(async () => {
+      const handle = await env.generations.start(manualGatePlan('console-nudge'));
+      await waitForProgress(handle, (p) => p.status === 'awaiting_approval');
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      try {
+        await page.goto(`${slow.url}/generations/${handle.id}`);
+        await page.locator('#approve button').click();
+        assert.match(await answerTo(page, 'approve', 'ok'), /approved/i);
+        await page.locator('.gate-status', { hasText: 'approved' }).waitFor({ timeout: 30_000 });
+      } finally {
+        await page.close();
+      }
+      assert.equal((await handle.result()).status, 'succeeded');
+    });
+  } finally {
+    await slow.close();
+  }
+});
+
 test('reject with a reason from the page: the answer says a stronger attempt follows, and the reason is kept', async () => {
   await env.withWorker(async () => {
     const handle = await env.generations.start(manualGatePlan('console-reject'));
