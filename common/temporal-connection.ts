@@ -49,7 +49,12 @@ export function configuredTemporal(env: NodeJS.ProcessEnv = process.env): {
  * settings chose) as TEMPORAL_ADDRESS when no server is configured.
  */
 export function withLocalDevServer(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  if (configuredTemporal(env).address) return env;
+  try {
+    if (configuredTemporal(env).address) return env;
+  } catch {
+    // invalid connection settings: connecting reports them, in its words and with its exit code
+    return env;
+  }
   const devServer = runningDevServer(loadSettings(env));
   return devServer ? { ...env, TEMPORAL_ADDRESS: devServer.address } : env;
 }

@@ -77,6 +77,11 @@ test('error cases give one sentence and their own exit code', async () => {
   assert.equal(unreachable.code, ExitCode.temporalUnreachable);
   assertOneSentence(unreachable, /cannot reach Temporal at 127\.0\.0\.1:1/);
 
+  // whether or not this checkout's dev server runs, a bad profile is reported as such
+  const badProfile = await scenegate(['list'], { ...cliEnv, TEMPORAL_ADDRESS: undefined, TEMPORAL_PROFILE: 'nope' });
+  assert.equal(badProfile.code, ExitCode.temporalUnreachable);
+  assertOneSentence(badProfile, /^scenegate: invalid Temporal connection settings: Profile 'nope' not found/);
+
   const unknown = await cli('frobnicate');
   assert.equal(unknown.code, ExitCode.invalidInput);
   assertOneSentence(unknown, /unknown command 'frobnicate'/);
