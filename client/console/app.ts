@@ -120,7 +120,10 @@ export function consoleApp(deps: ConsoleDeps): Hono {
     const shownAt = c.req.query('at');
     return streamSSE(c, async (stream) => {
       const sent = new Map<string, string>();
+      const page = new AbortController();
+      stream.onAbort(() => page.abort());
       let first = true;
+      let following = false;
       while (!stream.aborted) {
         const seen = nudges.count(id);
         try {
@@ -139,10 +142,15 @@ export function consoleApp(deps: ConsoleDeps): Hono {
             await stream.writeSSE({ event: 'update', data: JSON.stringify(changed) });
             for (const [key, markup] of Object.entries(changed)) sent.set(key, markup);
           }
+          if (!following) {
+            // from here on what the page shows follows the run (and the page can say so)
+            await stream.writeSSE({ event: 'live', data: '' });
+            following = true;
+          }
         } catch {
           // a worker restarting does not answer for a moment; the page keeps what it shows
         }
-        await nudges.wait(id, seen, pollMs);
+        await nudges.wait(id, seen, pollMs, page.signal);
       }
     });
   });

@@ -159,6 +159,8 @@ test('an answered action redraws its page at once, not at the next poll', async 
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       try {
         await page.goto(`${slow.url}/generations/${handle.id}`);
+        // the page's stream has read the run once, so the approval below can only reach it by the nudge
+        await page.locator('body[data-live="on"]').waitFor({ state: 'attached' });
         await page.locator('#approve button').click();
         assert.match(await answerTo(page, 'approve', 'ok'), /approved/i);
         await page.locator('.gate-status', { hasText: 'approved' }).waitFor({ timeout: 30_000 });

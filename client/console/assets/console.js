@@ -91,4 +91,7 @@ for (const section of document.querySelectorAll('[data-live]')) {
     }
     document.body.dataset.updated = String(Date.now());
   });
+  events.addEventListener('live', () => (document.body.dataset.live = 'on'));
+  // the browser reconnects by itself; until then the page may be behind
+  events.addEventListener('error', () => (document.body.dataset.live = 'off'));
 }
