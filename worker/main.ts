@@ -54,8 +54,12 @@ await runMain(async () => {
       (settings.SCENEGATE_METRICS_ADDRESS ? `; metrics at http://${settings.SCENEGATE_METRICS_ADDRESS}/metrics` : '') +
       (tracing ? '; traces to the OTLP collector' : '')
   );
-  await workers.run();
-  await receiver?.close();
-  await connection.close();
-  await tracing?.shutdown();
+  try {
+    await workers.run();
+  } finally {
+    // a worker that failed must not leave the receiver's port open and the process running
+    await receiver?.close();
+    await connection.close();
+    await tracing?.shutdown();
+  }
 });

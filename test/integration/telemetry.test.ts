@@ -163,3 +163,9 @@ test('metrics and one trace per generation, from the worker as deployed', async 
     );
   }
 });
+
+test('the worker as deployed stops cleanly on SIGTERM: receiver, connection and tracing closed, exit code 0', async () => {
+  const exited = new Promise<number | null>((resolve) => worker!.once('exit', (code) => resolve(code)));
+  worker!.kill('SIGTERM');
+  assert.equal(await exited, 0);
+});
