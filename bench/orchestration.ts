@@ -83,8 +83,10 @@ async function startWorker(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log = createWriteStream(workerLog, { flags: 'a' });
-  child.stdout!.pipe(log);
-  child.stderr!.pipe(log);
+  // two sources into one file: it ends when the worker has closed both
+  child.stdout!.pipe(log, { end: false });
+  child.stderr!.pipe(log, { end: false });
+  child.once('close', () => log.end());
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('worker polling')) {
@@ -92,7 +94,7 @@ async function startWorker(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
         resolve();
       }
     });
-    child.once('exit', (code) => reject(new Error(`the worker exited with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`the worker exited with ${code}; see ${workerLog}`)));
   });
   return child;
 }

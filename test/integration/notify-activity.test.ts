@@ -55,7 +55,7 @@ test('a worker without SCENEGATE_NOTIFY_URL does not drop a notification: it fai
   assert.match(err.message, /this worker has no SCENEGATE_NOTIFY_URL.*set it on every worker/);
 });
 
-test('with a receiver: delivered as JSON; a busy receiver is tried again, a refusal is final', async () => {
+test("with a receiver: delivered as JSON; a busy receiver's answer is retryable, a refusal is final", async () => {
   const received: unknown[] = [];
   const answers = [200, 503, 400];
   const server = http.createServer((req, res) => {
@@ -71,7 +71,7 @@ test('with a receiver: delivered as JSON; a busy receiver is tried again, a refu
     const { notify } = activities(`http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`);
     await notify(message);
     assert.deepEqual(received[0], message);
-    assert.equal((await failureOf(notify(message))).nonRetryable, false, '503: tried again');
+    assert.equal((await failureOf(notify(message))).nonRetryable, false, '503: retryable');
     const refused = await failureOf(notify(message));
     assert.equal(refused.nonRetryable, true, '400: final');
     assert.match(refused.message, /HTTP 400; check SCENEGATE_NOTIFY_URL/);
