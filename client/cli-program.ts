@@ -258,8 +258,9 @@ export function scenegateProgram(): Command {
     )
     .action(async () => {
       const settings = loadSettings();
-      const client = await connectClient(withLocalDevServer());
-      const { connectionOptions } = connectionConfig(withLocalDevServer());
+      const env = withLocalDevServer();
+      const client = await connectClient(env);
+      const { connectionOptions } = connectionConfig(env);
       const uiUrl = webUiUrl({ address: connectionOptions.address ?? 'localhost:7233' }, settings);
       const server = await startConsoleFromSettings(client, settings, uiUrl ? { uiUrl } : {}).catch((err: unknown) => {
         if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;

@@ -122,17 +122,16 @@ export function consoleApp(deps: ConsoleDeps): Hono {
       const sent = new Map<string, string>();
       const page = new AbortController();
       stream.onAbort(() => page.abort());
-      let first = true;
+      // true once a read reached the page
       let following = false;
       while (!stream.aborted) {
         const seen = nudges.count(id);
         try {
           const progress = await progressOf(id);
           const sections = generationSections(progress, links(id));
-          if (first && progress.updatedAt === shownAt) {
+          if (!following && progress.updatedAt === shownAt) {
             for (const [key, markup] of Object.entries(sections)) sent.set(key, String(markup));
           }
-          first = false;
           const changed = Object.fromEntries(
             Object.entries(sections)
               .map(([key, markup]) => [key, String(markup)] as const)
