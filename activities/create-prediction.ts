@@ -11,6 +11,7 @@ import {
 import { snapshotOf, type PredictionSnapshot } from '../schema/prediction';
 import { webhookUrlFor } from '../schema/webhook-target';
 import type { Activities } from './index';
+import { whileHeartbeating } from './heartbeat';
 import { parseInput } from './parse-input';
 import type { ReplicateConnection } from './replicate/client';
 import { asHttpError, toReplicateFailure } from './replicate/errors';
@@ -24,18 +25,6 @@ export interface CreatePredictionDeps {
   webhookUrl?: string;
   /** How far before a create's first try to look for its prediction (clock skew with Replicate). */
   reconcileSkewMs: number;
-}
-
-/** Heartbeats while `work` runs, so a worker that dies mid-call is noticed within the heartbeat timeout. */
-async function heartbeating<T>(work: () => Promise<T>): Promise<T> {
-  const ctx = Context.current();
-  ctx.heartbeat();
-  const timer = setInterval(() => ctx.heartbeat(), 1000);
-  try {
-    return await work();
-  } finally {
-    clearInterval(timer);
-  }
 }
 
 /**
@@ -68,7 +57,7 @@ export function makeCreatePrediction(
     const ctx = Context.current();
     const webhook = deps.webhookUrl ? webhookUrlFor(deps.webhookUrl, input.workflowId, input.key) : undefined;
     const fail = (err: unknown, doing: string) => toReplicateFailure(err, `${input.key}: ${doing}`, connection.redact);
-    return heartbeating(async () => {
+    return whileHeartbeating(`creating the prediction of ${input.key}`, async () => {
       if (ctx.info.attempt > 1) {
         const found = await lookFor(input, ctx.info.scheduledTimestampMs).catch((err: unknown) => {
           throw fail(err, 'looking for the prediction an earlier try may have created');

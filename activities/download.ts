@@ -1,7 +1,6 @@
 import { createWriteStream } from 'node:fs';
-import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { Agent, interceptors, request } from 'undici';
 
 /** The output is no longer there (deleted after Replicate's retention window). */
 export class OutputGoneError extends Error {
@@ -20,6 +19,9 @@ class DownloadError extends Error {
   }
 }
 
+/** undici's `request` rather than fetch: no web streams on the activities' thread; a CDN may redirect. */
+const downloads = new Agent().compose(interceptors.redirect({ maxRedirections: 5 }));
+
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -31,15 +33,15 @@ export async function downloadOutput(url: string, file: string): Promise<void> {
   let lastError: unknown;
   for (let attempt = 1; attempt <= 3; attempt++) {
     try {
-      const response = await fetch(url);
-      if (response.status === 404 || response.status === 410) {
-        throw new OutputGoneError(
-          `output ${url} is gone (HTTP ${response.status}); it expired before it was downloaded`
-        );
+      const { statusCode: status, body } = await request(url, { dispatcher: downloads });
+      if (status < 200 || status > 299) {
+        body.resume();
+        if (status === 404 || status === 410) {
+          throw new OutputGoneError(`output ${url} is gone (HTTP ${status}); it expired before it was downloaded`);
+        }
+        throw new DownloadError(`downloading ${url} answered HTTP ${status}`, url, status);
       }
-      if (!response.ok || !response.body)
-        throw new DownloadError(`downloading ${url} answered HTTP ${response.status}`, url, response.status);
-      await pipeline(Readable.fromWeb(response.body as WebReadableStream), createWriteStream(file));
+      await pipeline(body, createWriteStream(file));
       return;
     } catch (err) {
       if (err instanceof OutputGoneError) throw err;

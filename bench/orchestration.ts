@@ -69,6 +69,42 @@ function sampleRss(pid: number): { stop(): number } {
   };
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc; clock ticks are 1/100 s on Linux. */
+async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/**
+ * CPU used by the worker, the dev server and this process (the emulator and the bench client),
+ * sampled every 100 ms so it can be read up to the moment the clips were all in (the assembly
+ * after it is not what the figure is about).
+ */
+function cpuMeter(workerPid: number | null, serverPid: number): { stop(): void; usedUntil(ms: number): string } {
+  const own = (): number => {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1e6;
+  };
+  const samples: { at: number; used: number[] }[] = [];
+  const sample = async (): Promise<void> => {
+    const at = Date.now();
+    const used = [workerPid === null ? 0 : await cpuSeconds(workerPid), await cpuSeconds(serverPid), own()];
+    samples.push({ at, used });
+  };
+  void sample();
+  const timer = setInterval(() => void sample().catch(() => undefined), 100);
+  return {
+    stop: () => clearInterval(timer),
+    usedUntil(ms) {
+      const first = samples[0]!;
+      const last = samples.filter((s) => s.at <= ms).at(-1) ?? first;
+      const used = last.used.map((v, i) => (v - first.used[i]!).toFixed(1));
+      return workerPid === null ? `- / ${used[1]} / ${used[2]}` : used.join(' / ');
+    },
+  };
+}
+
 /** Seconds from spawning each production worker until it polled. */
 const readySec: number[] = [];
 
@@ -77,11 +113,16 @@ const workerLog = path.join(scenegateStateDir(loadSettings()), 'bench', 'worker.
 
 async function startWorker(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
   const spawned = Date.now();
-  const child = spawn(process.execPath, [path.join(distDir, 'worker.js')], {
-    env: { ...process.env, ...productionWorkerEnv, ...env },
-    cwd: projectRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  // node flags for the worker only, such as `--cpu-prof --cpu-prof-dir=DIR` (NODE_OPTIONS refuses them)
+  const child = spawn(
+    process.execPath,
+    [...(process.env.SCENEGATE_BENCH_WORKER_ARGS ?? '').split(' ').filter(Boolean), path.join(distDir, 'worker.js')],
+    {
+      env: { ...process.env, ...productionWorkerEnv, ...env },
+      cwd: projectRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }
+  );
   const log = createWriteStream(workerLog, { flags: 'a' });
   // two sources into one file: it ends when the worker has closed both
   child.stdout!.pipe(log, { end: false });
@@ -123,6 +164,7 @@ interface Row {
   /** Replicate API requests per prediction (files excluded). */
   apiCalls: string;
   rss: string;
+  cpu: string;
   events: string;
 }
 
@@ -198,12 +240,14 @@ async function main(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const idleMb = idle.stop();
     const rss = sampleRss(worker.pid!);
+    const cpu = cpuMeter(worker.pid!, server.pid);
     const began = Date.now();
     const handles = await Promise.all(plans.map((p) => generations.start(p)));
     const slots = watchPendingActivities(handles, began + 500, began + latencyMs * rounds - 300);
     await Promise.all(handles.map((h) => h.result()));
     const wallSec = (Date.now() - began) / 1000;
     const peakMb = rss.stop();
+    cpu.stop();
     const slotsHeld = await slots;
     worker.kill('SIGTERM');
     await new Promise((resolve) => worker.once('exit', resolve));
@@ -236,6 +280,7 @@ async function main(): Promise<void> {
       slotsHeld: String(slotsHeld),
       apiCalls: apiCallsPerPrediction(),
       rss: `${idleMb.toFixed(0)} → ${peakMb.toFixed(0)} MB`,
+      cpu: cpu.usedUntil(began + settledMs),
       events: String(Math.max(...histories.map((events) => events.length))),
     });
     console.error(`# ${scenario}: ${wallSec.toFixed(1)} s`);
@@ -271,10 +316,12 @@ async function main(): Promise<void> {
     configure(latencyMs);
     const run = (i: number): Promise<unknown> =>
       replicate.run(MODEL, { input: { prompt: `plain ${i}`, reference_images: ['data:,x'], duration: 1 } });
+    const cpu = cpuMeter(null, server.pid);
     const began = Date.now();
     if (parallel) await Promise.all(Array.from({ length: scenes }, (_, i) => run(i)));
     else for (let i = 0; i < scenes; i++) await run(i);
     const wallSec = (Date.now() - began) / 1000;
+    cpu.stop();
     const rounds = parallel ? 1 : scenes;
     rows.push({
       scenario,
@@ -288,6 +335,7 @@ async function main(): Promise<void> {
       slotsHeld: '-',
       apiCalls: apiCallsPerPrediction(),
       rss: '-',
+      cpu: cpu.usedUntil(Date.now()),
       events: '-',
     });
   }
@@ -336,9 +384,9 @@ async function main(): Promise<void> {
   if (!only || only === 'cancel') notes.push(await cancelLatency(`bench-cancel-${stamp}`));
 
   console.log(
-    '\n| scenario | run by | scenes | model time alone | all clips in | over model time | overhead per scene in sequence | start to first create | wall | activity slots held while models ran | API calls per prediction | worker RSS idle → peak | history events |'
+    '\n| scenario | run by | scenes | model time alone | all clips in | over model time | overhead per scene in sequence | start to first create | wall | activity slots held while models ran | API calls per prediction | worker RSS idle → peak | CPU s: worker / server / emulator | history events |'
   );
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     const cells = [
       r.scenario,
@@ -353,6 +401,7 @@ async function main(): Promise<void> {
       r.slotsHeld,
       r.apiCalls,
       r.rss,
+      r.cpu,
       r.events,
     ];
     console.log(`| ${cells.join(' | ')} |`);

@@ -37,11 +37,11 @@ export function replicateConnection(options: {
 }
 
 /** A `replicate` client whose own retries are neutralised and whose outputs stay plain URLs. */
-export function createReplicateClient(connection: ReplicateConnection, fetchImpl?: typeof fetch): Replicate {
+export function createReplicateClient(connection: ReplicateConnection): Replicate {
   return new Replicate({
     auth: connection.token,
     baseUrl: connection.baseUrl,
     useFileOutput: false,
-    fetch: singleShotFetch(fetchImpl),
+    fetch: singleShotFetch(),
   });
 }

@@ -1,3 +1,36 @@
+import { STATUS_CODES } from 'node:http';
+import { request } from 'undici';
+
+/** One HTTP exchange, its body read in full, so each caller can be given a fresh Response. */
+interface Answer {
+  status: number;
+  headers: Headers;
+  body: ArrayBuffer;
+}
+
+async function send(input: string | URL | Request, init: RequestInit): Promise<Answer> {
+  const headers: Record<string, string> = {};
+  new Headers(init.headers).forEach((value, name) => (headers[name] = value));
+  const answer = await request(String(input), {
+    method: (init.method ?? 'GET') as 'GET',
+    headers,
+    body: init.body as string | undefined,
+    signal: init.signal ?? undefined,
+  });
+  const received = new Headers();
+  for (const [name, value] of Object.entries(answer.headers)) {
+    if (value !== undefined) received.set(name, Array.isArray(value) ? value.join(', ') : value);
+  }
+  return { status: answer.statusCode, headers: received, body: await answer.body.arrayBuffer() };
+}
+
+const toResponse = ({ status, headers, body }: Answer): Response =>
+  new Response([204, 205, 304].includes(status) ? null : body, {
+    status,
+    statusText: STATUS_CODES[status] ?? '',
+    headers,
+  });
+
 /**
  * A `fetch` for the `replicate` client that sends each request at most once.
  *
@@ -7,16 +40,23 @@
  * reconciliation, so here a repeat of the same request replays the first outcome instead of
  * reaching the network: the client's loop ends at once and its error carries the first
  * response (status, headers such as Retry-After) or the first network error.
+ *
+ * JSON calls go through undici's `request`, not the global fetch: fetch's web streams (and
+ * the clone each caller needed) cost about twice the CPU, on the thread that runs every
+ * activity. File uploads (a FormData body) keep the global fetch.
  */
-export function singleShotFetch(inner: typeof fetch = globalThis.fetch): typeof fetch {
-  const outcomes = new WeakMap<object, Promise<Response>>();
+export function singleShotFetch(): typeof fetch {
+  const outcomes = new WeakMap<object, Promise<() => Response>>();
   return (input, init) => {
-    if (!init) return inner(input, init);
+    if (!init) return globalThis.fetch(input, init);
     let outcome = outcomes.get(init);
     if (!outcome) {
-      outcome = inner(input, init);
+      outcome =
+        init.body === undefined || init.body === null || typeof init.body === 'string'
+          ? send(input, init).then((answer) => () => toResponse(answer))
+          : globalThis.fetch(input, init).then((response) => () => response.clone());
       outcomes.set(init, outcome);
     }
-    return outcome.then((response) => response.clone());
+    return outcome.then((respond) => respond());
   };
 }

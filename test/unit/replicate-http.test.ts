@@ -1,0 +1,105 @@
+/** The HTTP paths of the activities' thread: the replicate client's single-shot fetch and output downloads. */
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { downloadOutput, OutputGoneError } from '../../activities/download';
+import { singleShotFetch } from '../../activities/replicate/single-shot-fetch';
+
+const hits = new Map<string, number>();
+let base = '';
+const server = http.createServer((req, res) => {
+  const route = req.url ?? '';
+  hits.set(route, (hits.get(route) ?? 0) + 1);
+  let body = '';
+  req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+  req.on('end', () => {
+    if (route === '/drop') {
+      // the create arrived, its answer is lost
+      req.socket.destroy();
+    } else if (route === '/echo') {
+      res.writeHead(201, { 'content-type': 'application/json', 'x-seen': req.method ?? '' });
+      res.end(JSON.stringify({ method: req.method, auth: req.headers.authorization, body }));
+    } else if (route === '/busy') {
+      res.writeHead(429, { 'retry-after': '7' }).end('{"detail":"slow down"}');
+    } else if (route === '/empty') {
+      res.writeHead(204).end();
+    } else if (route === '/clip.mp4') {
+      res.writeHead(200, { 'content-type': 'video/mp4' }).end(Buffer.alloc(300_000, 7));
+    } else if (route === '/moved') {
+      res.writeHead(302, { location: '/clip.mp4' }).end();
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+});
+
+before(async () => {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+});
+after(() => server.close());
+
+test('a repeat of the same request replays the first answer, each time as a fresh response', async () => {
+  const fetch = singleShotFetch();
+  const init = { method: 'POST', headers: { Authorization: 'Bearer t' }, body: '{"a":1}' };
+  const first = await fetch(`${base}/echo`, init);
+  const again = await fetch(`${base}/echo`, init);
+  assert.equal(hits.get('/echo'), 1, 'the repeat did not reach the network');
+  for (const response of [first, again]) {
+    assert.equal(response.status, 201);
+    assert.equal(response.statusText, 'Created');
+    assert.equal(response.headers.get('x-seen'), 'POST');
+    assert.deepEqual(await response.json(), { method: 'POST', auth: 'Bearer t', body: '{"a":1}' });
+  }
+  // another request (another init) is sent
+  await (await fetch(`${base}/echo`, { method: 'GET' })).text();
+  assert.equal(hits.get('/echo'), 2);
+});
+
+test('a refusal keeps its status and Retry-After; a 204 has no body', async () => {
+  const fetch = singleShotFetch();
+  const busy = await fetch(`${base}/busy`, { method: 'POST', body: '{}' });
+  assert.equal(busy.status, 429);
+  assert.equal(busy.headers.get('retry-after'), '7');
+  assert.equal(await busy.text(), '{"detail":"slow down"}');
+  const empty = await fetch(`${base}/empty`, { method: 'DELETE' });
+  assert.equal(empty.status, 204);
+  assert.equal(empty.body, null);
+});
+
+test('a network error is replayed too, so a lost create is never sent twice', async () => {
+  const fetch = singleShotFetch();
+  const init = { method: 'POST', body: '{}' };
+  await assert.rejects(fetch(`${base}/drop`, init));
+  await assert.rejects(fetch(`${base}/drop`, init));
+  assert.equal(hits.get('/drop'), 1);
+});
+
+test('a multipart upload goes through fetch and is sent once', async () => {
+  const fetch = singleShotFetch();
+  const form = new FormData();
+  form.append('content', new Blob(['png']), 'a.png');
+  const init = { method: 'POST', body: form };
+  const first = await fetch(`${base}/echo`, init);
+  const again = await fetch(`${base}/echo`, init);
+  assert.equal(hits.get('/echo'), 3);
+  for (const response of [first, again]) {
+    assert.match(((await response.json()) as { body: string }).body, /filename="a.png"/);
+  }
+});
+
+test('a download follows a redirect into the file; an expired output is OutputGoneError', async () => {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'scenegate-download-'));
+  try {
+    const file = path.join(dir, 'clip.mp4');
+    await downloadOutput(`${base}/moved`, file);
+    assert.equal((await fs.stat(file)).size, 300_000);
+    await assert.rejects(downloadOutput(`${base}/expired.mp4`, path.join(dir, 'gone.mp4')), OutputGoneError);
+    assert.equal(hits.get('/expired.mp4'), 1, 'a gone output is not asked for again');
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+});
