@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { freePort } from './free-port';
+import { dynamicConfigFlags } from './server-dynamic-config';
 import { registerSearchAttributes, searchAttributeFlags } from './search-attributes';
 import { findTemporalCli } from './temporal-cli';
 
@@ -100,9 +101,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     namespace,
     '--log-level',
     'warn',
-    // offline machines: the version check would only time out
-    '--dynamic-config-value',
-    'frontend.enableServerVersionCheck=false',
+    ...dynamicConfigFlags(),
     ...searchAttributeFlags(),
   ];
   let uiUrl: string | undefined;

@@ -7,6 +7,7 @@ import { searchAttributeKeys } from '../../schema/search-attributes';
 import { freePort } from '../free-port';
 import type { GoTool, GoToolSpec } from '../go-tool';
 import { registerSearchAttributes } from '../search-attributes';
+import { dynamicConfigFile as sharedDynamicConfig } from '../server-dynamic-config';
 import { runCommand, startService, type ServiceProcess } from './processes';
 import { freeServicePort } from './service-port';
 
@@ -201,9 +202,6 @@ function serverConfig(db: TemporalDatabase, ports: Ports, dynamicConfigFile: str
   };
 }
 
-/** Dynamic settings: only the version check is turned off, as an offline machine's check only times out. */
-const dynamicConfig = { 'frontend.enableServerVersionCheck': [{ value: false }] };
-
 async function connectOnce<T>(address: string, use: (connection: Connection) => Promise<T>): Promise<T> {
   const connection = await Connection.connect({ address, connectTimeout: 2000 });
   try {
@@ -264,7 +262,7 @@ export async function startTemporalServer(options: StartTemporalServerOptions): 
 
   const ports = await choosePorts();
   const dynamicConfigFile = path.join(configDir, 'dynamic-config.yaml');
-  fs.writeFileSync(dynamicConfigFile, YAML.stringify(dynamicConfig));
+  fs.copyFileSync(sharedDynamicConfig, dynamicConfigFile);
   // the server reads `<root>/<config>/<env>.yaml`; v1.29 has no flag naming a single file
   fs.writeFileSync(
     path.join(configDir, 'development.yaml'),
