@@ -13,9 +13,10 @@ class DownloadError extends Error {
   constructor(
     message: string,
     readonly url: string,
-    readonly status?: number
+    readonly status?: number,
+    options?: ErrorOptions
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
@@ -49,5 +50,7 @@ export async function downloadOutput(url: string, file: string): Promise<void> {
       await pause(500 * attempt);
     }
   }
-  throw new DownloadError(`downloading ${url} failed three times: ${(lastError as Error).message}`, url);
+  throw new DownloadError(`downloading ${url} failed three times: ${(lastError as Error).message}`, url, undefined, {
+    cause: lastError,
+  });
 }

@@ -10,6 +10,8 @@
  *   npm run bench -- sequential   one of: sequential | wide | many | cancel | nowebhooks
  *
  * SCENEGATE_BENCH_HISTORIES=<folder> keeps every measured generation's history there as JSON.
+ * SCENEGATE_BENCH_WORKER_ARGS="--cpu-prof --cpu-prof-dir=<folder>" gives the workers node flags
+ * (split on spaces).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
@@ -92,12 +94,15 @@ function cpuMeter(workerPid: number | null, serverPid: number): { stop(): void; 
     const used = [workerPid === null ? 0 : await cpuSeconds(workerPid), await cpuSeconds(serverPid), own()];
     samples.push({ at, used });
   };
-  void sample();
-  const timer = setInterval(() => void sample().catch(() => undefined), 100);
+  // no /proc (not Linux), or a process gone: the column reads "-"
+  const tick = (): void => void sample().catch(() => undefined);
+  tick();
+  const timer = setInterval(tick, 100);
   return {
     stop: () => clearInterval(timer),
     usedUntil(ms) {
-      const first = samples[0]!;
+      const first = samples[0];
+      if (!first) return '-';
       const last = samples.filter((s) => s.at <= ms).at(-1) ?? first;
       const used = last.used.map((v, i) => (v - first.used[i]!).toFixed(1));
       return workerPid === null ? `- / ${used[1]} / ${used[2]}` : used.join(' / ');

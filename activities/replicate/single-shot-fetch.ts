@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import { request } from 'undici';
+import { Agent, request } from 'undici';
 
 /** One HTTP exchange, its body read in full, so each caller can be given a fresh Response. */
 interface Answer {
@@ -8,7 +8,12 @@ interface Answer {
   body: ArrayBuffer;
 }
 
+/** Its own pool, not the global dispatcher (which importing undici may set for the global fetch). */
+const api = new Agent();
+
+/** Sends one request; the client always names it by a string or a URL. */
 async function send(input: string | URL | Request, init: RequestInit): Promise<Answer> {
+  if (input instanceof Request) throw new TypeError('singleShotFetch takes a URL, not a Request');
   const headers: Record<string, string> = {};
   new Headers(init.headers).forEach((value, name) => (headers[name] = value));
   const answer = await request(String(input), {
@@ -16,6 +21,7 @@ async function send(input: string | URL | Request, init: RequestInit): Promise<A
     headers,
     body: init.body as string | undefined,
     signal: init.signal ?? undefined,
+    dispatcher: api,
   });
   const received = new Headers();
   for (const [name, value] of Object.entries(answer.headers)) {
@@ -43,7 +49,9 @@ const toResponse = ({ status, headers, body }: Answer): Response =>
  *
  * JSON calls go through undici's `request`, not the global fetch: fetch's web streams (and
  * the clone each caller needed) cost about twice the CPU, on the thread that runs every
- * activity. File uploads (a FormData body) keep the global fetch.
+ * activity. Unlike fetch it follows no redirect (Replicate's API answers where it is asked)
+ * and reads each body whole (scenegate streams nothing from the API). File uploads (a FormData
+ * body) keep the global fetch.
  */
 export function singleShotFetch(): typeof fetch {
   const outcomes = new WeakMap<object, Promise<() => Response>>();

@@ -17,7 +17,6 @@ import { projectRoot } from '../../common/paths';
 import { loadSettings, settingsSchema } from '../../common/settings';
 import { searchAttributeKeys } from '../../schema/search-attributes';
 import { productionWorkerEnv } from '../../devenv/production-build';
-import { dynamicConfigFile } from '../../devenv/server-dynamic-config';
 
 interface Service {
   image?: string;
@@ -28,7 +27,6 @@ interface Service {
   depends_on?: string[] | Record<string, { condition?: string }>;
   network_mode?: string;
   ports?: string[];
-  volumes?: string[];
 }
 interface Compose {
   services: Record<string, Service>;
@@ -343,22 +341,6 @@ function exposureProblems(compose: Compose): string[] {
 
 // ---- the real file
 
-/** The server reads the dynamic settings file the dev server and the cluster run with (the image resolves the path under /etc/temporal). */
-function dynamicConfigProblems(compose: Compose): string[] {
-  const temporal = compose.services.temporal;
-  if (!temporal) return ['no temporal service'];
-  const file = environmentOf(temporal).DYNAMIC_CONFIG_FILE_PATH;
-  if (!file) return ['temporal: no DYNAMIC_CONFIG_FILE_PATH'];
-  const mounted = (temporal.volumes ?? [])
-    .map((v) => v.split(':'))
-    .find(([, target]) => target === `/etc/temporal/${file}`);
-  if (!mounted) return [`temporal: nothing is mounted at /etc/temporal/${file}`];
-  const source = path.resolve(projectRoot, mounted[0]!);
-  return source === dynamicConfigFile
-    ? []
-    : [`temporal: mounts ${mounted[0]}, not ${path.relative(projectRoot, dynamicConfigFile)}`];
-}
-
 test('docker-compose.yml sets only settings scenegate reads, each valid', () => {
   assert.deepEqual(settingsProblems(load(composeText)), []);
 });
@@ -373,10 +355,6 @@ test('docker-compose.yml runs the production build: node dist/<entry>.js for ent
       ['emulator', 'node dist/emulator.js --port'],
     ]
   );
-});
-
-test("docker-compose.yml's server runs with the dynamic settings of the dev server and the cluster", () => {
-  assert.deepEqual(dynamicConfigProblems(load(composeText)), []);
 });
 
 test('docker-compose.yml registers exactly the search attributes the workflow writes', () => {
@@ -471,16 +449,6 @@ test('a broken compose file is caught by the check that looks for it', () => {
       broken((c) => (env(c, 'worker').SCENEGATE_WEBHOOK_URL = 'http://localhost:8788/replicate-webhook'))
     ).join(),
     /is not the worker's receiver/
-  );
-  assert.match(
-    dynamicConfigProblems(
-      load(composeText.replace('config/dynamicconfig/scenegate.yaml', 'config/dynamicconfig/docker.yaml'))
-    ).join(),
-    /nothing is mounted at \/etc\/temporal\/config\/dynamicconfig\/docker.yaml/
-  );
-  assert.match(
-    dynamicConfigProblems(load(composeText.replace('./devenv/temporal-dynamic-config.yaml', './dynamic.yaml'))).join(),
-    /mounts .\/dynamic.yaml, not devenv\/temporal-dynamic-config.yaml/
   );
   assert.match(
     exposureProblems(broken((c) => delete c.services.emulator!.network_mode)).join(),

@@ -5,10 +5,13 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import Replicate from 'replicate';
 import { downloadOutput, OutputGoneError } from '../../activities/download';
+import { asHttpError } from '../../activities/replicate/errors';
 import { singleShotFetch } from '../../activities/replicate/single-shot-fetch';
 
 const hits = new Map<string, number>();
+const hitsOf = (route: string): number => hits.get(route) ?? 0;
 let base = '';
 const server = http.createServer((req, res) => {
   const route = req.url ?? '';
@@ -21,7 +24,11 @@ const server = http.createServer((req, res) => {
       req.socket.destroy();
     } else if (route === '/echo') {
       res.writeHead(201, { 'content-type': 'application/json', 'x-seen': req.method ?? '' });
-      res.end(JSON.stringify({ method: req.method, auth: req.headers.authorization, body }));
+      // the global fetch sends sec-fetch-mode; undici's request does not
+      const via = req.headers['sec-fetch-mode'] ? 'fetch' : 'request';
+      res.end(JSON.stringify({ method: req.method, auth: req.headers.authorization, body, via }));
+    } else if (route === '/v1/models/a/b/predictions') {
+      res.writeHead(429, { 'retry-after': '7', 'content-type': 'application/json' }).end('{"detail":"slow down"}');
     } else if (route === '/busy') {
       res.writeHead(429, { 'retry-after': '7' }).end('{"detail":"slow down"}');
     } else if (route === '/empty') {
@@ -44,19 +51,20 @@ after(() => server.close());
 
 test('a repeat of the same request replays the first answer, each time as a fresh response', async () => {
   const fetch = singleShotFetch();
+  const before = hitsOf('/echo');
   const init = { method: 'POST', headers: { Authorization: 'Bearer t' }, body: '{"a":1}' };
   const first = await fetch(`${base}/echo`, init);
   const again = await fetch(`${base}/echo`, init);
-  assert.equal(hits.get('/echo'), 1, 'the repeat did not reach the network');
+  assert.equal(hitsOf('/echo') - before, 1, 'the repeat did not reach the network');
   for (const response of [first, again]) {
     assert.equal(response.status, 201);
     assert.equal(response.statusText, 'Created');
     assert.equal(response.headers.get('x-seen'), 'POST');
-    assert.deepEqual(await response.json(), { method: 'POST', auth: 'Bearer t', body: '{"a":1}' });
+    assert.deepEqual(await response.json(), { method: 'POST', auth: 'Bearer t', body: '{"a":1}', via: 'request' });
   }
   // another request (another init) is sent
   await (await fetch(`${base}/echo`, { method: 'GET' })).text();
-  assert.equal(hits.get('/echo'), 2);
+  assert.equal(hitsOf('/echo') - before, 2);
 });
 
 test('a refusal keeps its status and Retry-After; a 204 has no body', async () => {
@@ -70,24 +78,42 @@ test('a refusal keeps its status and Retry-After; a 204 has no body', async () =
   assert.equal(empty.body, null);
 });
 
+test("through the replicate client: a refused create is sent once, and its status, Retry-After and detail reach scenegate's error", async () => {
+  const replicate = new Replicate({ auth: 't', baseUrl: `${base}/v1`, fetch: singleShotFetch() });
+  const before = hitsOf('/v1/models/a/b/predictions');
+  const err = await replicate.predictions.create({ model: 'a/b', input: {} }).then(
+    () => assert.fail('the create was refused'),
+    (e: unknown) => e
+  );
+  assert.equal(
+    hitsOf('/v1/models/a/b/predictions') - before,
+    1,
+    "the client's retry of a 429 did not reach the network"
+  );
+  assert.deepEqual(asHttpError(err), { status: 429, body: { detail: 'slow down' }, retryAfterSec: 7 });
+});
+
 test('a network error is replayed too, so a lost create is never sent twice', async () => {
   const fetch = singleShotFetch();
   const init = { method: 'POST', body: '{}' };
   await assert.rejects(fetch(`${base}/drop`, init));
   await assert.rejects(fetch(`${base}/drop`, init));
-  assert.equal(hits.get('/drop'), 1);
+  assert.equal(hitsOf('/drop'), 1);
 });
 
 test('a multipart upload goes through fetch and is sent once', async () => {
   const fetch = singleShotFetch();
+  const before = hitsOf('/echo');
   const form = new FormData();
   form.append('content', new Blob(['png']), 'a.png');
   const init = { method: 'POST', body: form };
   const first = await fetch(`${base}/echo`, init);
   const again = await fetch(`${base}/echo`, init);
-  assert.equal(hits.get('/echo'), 3);
+  assert.equal(hitsOf('/echo') - before, 1);
   for (const response of [first, again]) {
-    assert.match(((await response.json()) as { body: string }).body, /filename="a.png"/);
+    const seen = (await response.json()) as { body: string; via: string };
+    assert.match(seen.body, /filename="a.png"/);
+    assert.equal(seen.via, 'fetch');
   }
 });
 
@@ -98,7 +124,7 @@ test('a download follows a redirect into the file; an expired output is OutputGo
     await downloadOutput(`${base}/moved`, file);
     assert.equal((await fs.stat(file)).size, 300_000);
     await assert.rejects(downloadOutput(`${base}/expired.mp4`, path.join(dir, 'gone.mp4')), OutputGoneError);
-    assert.equal(hits.get('/expired.mp4'), 1, 'a gone output is not asked for again');
+    assert.equal(hitsOf('/expired.mp4'), 1, 'a gone output is not asked for again');
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }
