@@ -1,6 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { Agent, interceptors, request } from 'undici';
+import { interceptors, request } from 'undici';
+import { httpPool } from './http-pool';
 
 /** The output is no longer there (deleted after Replicate's retention window). */
 export class OutputGoneError extends Error {
@@ -21,7 +22,7 @@ class DownloadError extends Error {
 }
 
 /** undici's `request` rather than fetch: no web streams on the activities' thread; a CDN may redirect. */
-const downloads = new Agent().compose(interceptors.redirect({ maxRedirections: 5 }));
+const downloads = httpPool.compose(interceptors.redirect({ maxRedirections: 5 }));
 
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
-import { Agent, request } from 'undici';
+import { request } from 'undici';
+import { httpPool } from '../http-pool';
 
 /** One HTTP exchange, its body read in full, so each caller can be given a fresh Response. */
 interface Answer {
@@ -7,9 +8,6 @@ interface Answer {
   headers: Headers;
   body: ArrayBuffer;
 }
-
-/** Its own pool, not the global dispatcher (which importing undici may set for the global fetch). */
-const api = new Agent();
 
 /** Sends one request; the client always names it by a string or a URL. */
 async function send(input: string | URL | Request, init: RequestInit): Promise<Answer> {
@@ -21,7 +19,7 @@ async function send(input: string | URL | Request, init: RequestInit): Promise<A
     headers,
     body: init.body as string | undefined,
     signal: init.signal ?? undefined,
-    dispatcher: api,
+    dispatcher: httpPool,
   });
   const received = new Headers();
   for (const [name, value] of Object.entries(answer.headers)) {
