@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import { pipeline } from 'node:stream/promises';
-import { interceptors, request } from 'undici';
-import { httpPool } from './http-pool';
+import { send } from './http-client';
 
 /** The output is no longer there (deleted after Replicate's retention window). */
 export class OutputGoneError extends Error {
@@ -21,8 +21,19 @@ class DownloadError extends Error {
   }
 }
 
-/** undici's `request` rather than fetch: no web streams on the activities' thread; a CDN may redirect. */
-const downloads = httpPool.compose(interceptors.redirect({ maxRedirections: 5 }));
+const REDIRECTS = 5;
+
+/** The output's response, past the redirects a CDN may answer with. */
+async function follow(url: string): Promise<IncomingMessage> {
+  let at = new URL(url);
+  for (let hops = 0; ; hops++) {
+    const response = await send(at);
+    const location = response.headers.location;
+    if (![301, 302, 303, 307, 308].includes(response.statusCode!) || !location || hops === REDIRECTS) return response;
+    response.resume();
+    at = new URL(location, at);
+  }
+}
 
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -35,7 +46,8 @@ export async function downloadOutput(url: string, file: string): Promise<void> {
   let lastError: unknown;
   for (let attempt = 1; attempt <= 3; attempt++) {
     try {
-      const { statusCode: status, body } = await request(url, { dispatcher: downloads });
+      const body = await follow(url);
+      const status = body.statusCode!;
       if (status < 200 || status > 299) {
         body.resume();
         if (status === 404 || status === 410) {

@@ -1,31 +1,29 @@
 import { STATUS_CODES } from 'node:http';
-import { request } from 'undici';
-import { httpPool } from '../http-pool';
+import { readBody, send } from '../http-client';
 
 /** One HTTP exchange, its body read in full, so each caller can be given a fresh Response. */
 interface Answer {
   status: number;
   headers: Headers;
-  body: ArrayBuffer;
+  body: Buffer;
 }
 
 /** Sends one request; the client always names it by a string or a URL. */
-async function send(input: string | URL | Request, init: RequestInit): Promise<Answer> {
+async function exchange(input: string | URL | Request, init: RequestInit): Promise<Answer> {
   if (input instanceof Request) throw new TypeError('singleShotFetch takes a URL, not a Request');
   const headers: Record<string, string> = {};
   new Headers(init.headers).forEach((value, name) => (headers[name] = value));
-  const answer = await request(String(input), {
-    method: (init.method ?? 'GET') as 'GET',
+  const response = await send(new URL(String(input)), {
+    method: init.method ?? 'GET',
     headers,
     body: init.body as string | undefined,
     signal: init.signal ?? undefined,
-    dispatcher: httpPool,
   });
   const received = new Headers();
-  for (const [name, value] of Object.entries(answer.headers)) {
+  for (const [name, value] of Object.entries(response.headers)) {
     if (value !== undefined) received.set(name, Array.isArray(value) ? value.join(', ') : value);
   }
-  return { status: answer.statusCode, headers: received, body: await answer.body.arrayBuffer() };
+  return { status: response.statusCode!, headers: received, body: await readBody(response) };
 }
 
 const toResponse = ({ status, headers, body }: Answer): Response =>
@@ -45,9 +43,9 @@ const toResponse = ({ status, headers, body }: Answer): Response =>
  * reaching the network: the client's loop ends at once and its error carries the first
  * response (status, headers such as Retry-After) or the first network error.
  *
- * JSON calls go through undici's `request`, not the global fetch: fetch's web streams (and
- * the clone each caller needed) cost about twice the CPU, on the thread that runs every
- * activity. Unlike fetch it follows no redirect (Replicate's API answers where it is asked)
+ * JSON calls go through node's http (../http-client.ts), not the global fetch: fetch's web
+ * streams (and the clone each caller needed) cost about twice the CPU, on the thread that runs
+ * every activity. Unlike fetch it follows no redirect (Replicate's API answers where it is asked)
  * and reads each body whole (scenegate streams nothing from the API). File uploads (a FormData
  * body) keep the global fetch.
  */
@@ -59,7 +57,7 @@ export function singleShotFetch(): typeof fetch {
     if (!outcome) {
       outcome =
         init.body === undefined || init.body === null || typeof init.body === 'string'
-          ? send(input, init).then((answer) => () => toResponse(answer))
+          ? exchange(input, init).then((answer) => () => toResponse(answer))
           : globalThis.fetch(input, init).then((response) => () => response.clone());
       outcomes.set(init, outcome);
     }
