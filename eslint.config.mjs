@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
 /** Forbids a folder's files from importing the folders above it. */
@@ -30,7 +31,16 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js', '.mjs', '.json'] })],
+      // import-x reads only .js modules' imports unless told: without this no-cycle sees no TypeScript
+      'import-x/extensions': ['.ts', '.js', '.mjs'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+    },
     rules: {
+      // a cycle makes the layers' order meaningless and, inside workflows/, loads a module before its dependency
+      'import-x/no-cycle': 'error',
       '@typescript-eslint/no-floating-promises': [
         'error',
         // node:test registers tests through the promises these return; the runner awaits them
@@ -46,8 +56,8 @@ export default tseslint.config(
       eqeqeq: ['error', 'smart'],
     },
   },
-  // Layers, lowest first: schema → common → media → activities | workflows → worker | client → devenv, emulator, bench, test.
-  // A folder imports only from layers below it, so no import runs upward (activities → devenv, worker → client, ...).
+  // Layers, lowest first: schema → common → media → activities | workflows → worker | client → devenv, emulator, bench, test
+  // (README's "Layout"). A folder imports only from layers below it, so no import runs upward (activities → devenv, ...).
   ...layer('schema/**/*.ts', ['common', 'media', 'activities', 'workflows', 'worker', 'client', 'devenv', 'emulator']),
   ...layer('common/**/*.ts', ['media', 'activities', 'workflows', 'worker', 'client', 'devenv', 'emulator']),
   ...layer('media/**/*.ts', ['activities', 'workflows', 'worker', 'client', 'devenv', 'emulator']),
@@ -82,6 +92,25 @@ export default tseslint.config(
             {
               group: ['../common/*', '../worker/*', '../client/*'],
               message: 'Workflow code imports only @temporalio/workflow, the schema and pure helpers.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Rule classes are plain TypeScript, unit-tested without a server: no Temporal API at all.
+    files: ['workflows/rules/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@temporalio/*'], message: 'workflows/rules/ holds pure rules: drive Temporal from workflows/.' },
+            { group: ['node:*', 'replicate'], message: 'workflows/rules/ holds pure rules: no I/O.' },
+            {
+              regex: '^\\.\\./(?!\\.\\./schema/)',
+              message: 'A rule imports only other rules and the schema, never the drivers beside it.',
             },
           ],
         },

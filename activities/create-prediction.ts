@@ -10,7 +10,7 @@ import {
 } from '../schema/activities';
 import { snapshotOf, type PredictionSnapshot } from '../schema/prediction';
 import { webhookUrlFor } from '../schema/webhook-target';
-import type { Activities } from './index';
+import type { Activities } from '../schema/activities';
 import { whileHeartbeating } from './heartbeat';
 import { parseInput } from './parse-input';
 import type { ReplicateConnection } from './replicate/client';

@@ -1,31 +1,14 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type Replicate from 'replicate';
-import type {
-  AssembleVideoInput,
-  AssembleVideoResult,
-  CollectClipInput,
-  CreatedPrediction,
-  CreatePredictionInput,
-  FindPredictionInput,
-  PredictionRef,
-  PrepareGenerationInput,
-  PrepareGenerationResult,
-  SampledFrames,
-  SampleFramesInput,
-  ScoreClipInput,
-  ScoreClipResult,
-  StoredClip,
-} from '../schema/activities';
+import type { Activities } from '../schema/activities';
 import type { Catalogue } from '../schema/catalogue';
 import { FailureType } from '../schema/failures';
-import type { PredictionSnapshot } from '../schema/prediction';
 import { makeAssembleVideo } from './assemble-video';
 import { makeCollectClip } from './collect-clip';
 import { makeCreatePrediction } from './create-prediction';
 import { makePrepareGeneration } from './prepare-generation';
 import { makeReadPrediction } from './read-prediction';
 import { consolePageUrl } from '../common/links';
-import type { Notification } from '../schema/notification';
 import { makeNotify } from './notify';
 import type { ReplicateConnection } from './replicate/client';
 import { makeScoreClip } from './score-clip';
@@ -46,21 +29,6 @@ export interface ActivityDeps {
   notifyUrl?: string;
   reconcileSkewMs?: number;
   referenceLimits?: { maxBytes: number; minSide: number; maxSide: number };
-}
-
-/** scenegate's activities; workflows proxy this type and never import the implementations. */
-export interface Activities {
-  prepareGeneration(input: PrepareGenerationInput): Promise<PrepareGenerationResult>;
-  /** Runs on the create queue (see `createQueueOf`), whose rate Temporal limits. */
-  createPrediction(input: CreatePredictionInput): Promise<CreatedPrediction>;
-  findPrediction(input: FindPredictionInput): Promise<PredictionSnapshot | null>;
-  getPrediction(input: PredictionRef): Promise<PredictionSnapshot>;
-  cancelPrediction(input: PredictionRef): Promise<PredictionSnapshot>;
-  collectClip(input: CollectClipInput): Promise<StoredClip>;
-  scoreClip(input: ScoreClipInput): Promise<ScoreClipResult>;
-  sampleFrames(input: SampleFramesInput): Promise<SampledFrames>;
-  assembleVideo(input: AssembleVideoInput): Promise<AssembleVideoResult>;
-  notify(input: Notification): Promise<void>;
 }
 
 async function notifyUnconfigured(): Promise<void> {

@@ -2,7 +2,7 @@ import { log } from '@temporalio/activity';
 import type Replicate from 'replicate';
 import { predictionRefSchema, type PredictionRef } from '../schema/activities';
 import { snapshotOf, type PredictionSnapshot } from '../schema/prediction';
-import type { Activities } from './index';
+import type { Activities } from '../schema/activities';
 import { parseInput } from './parse-input';
 import type { ReplicateConnection } from './replicate/client';
 import { toReplicateFailure } from './replicate/errors';

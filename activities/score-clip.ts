@@ -12,7 +12,7 @@ import { scoreConsistency } from '../media/consistency';
 import { probeMedia } from '../media/ffmpeg';
 import { encodePng, sampleFrames } from '../media/raw-image';
 import { whileHeartbeating } from './heartbeat';
-import type { Activities } from './index';
+import type { Activities } from '../schema/activities';
 import { parseInput } from './parse-input';
 import type { ReplicateConnection } from './replicate/client';
 import { toReplicateFailure } from './replicate/errors';

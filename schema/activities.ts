@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { modelEntrySchema, scorerEntrySchema } from './catalogue';
-import { predictionSnapshotSchema } from './prediction';
+import type { Notification } from './notification';
+import { predictionSnapshotSchema, type PredictionSnapshot } from './prediction';
 
 /** A reference image after preparation: checked once, uploaded once, reused by every scene. */
 export const preparedReferenceSchema = z.object({
@@ -117,3 +118,21 @@ export const assembleVideoResultSchema = z.object({
   sizeBytes: z.number(),
 });
 export type AssembleVideoResult = z.infer<typeof assembleVideoResultSchema>;
+
+/**
+ * scenegate's activities: workflows proxy this type and never import the implementations,
+ * which activities/index.ts builds from their dependencies.
+ */
+export interface Activities {
+  prepareGeneration(input: PrepareGenerationInput): Promise<PrepareGenerationResult>;
+  /** Runs on the create queue (see `createQueueOf`), whose rate Temporal limits. */
+  createPrediction(input: CreatePredictionInput): Promise<CreatedPrediction>;
+  findPrediction(input: FindPredictionInput): Promise<PredictionSnapshot | null>;
+  getPrediction(input: PredictionRef): Promise<PredictionSnapshot>;
+  cancelPrediction(input: PredictionRef): Promise<PredictionSnapshot>;
+  collectClip(input: CollectClipInput): Promise<StoredClip>;
+  scoreClip(input: ScoreClipInput): Promise<ScoreClipResult>;
+  sampleFrames(input: SampleFramesInput): Promise<SampledFrames>;
+  assembleVideo(input: AssembleVideoInput): Promise<AssembleVideoResult>;
+  notify(input: Notification): Promise<void>;
+}

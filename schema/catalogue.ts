@@ -74,7 +74,6 @@ export const scorerEntrySchema = z.object({
   pricing: pricingSchema,
   typicalRunSec: typicalRunSchema.default({ base: 10, perOutputSecond: 0 }),
 });
-export type ScorerEntry = z.infer<typeof scorerEntrySchema>;
 
 export const catalogueSchema = z
   .object({

@@ -8,6 +8,11 @@ export type PredictionStatus = z.infer<typeof predictionStatusSchema>;
 /** Final statuses: nothing more happens to the prediction, or to its bill. */
 export const finalPredictionStatuses: readonly PredictionStatus[] = ['succeeded', 'failed', 'canceled', 'aborted'];
 
+/** True for a final status; takes any string, as Replicate may add statuses scenegate does not know. */
+export function isFinalStatus(status: string): boolean {
+  return (finalPredictionStatuses as readonly string[]).includes(status);
+}
+
 /**
  * What scenegate keeps of a Replicate prediction: the fields that decide what happens next and
  * what it cost, without its logs or input (both can be large, and the input is in history already).

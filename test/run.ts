@@ -16,6 +16,7 @@ import { startDevServer } from '../devenv/dev-server';
 import { projectRoot, stateDir } from '../common/paths';
 import { loadSettings } from '../common/settings';
 import { writeWorkflowBundle } from '../worker/bundle';
+import { writeTestWorkflowBundle } from './helpers/test-bundle';
 import { testEnvVars } from './helpers/test-env-vars';
 
 const clusterTests = path.join(projectRoot, 'test', 'cluster');
@@ -59,7 +60,7 @@ if (needsServer) {
   const bundleStarted = Date.now();
   const testDir = path.join(stateDir(loadSettings()), 'test');
   const [{ codePath }, traced] = await Promise.all([
-    writeWorkflowBundle(path.join(testDir, 'workflow-bundle.js')),
+    writeTestWorkflowBundle(path.join(testDir, 'workflow-bundle.js')),
     writeWorkflowBundle(path.join(testDir, 'workflow-bundle-traced.js'), { traced: true }),
   ]);
   console.error(

@@ -18,10 +18,10 @@ export const workflowsPath = path.join(projectRoot, 'workflows', 'index.ts');
  */
 export async function writeWorkflowBundle(
   outFile: string,
-  options: { production?: boolean; traced?: boolean } = {}
+  options: { production?: boolean; traced?: boolean; workflowsPath?: string } = {}
 ): Promise<{ codePath: string }> {
   const { code } = await bundleWorkflowCode({
-    workflowsPath,
+    workflowsPath: options.workflowsPath ?? workflowsPath,
     logger: quietLogger,
     // a bundle runs only the interceptors built into it: tracing needs its own
     ...(options.traced ? { workflowInterceptorModules: [tracingInterceptors] } : {}),

@@ -1,5 +1,6 @@
 import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
-import { splitByQueue, type Activities } from '../activities';
+import { splitByQueue } from '../activities';
+import type { Activities } from '../schema/activities';
 import { createQueueOf } from '../schema/task-queues';
 import { workflowsPath } from './bundle';
 

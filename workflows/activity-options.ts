@@ -1,5 +1,5 @@
 import { proxyActivities, workflowInfo, type ActivityInterfaceFor } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import type { Activities } from '../schema/activities';
 import { nonRetryableActivityFailures } from '../schema/failures';
 import { durationMs, type Plan } from '../schema/plan';
 import { createQueueOf } from '../schema/task-queues';

@@ -17,13 +17,13 @@ import { planSchema, type Plan, type PlanInput } from '../schema/plan';
 import type { GenerationResult } from '../schema/progress';
 import { generationActivities, type GenerationActivities } from './activity-options';
 import { messageOf } from './failure-details';
-import { Generation } from './generation';
 import { registerHandlers } from './handlers';
-import { runSceneTask } from './scene-task';
-import { SceneTasks } from './scene-tasks';
 import { workflowInstruments } from './metrics';
 import { Notifier } from './notifier';
-import { ProgressPublisher } from './search-attributes';
+import { ProgressPublisher } from './progress-publisher';
+import { Generation } from './rules/generation';
+import { runScene } from './run-scene';
+import { SceneScopes } from './scene-scopes';
 
 /**
  * A generation: prepares the references once, runs the first-scene consistency gate, releases
@@ -33,10 +33,12 @@ export async function generateVideo(rawPlan: PlanInput): Promise<GenerationResul
   // each patch keeps runs started before it replaying as they ran (see the constants below)
   const oncePerActivation = patched(PUBLISH_ONCE_PER_ACTIVATION);
   const slotPerPrediction = patched(SLOT_PER_PREDICTION);
+  const recordEveryChange = patched(RECORD_EVERY_CHANGE);
   const publisher = new ProgressPublisher();
   const { plan, generationId } = parsePlan(rawPlan, publisher);
-  const tasks = new SceneTasks();
+  const tasks = new SceneScopes();
   const hooks = {
+    now: Date.now,
     changed: () => {
       if (!oncePerActivation) publisher.publish(gen);
     },
@@ -44,7 +46,7 @@ export async function generateVideo(rawPlan: PlanInput): Promise<GenerationResul
     inFlight: () => tasks.size,
     instruments: workflowInstruments(),
   };
-  const gen: Generation = new Generation(plan, generationId, Date.now(), hooks, slotPerPrediction);
+  const gen: Generation = new Generation(plan, generationId, hooks, { slotPerPrediction, recordEveryChange });
   registerHandlers(gen);
   publisher.start(plan.scenes.length);
   // outside the run's cancellation: a cancelled run goes on publishing while it cancels its predictions
@@ -54,7 +56,7 @@ export async function generateVideo(rawPlan: PlanInput): Promise<GenerationResul
 
   let notifier: Notifier | undefined;
   try {
-    gen.prepare(await prepare(gen, acts), Date.now());
+    gen.prepare(await prepare(gen, acts));
     // a worker with a notification receiver says so in its preparation, so replays schedule the same
     if (gen.prepared?.notify) {
       notifier = new Notifier((n) => acts.notify.executeWithOptions({ summary: `notify: ${n.event}` }, [n]));
@@ -62,7 +64,7 @@ export async function generateVideo(rawPlan: PlanInput): Promise<GenerationResul
     }
     await runScenes(gen, acts, tasks);
     if (!gen.stop && gen.clips().length === 0) {
-      gen.halt({ type: FailureType.SceneFailed, message: 'no scene produced a clip' }, Date.now());
+      gen.halt({ type: FailureType.SceneFailed, message: 'no scene produced a clip' });
     }
     if (!gen.stop) return await assemble(gen, acts, publisher, notifier);
   } catch (err) {
@@ -79,32 +81,29 @@ export async function generateVideo(rawPlan: PlanInput): Promise<GenerationResul
 const PUBLISH_ONCE_PER_ACTIVATION = 'publish-once-per-activation';
 /** A scene's slot is freed when its prediction ends, not when its clip is in (see `Generation`). */
 const SLOT_PER_PREDICTION = 'slot-per-prediction';
+/** Every change to a generation is recorded, so what waits on it (the progress published) sees it at once. */
+const RECORD_EVERY_CHANGE = 'record-every-change';
 
 /** Starts scenes as the strategy, the gate and the budget allow, until none is left to run. */
-async function runScenes(gen: Generation, acts: GenerationActivities, tasks: SceneTasks): Promise<void> {
+async function runScenes(gen: Generation, acts: GenerationActivities, tasks: SceneScopes): Promise<void> {
   for (;;) {
     if (tasks.failure) throw tasks.failure;
     if (gen.stop) break;
-    gen.releaseAfterGate(Date.now());
-    for (const id of gen.scheduler.startable()) {
-      gen.scheduler.mark(id, 'running');
+    gen.releaseAfterGate();
+    for (const id of gen.attempts.startable()) {
       // a scene whose task waits for a slot for its next attempt takes it; the others start a task
-      if (tasks.has(id)) {
-        gen.touch(Date.now());
-        continue;
-      }
+      const resumed = tasks.has(id);
+      gen.attempts.takeSlot(id, resumed);
+      if (resumed) continue;
       tasks.start(
         id,
-        () => runSceneTask(gen, acts, id),
-        () => {
-          gen.scheduler.mark(id, 'settled');
-          gen.touch(Date.now());
-        }
+        () => runScene(gen.attempts, gen.verdicts, acts, id),
+        () => gen.attempts.sceneSettled(id)
       );
     }
     if (gen.settled) {
-      if (gen.gate.judging) {
-        gen.halt({ type: FailureType.GateFailed, message: 'the gate scenes ended without passing' }, Date.now());
+      if (gen.verdicts.judging) {
+        gen.halt({ type: FailureType.GateFailed, message: 'the gate scenes ended without passing' });
       }
       break;
     }
@@ -122,12 +121,12 @@ async function assemble(
   notifier: Notifier | undefined
 ): Promise<GenerationResult> {
   const clips = gen.clips();
-  gen.startAssembly(Date.now());
+  gen.startAssembly();
   const video = await acts.assembleVideo.executeWithOptions(
     { summary: `assemble ${clips.length} clips into the final video` },
     [{ generationId: gen.generationId, clips, references: gen.prepared!.references }]
   );
-  const status = gen.finish(Date.now());
+  const status = gen.finish();
   // the workflow ends in this activation: the final state is published now, not after it
   publisher.publish(gen);
   await notifier?.end(gen, null);
@@ -154,7 +153,7 @@ async function assemble(
  */
 async function closeWithoutVideo(
   gen: Generation,
-  tasks: SceneTasks,
+  tasks: SceneScopes,
   publisher: ProgressPublisher,
   notifier: Notifier | undefined,
   err: unknown
@@ -166,7 +165,7 @@ async function closeWithoutVideo(
   });
   const status = cancelled ? 'cancelled' : 'failed';
   const reason = cancelled ? 'cancelled' : (gen.stop?.message ?? messageOf(err));
-  gen.end(status, Date.now());
+  gen.end(status);
   publisher.publish(gen);
   const finalState = gen.finalState(status, reason);
   upsertMemo({ finalState });

@@ -13,7 +13,7 @@ import {
   skipSceneSchema,
   type UpdateOutcome,
 } from '../schema/messages';
-import type { Generation } from './generation';
+import type { Generation } from './rules/generation';
 import {
   abortUpdate,
   approveGateUpdate,
@@ -64,20 +64,20 @@ export function registerHandlers(gen: Generation): void {
     };
   setHandler(
     raiseBudgetSignal,
-    signal('raiseBudget', raiseBudgetSchema, (p) => gen.raiseBudget(p.amountUsd, Date.now())),
+    signal('raiseBudget', raiseBudgetSchema, (p) => gen.operators.raiseBudget(p.amountUsd)),
     { description: 'Adds {amountUsd} to the budget limit.' }
   );
   setHandler(
     predictionSettledSignal,
     signal('predictionSettled', predictionSettledSchema, (p) => {
-      gen.predictionObserved(p.key, p.prediction, Date.now());
+      gen.attempts.predictionObserved(p.key, p.prediction);
       return `prediction ${p.prediction.id} of ${p.key} is ${p.prediction.status}`;
     }),
     { description: 'A prediction ended (from the webhook receiver). {key, prediction}' }
   );
   setHandler(
     setBudgetSignal,
-    signal('setBudget', setBudgetSchema, (p) => gen.setBudget(p.limitUsd, Date.now())),
+    signal('setBudget', setBudgetSchema, (p) => gen.operators.setBudget(p.limitUsd)),
     { description: 'Sets the budget limit to {limitUsd}.' }
   );
 
@@ -85,12 +85,12 @@ export function registerHandlers(gen: Generation): void {
     approveGateUpdate,
     (payload) =>
       accepted(
-        gen.decideGate({ approved: true, text: parsed(approveGateSchema, payload).note ?? 'approved' }, Date.now())
+        gen.operators.decideGate({ approved: true, text: parsed(approveGateSchema, payload).note ?? 'approved' })
       ),
     {
       validator: (payload) => {
         parsed(approveGateSchema, payload);
-        refuseIf(gen.refuseGateDecision());
+        refuseIf(gen.operators.refuseGateDecision());
       },
       description: 'Approves the gate scene(s) waiting for a person. {note?}',
     }
@@ -98,11 +98,11 @@ export function registerHandlers(gen: Generation): void {
   setHandler(
     rejectGateUpdate,
     (payload) =>
-      accepted(gen.decideGate({ approved: false, text: parsed(rejectGateSchema, payload).reason }, Date.now())),
+      accepted(gen.operators.decideGate({ approved: false, text: parsed(rejectGateSchema, payload).reason })),
     {
       validator: (payload) => {
         parsed(rejectGateSchema, payload);
-        refuseIf(gen.refuseGateDecision());
+        refuseIf(gen.operators.refuseGateDecision());
       },
       description: 'Rejects the gate scene(s) waiting for a person. {reason}',
     }
@@ -111,25 +111,27 @@ export function registerHandlers(gen: Generation): void {
     retrySceneUpdate,
     (payload) => {
       const { sceneId, overrides } = parsed(retrySceneSchema, payload);
-      return accepted(gen.retryScene(sceneId, overrides, Date.now()));
+      return accepted(gen.operators.retryScene(sceneId, overrides));
     },
     {
-      validator: (payload) => refuseIf(gen.refuseSceneAction(parsed(retrySceneSchema, payload).sceneId, 'retried')),
+      validator: (payload) =>
+        refuseIf(gen.operators.refuseSceneAction(parsed(retrySceneSchema, payload).sceneId, 'retried')),
       description: 'Gives a failed scene new attempts. {sceneId, overrides?: {prompt, negativePrompt, strength, seed}}',
     }
   );
   setHandler(
     skipSceneUpdate,
-    (payload) => accepted(gen.skipScene(parsed(skipSceneSchema, payload).sceneId, Date.now())),
+    (payload) => accepted(gen.operators.skipScene(parsed(skipSceneSchema, payload).sceneId)),
     {
-      validator: (payload) => refuseIf(gen.refuseSceneAction(parsed(skipSceneSchema, payload).sceneId, 'skipped')),
+      validator: (payload) =>
+        refuseIf(gen.operators.refuseSceneAction(parsed(skipSceneSchema, payload).sceneId, 'skipped')),
       description: 'Leaves a failed scene out of the video. {sceneId}',
     }
   );
-  setHandler(abortUpdate, (payload) => accepted(gen.abort(parsed(abortSchema, payload).reason, Date.now())), {
+  setHandler(abortUpdate, (payload) => accepted(gen.operators.abort(parsed(abortSchema, payload).reason)), {
     validator: (payload) => {
       parsed(abortSchema, payload);
-      refuseIf(gen.refuseAbort());
+      refuseIf(gen.operators.refuseAbort());
     },
     description: 'Stops the generation and cancels its predictions. {reason}',
   });

@@ -1,2 +1,1 @@
 export { generateVideo } from './generate-video';
-export { harnessWorkflow } from './harness';

@@ -1,5 +1,5 @@
 import { metricMeter } from '@temporalio/workflow';
-import type { Instruments } from './instruments';
+import type { Instruments } from './rules/instruments';
 
 /**
  * scenegate's metrics through the worker's metric meter (Prometheus or OTLP, as the worker's

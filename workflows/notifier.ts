@@ -1,7 +1,7 @@
 import { CancellationScope, condition, log } from '@temporalio/workflow';
 import type { Notification } from '../schema/notification';
-import type { Generation } from './generation';
-import { NotificationRules } from './notifications';
+import type { Generation } from './rules/generation';
+import { NotificationRules } from './rules/notifications';
 
 /** How long a generation that ended waits for its last notifications before it closes anyway. */
 const END_GRACE = '10s';

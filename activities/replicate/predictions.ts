@@ -1,8 +1,7 @@
 import type Replicate from 'replicate';
 import type { Prediction } from 'replicate';
+import { isFinalStatus } from '../../schema/prediction';
 import { asHttpError, isTransient } from './errors';
-
-export const TERMINAL_STATUSES: ReadonlySet<string> = new Set(['succeeded', 'failed', 'canceled', 'aborted']);
 
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -21,11 +20,11 @@ export async function cancelAndConfirm(
   let delay = 250;
   while (Date.now() < deadline) {
     try {
-      last = TERMINAL_STATUSES.has(last?.status ?? '') ? last : await replicate.predictions.cancel(predictionId);
-      if (last && TERMINAL_STATUSES.has(last.status)) return last;
+      last = isFinalStatus(last?.status ?? '') ? last : await replicate.predictions.cancel(predictionId);
+      if (last && isFinalStatus(last.status)) return last;
       last = await replicate.predictions.get(predictionId);
       options.onPoll?.(last);
-      if (TERMINAL_STATUSES.has(last.status)) return last;
+      if (isFinalStatus(last.status)) return last;
     } catch (err) {
       if (!isTransient(err)) throw err;
       const wait = asHttpError(err)?.retryAfterSec;

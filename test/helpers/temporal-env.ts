@@ -5,6 +5,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startDevServer } from '../../devenv/dev-server';
 import { writeWorkflowBundle } from '../../worker/bundle';
+import { writeTestWorkflowBundle } from './test-bundle';
 import { testEnvVars } from './test-env-vars';
 
 // expected activity failures log at WARN with stacks and would bury the test report
@@ -33,7 +34,7 @@ export async function useTestTemporal(): Promise<TestTemporal> {
   }
   const server = await startDevServer({ headless: true, log: (line) => console.error(line) });
   const env = await TestWorkflowEnvironment.createFromExistingServer({ address: server.address });
-  const workflowBundle = await writeWorkflowBundle(path.join(os.tmpdir(), `scenegate-bundle-${process.pid}.js`));
+  const workflowBundle = await writeTestWorkflowBundle(path.join(os.tmpdir(), `scenegate-bundle-${process.pid}.js`));
   return {
     env,
     workflowBundle,
@@ -48,7 +49,7 @@ export async function useTestTemporal(): Promise<TestTemporal> {
 export async function useWorkflowBundle(): Promise<{ codePath: string }> {
   const bundlePath = process.env[testEnvVars.bundle];
   if (bundlePath) return { codePath: bundlePath };
-  return writeWorkflowBundle(path.join(os.tmpdir(), `scenegate-bundle-${process.pid}.js`));
+  return writeTestWorkflowBundle(path.join(os.tmpdir(), `scenegate-bundle-${process.pid}.js`));
 }
 
 /** The workflow bundle with tracing's interceptors `npm test` built, or a fresh one when this file runs alone. */

@@ -4,7 +4,7 @@ import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/clie
 import { CancelledFailure } from '@temporalio/common';
 import { searchAttributeKeys } from '../../schema/search-attributes';
 import { Worker } from '@temporalio/worker';
-import { harnessStateQuery, proceedSignal, setLabelUpdate } from '../../workflows/harness-messages';
+import { harnessStateQuery, proceedSignal, setLabelUpdate } from '../workflows/harness-messages';
 import { taskQueueFor, useTestTemporal, type TestTemporal } from '../helpers/temporal-env';
 
 let temporal: TestTemporal;

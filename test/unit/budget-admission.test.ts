@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { BudgetAdmission, type BudgetClaim } from '../../workflows/budget-admission';
-import { BudgetLedger } from '../../workflows/budget-ledger';
+import { BudgetAdmission, type BudgetClaim } from '../../workflows/rules/budget-admission';
+import { BudgetLedger } from '../../workflows/rules/budget-ledger';
 
 const claim = (sceneId: string, estimateUsd: number, attempt = 1): BudgetClaim => ({
   key: `${sceneId}#${attempt}`,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { MAX_BUDGET_USD } from '../../schema/money';
-import { BudgetLedger } from '../../workflows/budget-ledger';
+import { BudgetLedger } from '../../workflows/rules/budget-ledger';
 
 test('reservations and settlements never let spent + reserved cross the limit', () => {
   const ledger = new BudgetLedger(1);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { planSchema } from '../../schema/plan';
-import { Gate, gateScenes } from '../../workflows/gate';
+import { Gate, gateScenes } from '../../workflows/rules/gate';
 
 const plan = (gate: Record<string, unknown> = {}) =>
   planSchema.parse({

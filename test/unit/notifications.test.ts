@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Progress, Wait } from '../../schema/progress';
-import { NotificationRules } from '../../workflows/notifications';
+import { NotificationRules } from '../../workflows/rules/notifications';
 
 function progress(status: Progress['status'], waitingOn: Wait[] = []): Progress {
   return {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { SceneScheduler } from '../../workflows/scheduler';
+import { SceneScheduler } from '../../workflows/rules/scheduler';
 
 const ids = (n: number): string[] => Array.from({ length: n }, (_, i) => `s${i + 1}`);
 

@@ -5,7 +5,13 @@ import { asClosed, listedStatus } from '../../client/closed-run';
 import { listQuery } from '../../client/generation-client';
 import { renderProgress, timeLeft } from '../../client/watch';
 import type { Progress } from '../../schema/progress';
-import { currentDetails, deriveStatus, estimateFinish, percentDone, type StatusInputs } from '../../workflows/status';
+import {
+  currentDetails,
+  deriveStatus,
+  estimateFinish,
+  percentDone,
+  type StatusInputs,
+} from '../../workflows/rules/status';
 
 const base: StatusInputs = {
   current: 'generating',

@@ -3,14 +3,32 @@ import { durationMs } from '../schema/plan';
 import type { PredictionSnapshot } from '../schema/prediction';
 import type { GenerationActivities } from './activity-options';
 import { isPermanent, messageOf } from './failure-details';
-import type { Generation } from './generation';
-import type { PaidCall } from './paid-calls';
+import type { BudgetClaim } from './rules/budget-admission';
+import type { PaidCall } from './rules/paid-calls';
+import type { SceneAttempts } from './rules/scene-attempts';
 
 /** How a paid call ended: its prediction's final state, or no prediction at all. */
 export type CallOutcome =
   | { kind: 'final'; prediction: PredictionSnapshot }
   | { kind: 'timed-out'; prediction: PredictionSnapshot | null }
   | { kind: 'not-created'; failure: unknown };
+
+/** Reserves money for one paid call, waiting in line while the budget is short; false means stop. */
+export async function reserve(attempts: SceneAttempts, claim: BudgetClaim): Promise<boolean> {
+  const answer = attempts.requestBudget(claim);
+  if (answer !== 'waiting') return answer === 'reserved';
+  for (;;) {
+    const deadline = attempts.moneyDeadline ?? Date.now();
+    const left = deadline - Date.now();
+    if (left <= 0) break;
+    const inTime = await condition(
+      () => attempts.isGranted(claim.key) || attempts.stop !== null || attempts.moneyDeadline !== deadline,
+      left
+    );
+    if (!inTime || attempts.isGranted(claim.key) || attempts.stop) break;
+  }
+  return attempts.endMoneyWait(claim);
+}
 
 /**
  * Runs one paid prediction from its create to its end, then books what it cost. The workflow
@@ -22,19 +40,23 @@ export type CallOutcome =
  * cancelled at once from here, its cost is booked from what Replicate answers, and the
  * cancellation is rethrown.
  */
-export async function runPaidCall(gen: Generation, acts: GenerationActivities, call: PaidCall): Promise<CallOutcome> {
-  const failure = await create(gen, acts, call);
+export async function runPaidCall(
+  attempts: SceneAttempts,
+  acts: GenerationActivities,
+  call: PaidCall
+): Promise<CallOutcome> {
+  const failure = await create(attempts, acts, call);
   if (failure !== null) {
-    gen.bookCall(call.key);
+    attempts.bookCall(call.key);
     return { kind: 'not-created', failure };
   }
   try {
-    return await awaitEnd(gen, acts, call);
+    return await awaitEnd(attempts, acts, call);
   } catch (err) {
-    if (isCancellation(err)) await CancellationScope.nonCancellable(() => cancel(gen, acts, call.key));
+    if (isCancellation(err)) await CancellationScope.nonCancellable(() => cancel(attempts, acts, call.key));
     throw err;
   } finally {
-    gen.bookCall(call.key);
+    attempts.bookCall(call.key);
   }
 }
 
@@ -44,14 +66,14 @@ export async function runPaidCall(gen: Generation, acts: GenerationActivities, c
  * anything else is created for the scene. Returns null once the prediction exists, or the
  * failure when none was created.
  */
-async function create(gen: Generation, acts: GenerationActivities, call: PaidCall): Promise<unknown> {
+async function create(attempts: SceneAttempts, acts: GenerationActivities, call: PaidCall): Promise<unknown> {
   const request = {
     key: call.key,
     workflowId: workflowInfo().workflowId,
     model: call.model,
     ...(call.version ? { version: call.version } : {}),
     input: call.input,
-    knownIds: gen.calls.knownIds(),
+    knownIds: attempts.knownIds(),
   };
   const since = Date.now();
   try {
@@ -60,7 +82,7 @@ async function create(gen: Generation, acts: GenerationActivities, call: PaidCal
         request,
       ])
     );
-    gen.callCreated(call.key, created.prediction, created.webhook, Date.now());
+    attempts.callCreated(call.key, created.prediction, created.webhook);
     return null;
   } catch (err) {
     // a refused create (a 4xx) created nothing; anything else may have
@@ -72,46 +94,47 @@ async function create(gen: Generation, acts: GenerationActivities, call: PaidCal
     );
     if (!found) return err;
     log.warn('adopted the prediction of a create whose answer was lost', { key: call.key, predictionId: found.id });
-    gen.callCreated(call.key, found, false, Date.now());
+    attempts.callCreated(call.key, found, false);
     return null;
   }
 }
 
 /** Waits for the prediction's end; past `timeouts.sceneAttempt` it is cancelled and counts as timed out. */
-async function awaitEnd(gen: Generation, acts: GenerationActivities, call: PaidCall): Promise<CallOutcome> {
+async function awaitEnd(attempts: SceneAttempts, acts: GenerationActivities, call: PaidCall): Promise<CallOutcome> {
+  const { timeouts } = attempts.plan;
   const started = Date.now();
-  const deadline = started + durationMs(gen.plan.timeouts.sceneAttempt);
-  const every = durationMs(gen.plan.timeouts.predictionCheck);
+  const deadline = started + durationMs(timeouts.sceneAttempt);
+  const every = durationMs(timeouts.predictionCheck);
   // with a webhook coming, a read is only the fallback for a lost one: allow it one interval more
-  let nextRead = started + call.typicalMs + (gen.calls.get(call.key)!.webhook ? every : 0);
+  let nextRead = started + call.typicalMs + (attempts.call(call.key)!.webhook ? every : 0);
   for (;;) {
-    const final = gen.calls.final(call.key);
+    const final = attempts.final(call.key);
     if (final) return { kind: 'final', prediction: final };
     if (Date.now() >= deadline) {
-      await CancellationScope.nonCancellable(() => cancel(gen, acts, call.key));
-      const ended = gen.calls.final(call.key);
+      await CancellationScope.nonCancellable(() => cancel(attempts, acts, call.key));
+      const ended = attempts.final(call.key);
       // it may have finished before the cancel reached it: a clip made in time is a clip
       return ended?.status === 'succeeded'
         ? { kind: 'final', prediction: ended }
         : { kind: 'timed-out', prediction: ended };
     }
     if (Date.now() >= nextRead) {
-      await read(gen, acts, call.key);
+      await read(attempts, acts, call.key);
       nextRead = Date.now() + every;
       continue;
     }
-    await condition(() => gen.calls.final(call.key) !== null, Math.min(nextRead, deadline) - Date.now());
+    await condition(() => attempts.final(call.key) !== null, Math.min(nextRead, deadline) - Date.now());
   }
 }
 
 /** One read of the prediction; a failed read only waits for the next. */
-async function read(gen: Generation, acts: GenerationActivities, key: string): Promise<void> {
-  const predictionId = gen.calls.get(key)!.predictionId!;
+async function read(attempts: SceneAttempts, acts: GenerationActivities, key: string): Promise<void> {
+  const predictionId = attempts.call(key)!.predictionId!;
   try {
     const seen = await acts.getPrediction.executeWithOptions({ summary: `read prediction ${predictionId} (${key})` }, [
       { predictionId },
     ]);
-    gen.predictionObserved(key, seen, Date.now());
+    attempts.predictionObserved(key, seen);
   } catch (err) {
     if (isCancellation(err)) throw err;
     log.warn('reading a prediction failed; the next read is on the timer', { key, error: messageOf(err) });
@@ -119,12 +142,12 @@ async function read(gen: Generation, acts: GenerationActivities, key: string): P
 }
 
 /** Cancels the prediction of a call still running and records what Replicate answered. */
-async function cancel(gen: Generation, acts: GenerationActivities, key: string): Promise<void> {
-  const state = gen.calls.get(key);
+async function cancel(attempts: SceneAttempts, acts: GenerationActivities, key: string): Promise<void> {
+  const state = attempts.call(key);
   if (!state?.predictionId || state.final) return;
   const seen = await acts.cancelPrediction.executeWithOptions(
     { summary: `cancel prediction ${state.predictionId} (${key})` },
     [{ predictionId: state.predictionId }]
   );
-  gen.predictionObserved(key, seen, Date.now());
+  attempts.predictionObserved(key, seen);
 }

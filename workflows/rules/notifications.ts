@@ -1,5 +1,5 @@
-import type { Notification } from '../schema/notification';
-import type { Progress, Wait } from '../schema/progress';
+import type { Notification } from '../../schema/notification';
+import type { Progress, Wait } from '../../schema/progress';
 
 const asks: Record<Wait['kind'], string> = {
   approval: 'a gate decision on',

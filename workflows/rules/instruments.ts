@@ -1,7 +1,7 @@
 import type { LedgerKind } from './budget-ledger';
 
-/** How a paid call ended, for the metrics: its prediction's final status, or why there is none. */
-export type CallOutcome = 'succeeded' | 'failed' | 'canceled' | 'unseen' | 'not_created';
+/** How a booked paid call ended, for the metrics: its prediction's final status, or why there is none. */
+export type BookedOutcome = 'succeeded' | 'failed' | 'canceled' | 'unseen' | 'not_created';
 
 /** A gate's verdict on a clip: the scorer's, or a person's. */
 export type GateVerdict = 'pass' | 'miss' | 'approved' | 'rejected';
@@ -14,7 +14,7 @@ export interface Instruments {
   /** A paid prediction exists, with the money reserved for it. */
   predictionCreated(model: string, kind: LedgerKind, reservedUsd: number): void;
   /** A paid call was booked at what it cost. */
-  callBooked(model: string, kind: LedgerKind, outcome: CallOutcome, costUsd: number): void;
+  callBooked(model: string, kind: LedgerKind, outcome: BookedOutcome, costUsd: number): void;
   gateVerdict(verdict: GateVerdict): void;
   /** A scene has its clip, `seconds` after its first attempt began. */
   sceneDone(model: string, seconds: number): void;

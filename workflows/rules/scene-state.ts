@@ -1,5 +1,5 @@
-import type { Scene, SceneOverrides } from '../schema/plan';
-import type { AttemptProgress, SceneStatus } from '../schema/progress';
+import type { Scene, SceneOverrides } from '../../schema/plan';
+import type { AttemptProgress, SceneStatus } from '../../schema/progress';
 
 /** A clip a scene attempt produced. */
 export interface Clip {
@@ -7,14 +7,12 @@ export interface Clip {
   durationSec: number;
 }
 
-/** One paid attempt at a scene. */
+/** One attempt at a scene; its paid calls (their predictions and costs) are in `PaidCalls`. */
 export interface SceneAttempt {
   n: number;
   strength: number;
   seed: number;
   status: AttemptProgress['status'];
-  predictionId: string | null;
-  costUsd: number | null;
   clip: Clip | null;
   score: number | null;
   note: string | null;
@@ -37,9 +35,9 @@ const rounded = (value: number): number => Math.round(value * 1000) / 1000;
  *   failed | awaiting_ops → pending (retryScene) | skipped (skipScene)
  *   anything unfinished → cancelled (the generation stopped) | failed (its gate failed)
  */
-export class SceneRun {
+export class SceneState {
   private state: SceneStatus = 'pending';
-  readonly history: SceneAttempt[] = [];
+  private readonly tried: SceneAttempt[] = [];
   /** Attempts allowed; gate misses and an operator's retry add more. */
   private allowance: number;
   /** Gate attempts that missed (scored below the threshold, or rejected by a person). */
@@ -74,8 +72,12 @@ export class SceneRun {
   get scene(): Scene {
     return this.definition;
   }
+  /** Every attempt so far, oldest first. */
+  get history(): readonly Readonly<SceneAttempt>[] {
+    return this.tried;
+  }
   get attempts(): number {
-    return this.history.length;
+    return this.tried.length;
   }
   get clip(): Clip | null {
     return this.currentClip;
@@ -88,11 +90,11 @@ export class SceneRun {
   }
   /** True when every allowed attempt was made. */
   get exhausted(): boolean {
-    return this.history.length >= this.allowance;
+    return this.tried.length >= this.allowance;
   }
   /** The attempt in progress or last made. */
   get latest(): SceneAttempt | undefined {
-    return this.history.at(-1);
+    return this.tried.at(-1);
   }
 
   /** The reference strength of the next attempt: the scene's own, else its groups' strongest (`groupStrength`). */
@@ -106,7 +108,7 @@ export class SceneRun {
 
   /** The strength shown for the scene: the one its clip was made with, else its latest attempt's, else the next one's. */
   shownStrength(groupStrength: number): number {
-    const made = this.history.findLast((a) => a.clip !== null && a.clip === this.currentClip) ?? this.latest;
+    const made = this.tried.findLast((a) => a.clip !== null && a.clip === this.currentClip) ?? this.latest;
     return made?.strength ?? this.nextStrength(groupStrength);
   }
 
@@ -118,64 +120,44 @@ export class SceneRun {
   /** A paid attempt starts. */
   begin(strength: number, seed: number, now: number): SceneAttempt {
     const attempt: SceneAttempt = {
-      n: this.history.length + 1,
+      n: this.tried.length + 1,
       strength: rounded(strength),
       seed,
       status: 'running',
-      predictionId: null,
-      costUsd: null,
       clip: null,
       score: null,
       note: null,
       startedAt: now,
       endedAt: null,
     };
-    this.history.push(attempt);
+    this.tried.push(attempt);
     this.state = 'running';
     return attempt;
   }
 
-  /** The latest attempt's prediction exists. */
-  recordPrediction(predictionId: string): void {
-    this.requireLatest().predictionId = predictionId;
-  }
-
   /** The latest attempt made a clip; a gate scene is judged before it counts as done. */
-  produced(clip: Clip, costUsd: number, predictionId: string, now: number): void {
+  produced(clip: Clip, now: number): void {
     const attempt = this.requireLatest();
-    Object.assign(attempt, { status: 'succeeded', clip, costUsd, predictionId, endedAt: now });
+    Object.assign(attempt, { status: 'succeeded', clip, endedAt: now });
     this.currentClip = clip;
     this.error = null;
   }
 
   /** The latest attempt failed (the model failed, or its call failed for good); it is paid all the same. */
-  failed(error: string, costUsd: number, predictionId: string | null, now: number): void {
-    const attempt = this.requireLatest();
-    Object.assign(attempt, {
-      status: 'failed',
-      costUsd,
-      predictionId: predictionId ?? attempt.predictionId,
-      note: error,
-      endedAt: now,
-    });
+  failed(error: string, now: number): void {
+    Object.assign(this.requireLatest(), { status: 'failed', note: error, endedAt: now });
     this.error = error;
   }
 
   /** The latest attempt was cancelled because the generation stopped. */
-  cancelled(costUsd: number, predictionId: string | null, now: number): void {
-    const attempt = this.requireLatest();
-    Object.assign(attempt, {
-      status: 'cancelled',
-      costUsd,
-      predictionId: predictionId ?? attempt.predictionId,
-      endedAt: now,
-    });
+  cancelled(now: number): void {
+    Object.assign(this.requireLatest(), { status: 'cancelled', endedAt: now });
     this.state = 'cancelled';
   }
 
   /** No further attempt can help (a bad input, an unknown model): the scene is out of attempts. */
   noMoreAttempts(): void {
-    this.allowance = this.history.length;
+    this.allowance = this.tried.length;
   }
 
   /** The gate (a scorer or a person) is judging the latest clip. */
@@ -217,7 +199,7 @@ export class SceneRun {
   /** The generation stopped: an unfinished scene is cancelled, or failed when it was the gate scene that failed. */
   stop(gateFailed: boolean): void {
     if (this.state === 'succeeded' || this.state === 'skipped' || this.state === 'failed') return;
-    if ((this.isGate && gateFailed && this.history.length > 0) || this.state === 'awaiting_ops') this.state = 'failed';
+    if ((this.isGate && gateFailed && this.tried.length > 0) || this.state === 'awaiting_ops') this.state = 'failed';
     else if (this.state === 'running' || this.state === 'scoring') this.state = 'cancelled';
   }
 
@@ -231,27 +213,23 @@ export class SceneRun {
 
   /** An operator gives the scene `extra` more attempts, optionally changed; returns what changed. */
   retry(extra: number, overrides: SceneOverrides | undefined): string[] {
-    this.allowance = this.history.length + extra;
+    this.allowance = this.tried.length + extra;
     this.state = 'pending';
-    const changed: string[] = [];
-    if (!overrides) return changed;
-    if (overrides.prompt !== undefined) {
-      this.definition = { ...this.definition, prompt: overrides.prompt };
-      changed.push('prompt');
-    }
-    if (overrides.negativePrompt !== undefined) {
-      this.definition = { ...this.definition, negativePrompt: overrides.negativePrompt };
-      changed.push('negative prompt');
-    }
-    if (overrides.strength !== undefined) {
-      this.strengthOverride = overrides.strength;
-      changed.push(`strength ${overrides.strength}`);
-    }
-    if (overrides.seed !== undefined) {
-      this.definition = { ...this.definition, overrides: { ...this.definition.overrides, seed: overrides.seed } };
-      changed.push(`seed ${overrides.seed}`);
-    }
-    return changed;
+    const { prompt, negativePrompt, strength, seed } = overrides ?? {};
+    if (strength !== undefined) this.strengthOverride = strength;
+    this.definition = {
+      ...this.definition,
+      ...(prompt !== undefined ? { prompt } : {}),
+      ...(negativePrompt !== undefined ? { negativePrompt } : {}),
+      ...(seed !== undefined ? { overrides: { ...this.definition.overrides, seed } } : {}),
+    };
+    const changed: [unknown, string][] = [
+      [prompt, 'prompt'],
+      [negativePrompt, 'negative prompt'],
+      [strength, `strength ${strength}`],
+      [seed, `seed ${seed}`],
+    ];
+    return changed.flatMap(([value, what]) => (value === undefined ? [] : [what]));
   }
 
   /** An operator leaves the scene out of the video. */
@@ -261,11 +239,11 @@ export class SceneRun {
 
   /** Milliseconds each finished attempt took, for the ETA. */
   get attemptDurations(): number[] {
-    return this.history.flatMap((a) => (a.endedAt === null ? [] : [a.endedAt - a.startedAt]));
+    return this.tried.flatMap((a) => (a.endedAt === null ? [] : [a.endedAt - a.startedAt]));
   }
 
   private requireLatest(): SceneAttempt {
-    const attempt = this.history.at(-1);
+    const attempt = this.tried.at(-1);
     if (!attempt) throw new Error(`scene ${this.id} has no attempt`);
     return attempt;
   }

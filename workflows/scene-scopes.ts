@@ -4,7 +4,7 @@ import { CancellationScope, isCancellation } from '@temporalio/workflow';
  * The scene tasks in flight, each in its own cancellation scope so that one scene (or all of
  * them) can be stopped without stopping the generation's own clean-up.
  */
-export class SceneTasks {
+export class SceneScopes {
   private readonly tasks = new Map<string, { scope: CancellationScope; promise: Promise<void> }>();
   /** The first error a task ended with other than its cancellation: a bug, to fail the workflow task with. */
   failure: unknown = null;

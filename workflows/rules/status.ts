@@ -1,4 +1,4 @@
-import type { GenerationStatus, Progress, SceneProgress, Wait } from '../schema/progress';
+import type { GenerationStatus, Progress, SceneProgress, Wait } from '../../schema/progress';
 import type { GateStatus } from './gate';
 
 /** What the status rules read of a generation at one moment. */

@@ -1,12 +1,12 @@
 import { condition, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
-import type { Generation } from './generation';
+import type { Generation } from './rules/generation';
 import {
   generationCostUsdKey,
   generationScenesDoneKey,
   generationScenesTotalKey,
   generationStatusKey,
 } from '../schema/search-attributes';
-import { currentDetails } from './status';
+import { currentDetails } from './rules/status';
 
 /**
  * Publishes a generation's progress where operators look: the Generation* search attributes

@@ -1,28 +1,22 @@
-import type { PrepareGenerationResult } from '../schema/activities';
-import type { Plan } from '../schema/plan';
-import type { FinalState, GenerationStatus, Progress, SceneProgress } from '../schema/progress';
-import type { BudgetLedger } from './budget-ledger';
-import type { Gate } from './gate';
-import type { SceneRun } from './scene-run';
+import type { PrepareGenerationResult } from '../../schema/activities';
+import type { FinalState, GenerationStatus, Progress, SceneProgress } from '../../schema/progress';
+import type { Budget } from './budget';
+import type { GenerationParts } from './generation-parts';
+import type { PaidCalls } from './paid-calls';
 import { estimateFinish, percentDone, type DerivedStatus } from './status';
 
-/** What a report reads of a generation. */
-export interface GenerationView {
-  generationId: string;
-  plan: Plan;
-  /** The model id, once preparation resolved it (the plan may leave it to the worker's default). */
-  model: string;
-  order: readonly string[];
-  scene(id: string): SceneRun;
-  ledger: BudgetLedger;
-  gate: Gate;
+/** What a report reads of a generation: its parts, and what it derived of them. */
+export interface GenerationView extends Pick<GenerationParts, 'generationId' | 'plan' | 'order' | 'scene' | 'gate'> {
+  budget: Pick<Budget, 'limitUsd' | 'spentUsd' | 'reservedUsd' | 'spentOn'>;
+  /** Each attempt's prediction and cost. */
+  calls: Pick<PaidCalls, 'ofAttempt'>;
   status: GenerationStatus;
   finished: boolean;
   waits: DerivedStatus;
   startedAt: number;
   updatedAt: number;
   /** Set once preparation is done. */
-  prepared: PrepareGenerationResult | null;
+  preparation: PrepareGenerationResult | null;
 }
 
 const round = (usd: number): number => Math.round(usd * 1e6) / 1e6;
@@ -32,19 +26,20 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 function scenesOf(g: GenerationView): SceneProgress[] {
   return g.order.map((id) => {
     const run = g.scene(id);
+    const history = run.history.map((a) => ({ ...a, ...g.calls.ofAttempt(id, a.n) }));
     return {
       id,
       index: run.index,
       status: run.status,
       attempts: run.attempts,
-      costUsd: round(g.ledger.spentOn(id)),
+      costUsd: round(g.budget.spentOn(id)),
       strength: run.shownStrength(g.gate.strengthOf(run.scene.entities)),
       score: run.history.findLast((a) => a.score !== null)?.score ?? null,
       clipPath: run.clip?.path ?? null,
-      predictionId: run.history.findLast((a) => a.predictionId !== null)?.predictionId ?? null,
+      predictionId: history.findLast((a) => a.predictionId !== null)?.predictionId ?? null,
       lastError: run.lastError,
       isGateScene: run.isGate,
-      history: run.history.map((a) => ({
+      history: history.map((a) => ({
         attempt: a.n,
         strength: a.strength,
         seed: a.seed,
@@ -79,7 +74,7 @@ export function reportProgress(g: GenerationView): Progress {
     status: g.status,
     waitingFor: g.finished ? null : g.waits.waitingFor,
     waitingOn: g.finished ? [] : g.waits.waitingOn,
-    model: g.model,
+    model: g.preparation?.model.id ?? g.plan.model ?? 'the default model',
     strategy: g.plan.strategy,
     seed: g.gate.seed,
     scenes,
@@ -92,9 +87,9 @@ export function reportProgress(g: GenerationView): Progress {
       percent: percentDone(done, scenes.length),
     },
     budget: {
-      limitUsd: g.ledger.limitUsd,
-      spentUsd: round(g.ledger.spentUsd),
-      reservedUsd: round(g.ledger.reservedUsd),
+      limitUsd: g.budget.limitUsd,
+      spentUsd: round(g.budget.spentUsd),
+      reservedUsd: round(g.budget.reservedUsd),
     },
     gate: {
       status: g.gate.status,
@@ -102,12 +97,12 @@ export function reportProgress(g: GenerationView): Progress {
       scores: g.gate.scores,
       threshold: g.plan.gate.threshold,
     },
-    references: (g.prepared?.references ?? []).map((r) => ({
+    references: (g.preparation?.references ?? []).map((r) => ({
       groupId: r.groupId,
       kind: g.plan.consistencyGroups.find((group) => group.id === r.groupId)?.kind ?? 'character',
       path: r.localPath,
     })),
-    consoleUrl: g.prepared?.consoleUrl ?? null,
+    consoleUrl: g.preparation?.consoleUrl ?? null,
     startedAt: iso(g.startedAt),
     updatedAt: iso(g.updatedAt),
     etaAt: etaAt === null ? null : iso(etaAt),
@@ -120,8 +115,8 @@ export function reportFinalState(g: GenerationView, status: GenerationStatus, re
   return {
     status,
     reason,
-    spentUsd: round(g.ledger.spentUsd),
-    limitUsd: g.ledger.limitUsd,
+    spentUsd: round(g.budget.spentUsd),
+    limitUsd: g.budget.limitUsd,
     scenesDone: scenes.filter((s) => s.status === 'succeeded').map((s) => s.id),
     clips: g.order.flatMap((id) => {
       const clip = g.scene(id).clip;

@@ -1,5 +1,5 @@
-import type { Plan } from '../schema/plan';
-import type { Progress } from '../schema/progress';
+import type { Plan } from '../../schema/plan';
+import type { Progress } from '../../schema/progress';
 
 export type GateStatus = Progress['gate']['status'];
 
@@ -166,6 +166,20 @@ export class Gate {
   /** Why the manual gate failed: every rejection with its attempt and strength. */
   get rejectionSummary(): string {
     return this.rejections.join('; ');
+  }
+
+  /**
+   * What a person's rejection of a gate attempt leads to, in words: with the manual scorer a
+   * rejection is a miss and the scene is made again stronger until the gate's attempts run out;
+   * otherwise (a scorer's misses already spent them) the generation fails.
+   */
+  afterRejection(sceneId: string, misses: number, strength: number, manual: boolean): string {
+    const { maxAttempts, strengthStep } = this.plan.gate;
+    if (!manual || misses + 1 >= maxAttempts) {
+      return `that was the last attempt at ${sceneId}: the generation fails as GateRejected`;
+    }
+    const next = Math.min(1, strength + strengthStep);
+    return `${sceneId} is made again at strength ${Math.round(next * 1000) / 1000} (attempt ${misses + 2} of ${maxAttempts})`;
   }
 
   /** The scores a gate scene got, for a failure message: `0.41 at strength 0.6, 0.52 at strength 0.75`. */

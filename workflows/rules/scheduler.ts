@@ -1,4 +1,4 @@
-import type { Strategy } from '../schema/plan';
+import type { Strategy } from '../../schema/plan';
 
 /**
  * Where a scene is, as far as scheduling cares. `running`: it holds a slot (its prediction is in

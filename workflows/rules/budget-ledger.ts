@@ -1,4 +1,4 @@
-import { MAX_BUDGET_USD } from '../schema/money';
+import { MAX_BUDGET_USD } from '../../schema/money';
 
 /**
  * The money side of a generation, kept in whole micro-dollars so that many small prices add

@@ -1,0 +1,83 @@
+/** The one owner of a paid call's key, prediction id and cost, without Temporal. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { PredictionSnapshot } from '../../schema/prediction';
+import { planSchema } from '../../schema/plan';
+import { Budget } from '../../workflows/rules/budget';
+import { PaidCalls, type CallSpec } from '../../workflows/rules/paid-calls';
+
+const spec = (usdPerSecond: number): CallSpec => ({
+  model: 'owner/model',
+  input: { prompt: 'p' },
+  pricing: { kind: 'per-output-second', usd: usdPerSecond },
+  outputSec: 2,
+  typicalMs: 1000,
+});
+
+const snapshot = (id: string, status: PredictionSnapshot['status']): PredictionSnapshot => ({
+  id,
+  status,
+  output: null,
+  error: null,
+  createdAt: '2026-12-04T00:00:00Z',
+  startedAt: '2026-12-04T00:00:01Z',
+  completedAt: null,
+  predictTimeSec: 3,
+  dataRemoved: false,
+});
+
+/** Paid calls booking into a real budget of `limitUsd`. */
+function calls(limitUsd = 10): { calls: PaidCalls; budget: Budget } {
+  const { budget: plan } = planSchema.parse({
+    consistencyGroups: [{ id: 'hero', kind: 'character', referenceImages: ['hero.png'] }],
+    scenes: [{ id: 's1', prompt: 'p', durationSec: 2, entities: ['hero'] }],
+    budget: { limitUsd },
+  });
+  const budget = new Budget(plan);
+  return { calls: new PaidCalls((key, usd) => budget.settle(key, usd)), budget };
+}
+
+test("one key per call, the same for its claim and its call: an attempt's clip, then its numbered tries at scoring", () => {
+  const { calls: paid, budget } = calls();
+  const clip = paid.claim({ sceneId: 's2', attempt: 1, step: 'clip', try: 1 }, 0.1);
+  const score = paid.claim({ sceneId: 's1', attempt: 2, step: 'score', try: 3 }, 0.01);
+  assert.deepEqual([clip.key, clip.kind, score.key, score.kind], ['s2#1', 'scene', 's1#2/score#3', 'score']);
+  assert.equal(budget.request(clip, 0), 'reserved');
+  const call = paid.open({ sceneId: 's2', attempt: 1, step: 'clip', try: 1 }, spec(0.05));
+  assert.equal(call.key, clip.key, 'the call books against the reservation its claim made');
+  assert.throws(() => paid.open({ sceneId: 's2', attempt: 1, step: 'clip', try: 1 }, spec(0.05)), /already open/);
+});
+
+test("an attempt's prediction and cost are read from its calls, and its scoring is not part of its cost", () => {
+  const { calls: paid, budget } = calls();
+  const place = { sceneId: 's1', attempt: 1, step: 'clip', try: 1 } as const;
+  budget.request(paid.claim(place, 0.1), 0);
+  const clip = paid.open(place, spec(0.05));
+  assert.deepEqual(paid.ofAttempt('s1', 1), { predictionId: null, costUsd: null });
+  paid.created(clip.key, snapshot('p1', 'starting'), true);
+  assert.deepEqual(paid.ofAttempt('s1', 1), { predictionId: 'p1', costUsd: null }, 'not booked yet: no cost');
+  paid.observe(clip.key, snapshot('p1', 'succeeded'));
+  assert.equal(paid.book(clip.key), 0.1);
+
+  const scoring = { sceneId: 's1', attempt: 1, step: 'score', try: 1 } as const;
+  budget.request(paid.claim(scoring, 0.02), 0);
+  const score = paid.open(scoring, spec(0.01));
+  paid.created(score.key, snapshot('p2', 'succeeded'), false);
+  assert.equal(paid.book(score.key), 0.02);
+  assert.deepEqual(paid.ofAttempt('s1', 1), { predictionId: 'p1', costUsd: 0.1 });
+  assert.equal(budget.spentOn('s1'), 0.12, 'the scene paid for both');
+  assert.deepEqual(paid.ofAttempt('s1', 2), { predictionId: null, costUsd: null }, 'no such attempt');
+});
+
+test('a call is booked once into the budget, whatever asks again', () => {
+  const { calls: paid, budget } = calls();
+  const place = { sceneId: 's1', attempt: 1, step: 'clip', try: 1 } as const;
+  budget.request(paid.claim(place, 0.1), 0);
+  const call = paid.open(place, spec(0.05));
+  paid.created(call.key, snapshot('p1', 'failed'), true);
+  assert.equal(paid.book(call.key), 0.1, 'a failed run that started is paid');
+  assert.equal(paid.book(call.key), 0.1);
+  assert.equal(budget.spentUsd, 0.1);
+  assert.equal(budget.reservedUsd, 0);
+  assert.throws(() => paid.book('s9#1'), /no paid call s9#1/);
+});

@@ -1,0 +1,118 @@
+import { condition, isCancellation } from '@temporalio/workflow';
+import { clipScore } from '../schema/consistency-score';
+import { FailureType } from '../schema/failures';
+import { durationMs } from '../schema/plan';
+import type { GenerationActivities } from './activity-options';
+import { accountFailureOf, messageOf } from './failure-details';
+import { reserve, runPaidCall } from './paid-call';
+import type { GateDecision } from './rules/gate';
+import type { GateVerdicts } from './rules/gate-verdicts';
+import type { SceneAttempts } from './rules/scene-attempts';
+
+/** Tries at scoring one gate clip with CLIP before the gate gives up. */
+const SCORE_TRIES = 3;
+
+type Judged = { verdict: 'pass' | 'miss' | 'stop'; note: string | null };
+
+/** Judges a gate attempt: scored locally or with paid CLIP predictions, or, with the manual scorer, by a person. */
+export async function judgeGateAttempt(
+  attempts: SceneAttempts,
+  verdicts: GateVerdicts,
+  acts: GenerationActivities,
+  id: string
+): Promise<Judged> {
+  const run = attempts.scene(id);
+  verdicts.startJudging(id);
+  if (verdicts.scorer === 'manual') {
+    // the person is the scorer: a rejection counts as a miss and the scene is made again stronger
+    const decision = await personsAnswer(verdicts, attempts, id);
+    if (!decision) return { verdict: 'stop', note: null };
+    return { verdict: decision.approved ? 'pass' : 'miss', note: decision.approved ? null : decision.text };
+  }
+  const clipPath = run.clip!.path;
+  try {
+    if (verdicts.scorer === 'clip') return await scoreWithClip(attempts, verdicts, acts, id, clipPath);
+    const result = await acts.scoreClip.executeWithOptions(
+      { summary: `gate: score scene ${id} attempt ${run.attempts} (local)` },
+      [{ clipPath, references: attempts.referencesOf(id) }]
+    );
+    return { verdict: verdicts.scored(id, result.score), note: null };
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    const message = `the gate could not score scene ${id}: ${messageOf(err)}`;
+    attempts.halt({ type: FailureType.GateFailed, message });
+    return { verdict: 'stop', note: null };
+  }
+}
+
+/** CLIP scoring: frames uploaded once, then up to SCORE_TRIES paid predictions, each booked. */
+async function scoreWithClip(
+  attempts: SceneAttempts,
+  verdicts: GateVerdicts,
+  acts: GenerationActivities,
+  id: string,
+  clipPath: string
+): Promise<Judged> {
+  const attempt = attempts.scene(id).attempts;
+  const { frameUrls } = await acts.sampleFrames.executeWithOptions(
+    { summary: `gate: sample frames of scene ${id} attempt ${attempt} for CLIP` },
+    [{ sceneId: id, attempt, clipPath }]
+  );
+  let lastError = '';
+  for (let tries = 1; tries <= SCORE_TRIES; tries++) {
+    if (!(await reserve(attempts, attempts.scoreClaim(id, tries)))) return { verdict: 'stop', note: null };
+    const outcome = await runPaidCall(attempts, acts, attempts.beginScore(id, tries, frameUrls));
+    if (outcome.kind === 'final' && outcome.prediction.status === 'succeeded') {
+      const score = clipScore(outcome.prediction.output, frameUrls, attempts.referencesOf(id));
+      return { verdict: verdicts.scored(id, score), note: null };
+    }
+    lastError =
+      outcome.kind === 'not-created'
+        ? messageOf(outcome.failure)
+        : `prediction ${outcome.prediction?.status ?? 'unconfirmed'}: ${outcome.prediction?.error ?? 'no output'}`;
+    const account = outcome.kind === 'not-created' ? accountFailureOf(outcome.failure) : undefined;
+    if (account) {
+      attempts.halt(account);
+      return { verdict: 'stop', note: null };
+    }
+  }
+  const message = `the gate could not score scene ${id}: the CLIP scorer failed ${SCORE_TRIES} times (${lastError})`;
+  attempts.halt({ type: FailureType.GateFailed, message });
+  return { verdict: 'stop', note: null };
+}
+
+/** A gate scene missed on every attempt: fail, or let a person decide, as the plan says. Returns true when approved. */
+export async function gateExhausted(attempts: SceneAttempts, verdicts: GateVerdicts, id: string): Promise<boolean> {
+  const { gate } = attempts.plan;
+  if (verdicts.scorer === 'manual') {
+    const message = `a person rejected gate scene ${id} on all ${gate.maxAttempts} attempts (${verdicts.rejections})`;
+    attempts.halt({ type: FailureType.GateRejected, message });
+    return false;
+  }
+  const summary = `scene ${id} stayed below the consistency threshold ${gate.threshold} after ${gate.maxAttempts} attempts (scores: ${verdicts.scoresOf(id)})`;
+  if (gate.onFail === 'fail') {
+    attempts.halt({ type: FailureType.GateFailed, message: summary });
+    return false;
+  }
+  verdicts.askPerson(id);
+  const decision = await personsAnswer(verdicts, attempts, id);
+  if (!decision) return false;
+  if (!decision.approved) {
+    attempts.halt({ type: FailureType.GateRejected, message: `the gate was rejected: ${decision.text}; ${summary}` });
+    return false;
+  }
+  return true;
+}
+
+/** Waits for a person's decision on a gate scene already asked; null when the wait ended without one. */
+async function personsAnswer(
+  verdicts: GateVerdicts,
+  attempts: SceneAttempts,
+  id: string
+): Promise<GateDecision | null> {
+  const answered = await condition(
+    () => verdicts.answerFor(id) !== undefined || attempts.stop !== null,
+    durationMs(attempts.plan.gate.approvalTimeout)
+  );
+  return verdicts.endAsk(id, answered);
+}

@@ -1,0 +1,63 @@
+import type { PreparedReference } from '../../schema/activities';
+import { estimateCostUsd, type ModelEntry } from '../../schema/catalogue';
+import { outputSeconds, toModelInput, typicalRunMs } from '../../schema/model-input';
+import type { Plan, Scene } from '../../schema/plan';
+import type { CallSpec } from './paid-calls';
+
+type ScorerModel = Pick<ModelEntry, 'id' | 'version' | 'pricing' | 'typicalRunSec'>;
+
+/** What a scene attempt's clip costs at most: what is reserved before it starts. */
+export function clipEstimateUsd(model: ModelEntry, scene: Scene): number {
+  return estimateCostUsd(model.pricing, outputSeconds(model, scene.durationSec));
+}
+
+/** What one try at scoring a clip costs at most (0 without a paid scorer). */
+export function scoreEstimateUsd(scorer: ScorerModel | null): number {
+  return scorer ? estimateCostUsd(scorer.pricing, 0) : 0;
+}
+
+/** The clip step of a scene attempt: the scene, its groups' references, the attempt's strength and seed, in the model's inputs. */
+export function clipCallSpec(
+  model: ModelEntry,
+  plan: Pick<Plan, 'aspectRatio'>,
+  scene: Scene,
+  references: readonly PreparedReference[],
+  attempt: { strength: number; seed: number }
+): CallSpec {
+  const outputSec = outputSeconds(model, scene.durationSec);
+  return {
+    model: model.id,
+    ...(model.version ? { version: model.version } : {}),
+    input: toModelInput(model, {
+      prompt: scene.prompt,
+      ...(scene.negativePrompt ? { negativePrompt: scene.negativePrompt } : {}),
+      references: scene.entities.map((groupId) => ({
+        groupId,
+        urls: references.filter((r) => r.groupId === groupId).map((r) => r.url),
+      })),
+      strength: attempt.strength,
+      seed: attempt.seed,
+      durationSec: scene.durationSec,
+      aspectRatio: plan.aspectRatio,
+    }),
+    pricing: model.pricing,
+    outputSec,
+    typicalMs: typicalRunMs(model, outputSec),
+  };
+}
+
+/** One try at scoring a clip with CLIP: its sampled frames, then the scene's references, one URL a line. */
+export function scoreCallSpec(
+  scorer: ScorerModel,
+  frameUrls: readonly string[],
+  references: readonly PreparedReference[]
+): CallSpec {
+  return {
+    model: scorer.id,
+    ...(scorer.version ? { version: scorer.version } : {}),
+    input: { inputs: [...frameUrls, ...references.map((r) => r.url)].join('\n') },
+    pricing: scorer.pricing,
+    outputSec: 0,
+    typicalMs: typicalRunMs(scorer, 0),
+  };
+}

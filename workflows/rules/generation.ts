@@ -1,0 +1,247 @@
+import type { PrepareGenerationResult } from '../../schema/activities';
+import { FailureType } from '../../schema/failures';
+import type { Plan } from '../../schema/plan';
+import { finishedStatuses, type FinalState, type GenerationStatus, type Progress } from '../../schema/progress';
+import { Budget } from './budget';
+import { Gate } from './gate';
+import { GateVerdicts } from './gate-verdicts';
+import type { GenerationHooks, GenerationParts, GenerationPatches, SceneView, StopReason } from './generation-parts';
+import { noInstruments, type Instruments } from './instruments';
+import { PaidCalls } from './paid-calls';
+import { reportFinalState, reportProgress, type GenerationView } from './progress-report';
+import { OperatorActions } from './operator-actions';
+import { SceneAttempts } from './scene-attempts';
+import { SceneState } from './scene-state';
+import { SceneScheduler } from './scheduler';
+import { deriveStatus, type DerivedStatus } from './status';
+
+/**
+ * One generation's state and the rules that change it, without Temporal. Its parts (budget,
+ * gate, scheduler, paid calls, scenes) are private: the workflow's drivers and message handlers
+ * change them only through methods that record the change themselves, moving `version`, which
+ * what follows the generation waits on. The rules are in the classes it composes: `attempts`
+ * (a scene's slots, money and paid calls), `verdicts` (the gate's) and `operators` (what the
+ * messages do); it keeps the run's own course (preparation, release, assembly, stopping) and
+ * what the progress query reports.
+ */
+export class Generation {
+  readonly order: readonly string[];
+  readonly attempts: SceneAttempts;
+  readonly verdicts: GateVerdicts;
+  readonly operators: OperatorActions;
+  private readonly budget: Budget;
+  private readonly gate: Gate;
+  private readonly scheduler: SceneScheduler;
+  private readonly calls: PaidCalls;
+  private readonly scenes = new Map<string, SceneState>();
+  private state: GenerationStatus = 'preparing';
+  private stopReason: StopReason | null = null;
+  private preparation: PrepareGenerationResult | null = null;
+  private assembling = false;
+  private waits: DerivedStatus = { status: 'preparing', waitingFor: null, waitingOn: [] };
+  /** The status is derived again when next read, once however many changes came before. */
+  private dirty = true;
+  private changes = 0;
+  private readonly startedAt: number;
+  private updatedAt: number;
+  private readonly instruments: Instruments;
+  private readonly recordsEveryChange: boolean;
+  private readonly parts: GenerationParts;
+
+  constructor(
+    readonly plan: Plan,
+    readonly generationId: string,
+    private readonly hooks: GenerationHooks,
+    patches: GenerationPatches
+  ) {
+    this.startedAt = this.updatedAt = hooks.now();
+    this.budget = new Budget(plan.budget);
+    this.gate = new Gate(plan);
+    this.scheduler = new SceneScheduler(plan.strategy);
+    const instruments = (this.instruments = hooks.instruments ?? noInstruments);
+    this.recordsEveryChange = patches.recordEveryChange;
+    this.calls = new PaidCalls((key, usd) => this.budget.settle(key, usd), instruments);
+    plan.scenes.forEach((scene, i) => {
+      const state = new SceneState(scene, i + 1, this.gate.includes(scene.id), plan.retry.maxAttemptsPerScene);
+      this.scenes.set(scene.id, state);
+    });
+    this.order = plan.scenes.map((s) => s.id);
+    const parts: GenerationParts = (this.parts = {
+      ...{ plan, generationId, order: this.order, instruments },
+      ...{ budget: this.budget, gate: this.gate, calls: this.calls, scheduler: this.scheduler },
+      slotPerPrediction: patches.slotPerPrediction,
+      scene: (id) => this.sceneState(id),
+      prepared: () => this.requirePrepared(),
+      stop: () => this.stopReason,
+      halt: (reason) => this.halt(reason),
+      status: () => this.status,
+      assembling: () => this.assembling,
+      finished: () => this.finished,
+      inFlight: hooks.inFlight,
+      now: hooks.now,
+      record: () => this.record(),
+      recordNew: () => this.recordNew(),
+    });
+    this.attempts = new SceneAttempts(parts);
+    this.verdicts = new GateVerdicts(parts);
+    this.operators = new OperatorActions(parts);
+  }
+
+  /** Moves on every recorded change: what waits on the generation waits for it to move. */
+  get version(): number {
+    return this.changes;
+  }
+  get status(): GenerationStatus {
+    this.fresh();
+    return this.state;
+  }
+  get stop(): StopReason | null {
+    return this.stopReason;
+  }
+  get finished(): boolean {
+    return finishedStatuses.includes(this.state);
+  }
+  get prepared(): PrepareGenerationResult | null {
+    return this.preparation;
+  }
+  scene(id: string): SceneView {
+    return this.sceneState(id);
+  }
+  /** The paid calls, to read. */
+  get paidCalls(): Pick<PaidCalls, 'get' | 'final' | 'inFlight' | 'knownIds'> {
+    return this.calls;
+  }
+
+  // ---- the run: preparation, release, assembly, stopping
+
+  /** References are checked and uploaded, and the model priced: the gate scenes (or all scenes) may start. */
+  prepare(prepared: PrepareGenerationResult): void {
+    this.preparation = prepared;
+    const gated = this.gate.sceneIds.length > 0;
+    if (gated) this.gate.open();
+    this.scheduler.release(gated ? this.gate.sceneIds : this.order);
+    this.record();
+  }
+
+  /** Once every gate scene has its clip, the gate passes and the other scenes are released. Returns true when it did. */
+  releaseAfterGate(): boolean {
+    if (!this.gate.judging || !this.gate.sceneIds.every((id) => this.sceneState(id).status === 'succeeded'))
+      return false;
+    this.gate.pass();
+    this.scheduler.release(this.order.filter((id) => !this.gate.includes(id)));
+    this.record();
+    return true;
+  }
+
+  /** True when nothing runs or waits to run and no scene waits for an operator: time to assemble or fail. */
+  get settled(): boolean {
+    return this.scheduler.idle && !this.order.some((id) => this.sceneState(id).status === 'awaiting_ops');
+  }
+
+  /** The clips to assemble, in plan order. */
+  clips(): { sceneId: string; path: string }[] {
+    return this.order.flatMap((id) => {
+      const run = this.sceneState(id);
+      return run.status === 'succeeded' && run.clip ? [{ sceneId: id, path: run.clip.path }] : [];
+    });
+  }
+
+  startAssembly(): void {
+    this.assembling = true;
+    this.record();
+  }
+
+  /** The video is made: the generation ends succeeded, or partial when scenes failed or were skipped. */
+  finish(): 'succeeded' | 'partial' {
+    const incomplete = this.order.some((id) => ['failed', 'skipped'].includes(this.sceneState(id).status));
+    this.assembling = false;
+    const status = incomplete ? 'partial' : 'succeeded';
+    this.state = status;
+    this.record();
+    return status;
+  }
+
+  /** The generation ended without a video (failed or cancelled); unfinished scenes say so. */
+  end(status: 'failed' | 'cancelled'): void {
+    const why = this.stopReason?.type;
+    const gateFailed = why === FailureType.GateFailed || why === FailureType.GateRejected;
+    for (const run of this.scenes.values()) run.stop(gateFailed);
+    if (gateFailed) this.gate.fail();
+    this.state = status;
+    this.record();
+  }
+
+  /** Stops the generation for `reason` (the first reason wins): every scene in flight is cancelled and the run fails with it. */
+  halt(reason: StopReason): void {
+    if (this.stopReason) return;
+    // a stopping generation keeps showing the status it had when it stopped
+    this.fresh();
+    this.stopReason = reason;
+    this.hooks.stopping();
+    this.record();
+  }
+
+  // ---- reading
+
+  /** What the `progress` query answers. */
+  progress(): Progress {
+    return reportProgress(this.view());
+  }
+
+  /** The state the generation ended in, for the memo and the failure's details. */
+  finalState(status: GenerationStatus, reason: string): FinalState {
+    return reportFinalState(this.view(), status, reason);
+  }
+
+  private view(): GenerationView {
+    this.fresh();
+    const { parts, state: status, finished, waits, startedAt, updatedAt, preparation } = this;
+    return { ...parts, status, finished, waits, startedAt, updatedAt, preparation };
+  }
+
+  /** Records a change: the version moves, the status is derived afresh when next read, and the workflow hears of it. */
+  private record(): void {
+    this.changes++;
+    this.updatedAt = this.hooks.now();
+    this.dirty = true;
+    this.hooks.changed();
+  }
+
+  /** Records a change that runs begun before `recordEveryChange` did not record. */
+  private recordNew(): void {
+    if (this.recordsEveryChange) this.record();
+  }
+
+  private fresh(): void {
+    if (!this.dirty) return;
+    this.dirty = false;
+    const opsWaits = this.order
+      .map((id) => this.sceneState(id))
+      .filter((run) => run.status === 'awaiting_ops')
+      .map((run) => ({ sceneId: run.id, lastError: run.lastError }));
+    this.waits = deriveStatus({
+      current: this.state,
+      stopping: this.stopReason,
+      prepared: this.preparation !== null,
+      assembling: this.assembling,
+      gateStatus: this.gate.status,
+      gateAwaiting: this.gate.awaiting,
+      moneyWaits: this.budget.moneyWaits,
+      budget: { availableUsd: this.budget.availableUsd, limitUsd: this.budget.limitUsd },
+      opsWaits,
+      inFlight: this.hooks.inFlight(),
+    });
+    if (!this.finished) this.state = this.waits.status;
+  }
+
+  private sceneState(id: string): SceneState {
+    const run = this.scenes.get(id);
+    if (!run) throw new Error(`unknown scene ${id}`);
+    return run;
+  }
+
+  private requirePrepared(): PrepareGenerationResult {
+    if (!this.preparation) throw new Error('a scene attempt before preparation');
+    return this.preparation;
+  }
+}

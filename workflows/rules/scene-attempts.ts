@@ -1,0 +1,226 @@
+import type { PreparedReference } from '../../schema/activities';
+import { FailureType } from '../../schema/failures';
+import type { Plan } from '../../schema/plan';
+import type { PredictionSnapshot } from '../../schema/prediction';
+import type { BudgetClaim } from './budget-admission';
+import { clipCallSpec, clipEstimateUsd, scoreCallSpec, scoreEstimateUsd } from './call-specs';
+import { plural, type GenerationParts, type SceneView, type StopReason } from './generation-parts';
+import type { CallState, PaidCall } from './paid-calls';
+import type { Clip } from './scene-state';
+import type { SlotState } from './scheduler';
+
+/**
+ * The rules of a generation's scene attempts: a scene waits for a slot and for money, then each
+ * attempt is a sequence of paid calls (its clip; at a CLIP gate, tries at scoring it), each
+ * claimed, opened, created, observed and booked in `PaidCalls`; a scene out of attempts follows
+ * the plan's failure policy. The scene driver (run-scene.ts, paid-call.ts) calls one method per
+ * step, and each records its change. The gate's verdicts on a clip are `GateVerdicts`'.
+ */
+export class SceneAttempts {
+  constructor(private readonly g: GenerationParts) {}
+
+  get plan(): Plan {
+    return this.g.plan;
+  }
+  get generationId(): string {
+    return this.g.generationId;
+  }
+  scene(id: string): SceneView {
+    return this.g.scene(id);
+  }
+  slotOf(id: string): SlotState | undefined {
+    return this.g.scheduler.stateOf(id);
+  }
+  get slotPerPrediction(): boolean {
+    return this.g.slotPerPrediction;
+  }
+  get stop(): StopReason | null {
+    return this.g.stop();
+  }
+  /** True once a claim that waited for money holds its reservation. */
+  isGranted(key: string): boolean {
+    return this.g.budget.isGranted(key);
+  }
+  /** When the wait for money ends (ms since the epoch), or null while nobody waits. */
+  get moneyDeadline(): number | null {
+    return this.g.budget.deadline;
+  }
+  call(key: string): Readonly<CallState> | undefined {
+    return this.g.calls.get(key);
+  }
+  final(key: string): PredictionSnapshot | null {
+    return this.g.calls.final(key);
+  }
+  knownIds(): string[] {
+    return this.g.calls.knownIds();
+  }
+  /** The references of the groups a scene shows. */
+  referencesOf(id: string): PreparedReference[] {
+    const entities = new Set(this.g.scene(id).scene.entities);
+    return this.g.prepared().references.filter((r) => entities.has(r.groupId));
+  }
+
+  /** Stops the generation for `reason` (the first reason wins): every scene in flight is cancelled. */
+  halt(reason: StopReason): void {
+    this.g.halt(reason);
+  }
+
+  // ---- slots and money
+
+  /** Scenes the strategy lets start a prediction now, in the order they should start. */
+  startable(): string[] {
+    return this.g.scheduler.startable();
+  }
+
+  /** A scene takes its slot: its task starts, or (`resumed`) its waiting task goes on with its next attempt. */
+  takeSlot(id: string, resumed: boolean): void {
+    this.g.scheduler.mark(id, 'running');
+    if (resumed) this.g.record();
+    else this.g.recordNew();
+  }
+
+  /** A scene's task ended, however: it holds no slot and nothing more runs for it. */
+  sceneSettled(id: string): void {
+    this.g.scheduler.mark(id, 'settled');
+    this.g.record();
+  }
+
+  /** The scene waits for its next attempt (a slot, money, or its retry). */
+  queue(id: string): void {
+    this.g.scene(id).queue();
+    this.g.recordNew();
+  }
+
+  /** A scene whose prediction ended needs another attempt: it waits for a slot again. */
+  needsSlot(id: string): void {
+    if (this.g.scheduler.stateOf(id) !== 'finishing') return;
+    this.g.scheduler.mark(id, 'waiting');
+    this.g.record();
+  }
+
+  /** The latest attempt's prediction ended: its slot frees for the next scene while its clip is collected. */
+  predictionEnded(id: string): void {
+    if (!this.g.slotPerPrediction || this.g.scheduler.stateOf(id) !== 'running') return;
+    this.g.scheduler.mark(id, 'finishing');
+    this.g.record();
+  }
+
+  /** The money the scene's next attempt asks for: its clip's cost at most. */
+  clipClaim(id: string): BudgetClaim {
+    const run = this.g.scene(id);
+    const place = { sceneId: id, attempt: run.attempts + 1, step: 'clip', try: 1 } as const;
+    return this.g.calls.claim(place, clipEstimateUsd(this.g.prepared().model, run.scene));
+  }
+
+  /** The money one try at scoring the latest attempt's clip asks for. */
+  scoreClaim(id: string, tryNumber: number): BudgetClaim {
+    const place = { sceneId: id, attempt: this.g.scene(id).attempts, step: 'score', try: tryNumber } as const;
+    return this.g.calls.claim(place, scoreEstimateUsd(this.g.prepared().scorerModel));
+  }
+
+  /** Asks for money for one paid call: reserved now, waiting in line, or refused (the generation then fails). */
+  requestBudget(claim: BudgetClaim): 'reserved' | 'waiting' | 'refused' {
+    const answer = this.g.budget.request(claim, this.g.now());
+    if (answer === 'refused') {
+      this.g.halt({ type: FailureType.BudgetExceeded, message: this.g.budget.shortfall(claim) });
+    } else if (answer === 'waiting') this.g.record();
+    else this.g.recordNew();
+    return answer;
+  }
+
+  /** A scene stops waiting for money; out of time, the generation fails. True when its claim holds money to spend. */
+  endMoneyWait(claim: BudgetClaim): boolean {
+    const end = this.g.budget.endWait(claim, this.g.stop() !== null);
+    if (end === 'timed-out') {
+      const message = `${this.g.budget.shortfall(claim)}; no more budget came within ${String(this.g.plan.budget.waitTimeout)}`;
+      this.g.halt({ type: FailureType.BudgetExceeded, message });
+    } else if (end === 'spend') this.g.record();
+    else this.g.recordNew();
+    return end === 'spend';
+  }
+
+  // ---- paid calls
+
+  /** A scene attempt begins with its clip's paid call, its money reserved under `clipClaim`'s key. */
+  beginAttempt(id: string): PaidCall {
+    const run = this.g.scene(id);
+    const strength = run.nextStrength(this.g.gate.strengthOf(run.scene.entities));
+    const attempt = run.begin(strength, run.nextSeed(this.g.gate.seed), this.g.now());
+    const { model, references } = this.g.prepared();
+    const spec = clipCallSpec(model, this.g.plan, run.scene, references, attempt);
+    const call = this.g.calls.open({ sceneId: id, attempt: attempt.n, step: 'clip', try: 1 }, spec);
+    this.g.record();
+    return call;
+  }
+
+  /** One try at scoring the latest attempt's clip with CLIP, over frames already uploaded. */
+  beginScore(id: string, tryNumber: number, frameUrls: readonly string[]): PaidCall {
+    const scorer = this.g.prepared().scorerModel;
+    if (!scorer) throw new Error('a CLIP score without a CLIP scorer');
+    const place = { sceneId: id, attempt: this.g.scene(id).attempts, step: 'score', try: tryNumber } as const;
+    const call = this.g.calls.open(place, scoreCallSpec(scorer, frameUrls, this.referencesOf(id)));
+    this.g.recordNew();
+    return call;
+  }
+
+  /** A paid call's prediction exists: its id goes into the record before anything waits on it. */
+  callCreated(key: string, prediction: PredictionSnapshot, webhook: boolean): void {
+    this.g.calls.created(key, prediction, webhook);
+    this.g.record();
+  }
+
+  /** A webhook's signal, or a read of a prediction: its end, if it ended. */
+  predictionObserved(key: string, prediction: PredictionSnapshot): void {
+    if (this.g.calls.observe(key, prediction)) this.g.record();
+  }
+
+  /** Books what a paid call cost; money it did not use may let a waiting call start. */
+  bookCall(key: string): number {
+    const cost = this.g.calls.book(key);
+    this.g.recordNew();
+    return cost;
+  }
+
+  // ---- how an attempt ends
+
+  /** The latest attempt made a clip. */
+  produced(id: string, clip: Clip): void {
+    this.g.scene(id).produced(clip, this.g.now());
+    this.g.record();
+  }
+
+  /** The latest attempt failed; `permanent`: no further attempt can help (a bad input, an unknown model). */
+  failed(id: string, failure: { error: string; permanent: boolean }): void {
+    const run = this.g.scene(id);
+    run.failed(failure.error, this.g.now());
+    if (failure.permanent) run.noMoreAttempts();
+    this.g.record();
+  }
+
+  /** The latest attempt was cancelled with the generation (its cost already booked). */
+  cancelled(id: string): void {
+    this.g.scene(id).cancelled(this.g.now());
+    this.g.record();
+  }
+
+  /** The scene has its clip. */
+  succeeded(id: string): void {
+    const run = this.g.scene(id);
+    run.succeed();
+    const began = run.history[0]?.startedAt;
+    if (began !== undefined) this.g.instruments.sceneDone(this.g.prepared().model.id, (this.g.now() - began) / 1000);
+    this.g.record();
+  }
+
+  /** A scene used all its attempts: the plan's failure policy applies. */
+  exhausted(id: string): void {
+    const run = this.g.scene(id);
+    const policy = this.g.plan.onSceneFailure;
+    const why = `scene ${id} failed after ${plural(run.attempts, 'attempt')}: ${run.lastError ?? 'unknown error'}`;
+    run.giveUp(policy);
+    if (policy === 'fail-fast') this.g.halt({ type: FailureType.SceneFailed, message: why });
+    // without its gate scene the references were never checked: nothing else may run
+    else if (policy === 'continue' && run.isGate) this.g.halt({ type: FailureType.GateFailed, message: why });
+    this.g.record();
+  }
+}
