@@ -28,9 +28,11 @@ async function fixture(file: string): Promise<{ workflowId: string; history: His
  * rejection, CLIP scoring; budget pause, partial raise, timeout; cancellation with predictions
  * in flight; fail-fast; ops retry and skip; webhooks, a lost webhook, a create whose answer was
  * lost; an account out of credit) is replayed against today's workflow code: a change that
- * would make a running generation take different decisions fails here. Re-record with
- * `npm run record-histories` after an intentional change (and patch the workflow so old runs
- * keep replaying).
+ * would make a running generation take different decisions fails here. After an intentional
+ * change, patch the workflow (`patched()`) so old runs keep replaying, record with
+ * `npm run record-histories` (it overwrites the unprefixed files), keep the new recordings under
+ * the patch's name (`record-every-change-*.json`: recorded with every patch up to that one) and
+ * restore the old files.
  */
 test('recorded generation histories replay without non-determinism', async () => {
   const files = (await fs.readdir(historiesDir)).filter((f) => f.endsWith('.json')).sort();
