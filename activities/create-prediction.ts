@@ -72,11 +72,20 @@ export function makeCreatePrediction(
           'replicate.predictions.create',
           { 'scenegate.generation': input.workflowId, 'scenegate.call': input.key, 'replicate.model': input.model },
           async (span) => {
-            const created = await replicate.predictions.create({
-              ...(input.version ? { version: input.version } : { model: input.model }),
-              input: input.input,
-              ...(webhook ? { webhook, webhook_events_filter: ['completed'] } : {}),
-            });
+            // the client's predictions.create sends no Cancel-After: the same request, with it
+            const response = await replicate.request(
+              input.version ? '/predictions' : `/models/${input.model}/predictions`,
+              {
+                method: 'POST',
+                headers: input.cancelAfterSec ? { 'Cancel-After': `${input.cancelAfterSec}s` } : {},
+                data: {
+                  ...(input.version ? { version: input.version } : {}),
+                  input: input.input,
+                  ...(webhook ? { webhook, webhook_events_filter: ['completed'] } : {}),
+                },
+              }
+            );
+            const created = (await response.json()) as Prediction;
             span.setAttribute('replicate.prediction_id', created.id);
             return created;
           }

@@ -105,7 +105,12 @@ export function makePrepareGeneration(deps: PrepareGenerationDeps) {
     const scorer = input.scorer ?? (hosted ? 'clip' : 'local');
     // a plan started from the temporal CLI or the Web UI was never checked by a client: check it before paying
     const problems = modelProblems(
-      { model: modelId, scenes: input.scenes, consistencyGroups: input.groups },
+      {
+        model: modelId,
+        scenes: input.scenes,
+        consistencyGroups: input.groups,
+        ...(input.aspectRatio ? { aspectRatio: input.aspectRatio } : {}),
+      },
       deps.catalogue
     );
     if (input.gateEnabled && hosted && scorer === 'local') {

@@ -9,6 +9,7 @@ import { startConsoleFromSettings } from './console/from-settings';
 import { generationLinks, webUiUrl } from './generation-links';
 import { listTable } from './list-table';
 import { loadPlanFile } from './load-plan';
+import { runModelsCheck } from './models-check';
 import { resultLines } from './result-lines';
 import { renderProgress } from './watch';
 import { storageFromSettings } from '../common/storage/from-settings';
@@ -296,6 +297,16 @@ export function scenegateProgram(): Command {
       await handle.cancel();
       console.log(`cancellation of ${handle.id} requested; its predictions in flight are being cancelled`);
     });
+
+  program
+    .command('models')
+    .description("the catalogue's models against Replicate's live schemas")
+    .command('check')
+    .description(
+      "read each model's live input schema (REPLICATE_API_TOKEN, or an emulator at REPLICATE_BASE_URL) and compare it with what the catalogue sends and with catalogue/schemas; exit 1 on a difference"
+    )
+    .argument('[models...]', 'owner/name; default: every catalogue model with a recorded schema, and the CLIP scorer')
+    .action(async (models: string[]) => runModelsCheck(models));
 
   // bin/scenegate.js runs `temporal` in a checkout before this parser sees it; what reaches here is
   // a compiled CLI (dist/, the container image), which has no Temporal CLI to hand the arguments to

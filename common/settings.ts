@@ -174,6 +174,14 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   // treat empty strings as unset, as shells commonly export VAR= to clear a setting
   const input = Object.fromEntries(keys.map((key) => [key, env[key] === '' ? undefined : env[key]]));
   const parsed = settingsSchema.safeParse(input);
+  // Replicate posts webhooks to https URLs only: an http one would leave every hosted run on timed reads, unsaid
+  if (parsed.success && parsed.data.REPLICATE_API_TOKEN && parsed.data.SCENEGATE_WEBHOOK_URL?.startsWith('http:')) {
+    throw new SettingsError(
+      'SCENEGATE_WEBHOOK_URL',
+      'an https URL when REPLICATE_API_TOKEN is set (hosted Replicate posts webhooks to https only)',
+      env.SCENEGATE_WEBHOOK_URL
+    );
+  }
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const variable = String(issue?.path[0] ?? 'environment');

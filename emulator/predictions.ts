@@ -236,6 +236,9 @@ export class PredictionStore {
   private async produce(prediction: EmulatedPrediction): Promise<unknown> {
     const { host } = this;
     const { model } = prediction;
+    // a rule the model states only in prose fails the run, as the model itself would fail it
+    const problem = model.problem?.(prediction.resolvedInput);
+    if (problem) throw new Error(problem);
     if (model.kind === 'embedding') {
       const lines = String(prediction.resolvedInput.inputs)
         .split('\n')
@@ -284,7 +287,7 @@ export class PredictionStore {
     const predictSec = prediction.startedAt
       ? (prediction.completedAt.getTime() - prediction.startedAt.getTime()) / 1000
       : 0;
-    const price = knobs.price ?? prediction.model.price;
+    const price = knobs.price ?? prediction.model.priceFor?.(prediction.resolvedInput) ?? prediction.model.price;
     const bill = billUsd(
       price,
       {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { modelEntrySchema, scorerEntrySchema } from './catalogue';
+import { aspectRatioSchema, groupKindSchema } from './plan';
 import type { Notification } from './notification';
 import { predictionSnapshotSchema, type PredictionSnapshot } from './prediction';
 
@@ -20,9 +21,11 @@ export const prepareGenerationInputSchema = z.object({
   generationId: z.string(),
   /** The plan's model; unset means the catalogue's default for where the worker runs (emulator or hosted). */
   model: z.string().optional(),
-  groups: z.array(z.object({ id: z.string(), referenceImages: z.array(z.string()) })),
+  // kind, durationSec and aspectRatio came later: a run prepared before them still parses
+  groups: z.array(z.object({ id: z.string(), kind: groupKindSchema.optional(), referenceImages: z.array(z.string()) })),
   /** The consistency groups each scene shows, to check the model gets the references it needs. */
-  scenes: z.array(z.object({ entities: z.array(z.string()) })),
+  scenes: z.array(z.object({ entities: z.array(z.string()), durationSec: z.number().optional() })),
+  aspectRatio: aspectRatioSchema.optional(),
   /** The plan's gate scorer, when the gate is on; unset means the default for where the worker runs. */
   scorer: z.enum(['local', 'clip', 'manual']).optional(),
   gateEnabled: z.boolean(),
@@ -54,6 +57,12 @@ export const createPredictionInputSchema = z.object({
   input: z.record(z.string(), z.unknown()),
   /** Predictions of this generation already known, never to be adopted as this call's. */
   knownIds: z.array(z.string()),
+  /**
+   * Replicate cancels the prediction this long after its create (`Cancel-After`), so billing stops
+   * even when no worker is left to cancel it: `aborted` (unbilled) if it never started. Unset in
+   * creates scheduled before scenegate sent it.
+   */
+  cancelAfterSec: z.number().int().positive().optional(),
 });
 export type CreatePredictionInput = z.infer<typeof createPredictionInputSchema>;
 

@@ -1,15 +1,29 @@
 import { z } from 'zod';
+import { aspectRatioSchema, groupKindSchema } from './plan';
+
+/**
+ * Where a price comes from: Replicate's own material, a third party's (a hint, not proof), or
+ * nowhere found. The budget is only as right as the price; docs/models.md lists each.
+ */
+const provenance = {
+  evidence: z.enum(['replicate', 'third-party', 'none']).optional(),
+  /** The page or file the price was read from, and when. */
+  source: z.string().optional(),
+};
 
 /** How Replicate bills a model. Prices are per model page; the API does not return them. */
 export const pricingSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('per-output-second'), usd: z.number().nonnegative() }),
-  z.object({ kind: z.literal('per-run'), usd: z.number().nonnegative() }),
+  z.object({ kind: z.literal('per-output-second'), usd: z.number().nonnegative(), ...provenance }),
+  z.object({ kind: z.literal('per-run'), usd: z.number().nonnegative(), ...provenance }),
   z.object({
     kind: z.literal('per-predict-second'),
     /** Hardware price per second of predict_time. */
     usd: z.number().nonnegative(),
     /** Used for the budget reservation before a run: a generous predict_time per output second. */
-    estimatePredictSecPerOutputSec: z.number().positive(),
+    estimatePredictSecPerOutputSec: z.number().nonnegative(),
+    /** And a generous predict_time whatever the output (a scorer makes none). */
+    estimatePredictSecBase: z.number().nonnegative().optional(),
+    ...provenance,
   }),
 ]);
 export type Pricing = z.infer<typeof pricingSchema>;
@@ -44,11 +58,29 @@ export const modelEntrySchema = z.object({
     negativePrompt: fieldName.optional(),
     referenceImages: z.object({
       field: fieldName,
-      /** array: a list of URLs; single: the first reference only. */
+      /** array: a list of URLs; single: one URL. */
       shape: z.enum(['array', 'single']),
       /** At least this many references per scene (the model's own minimum). */
       min: z.number().int().nonnegative().default(0),
       max: z.number().int().positive(),
+      /** The consistency group kinds the model reads from this input (a portrait-only input: character). */
+      accepts: z.array(groupKindSchema).min(1).default(['character', 'product', 'style']),
+      /**
+       * How the prompt names the nth image (from 1), for models that address references by tag:
+       * `[Image{n}]`, `<<<image_{n}>>>`. scenegate then says in the prompt which image shows whom.
+       */
+      promptTag: z.string().includes('{n}').optional(),
+      /** What the model takes of a reference image: its file types, its shorter side, its width ÷ height. */
+      limits: z
+        .object({
+          types: z
+            .array(z.enum(['png', 'jpeg', 'webp', 'gif']))
+            .min(1)
+            .optional(),
+          minSidePx: z.number().int().positive().optional(),
+          aspect: z.object({ min: z.number().positive(), max: z.number().positive() }).optional(),
+        })
+        .default({}),
     }),
     /** Where the reference strength goes, scaled linearly from 0..1 onto [min, max]. */
     referenceStrength: z.object({ field: fieldName, min: z.number(), max: z.number() }).optional(),
@@ -60,7 +92,8 @@ export const modelEntrySchema = z.object({
         allowed: z.array(z.number().positive()).min(1),
       })
       .optional(),
-    aspectRatio: z.object({ field: fieldName, allowed: z.array(z.string()).min(1) }).optional(),
+    /** The aspect ratios the model makes; `field` unset: it has no such input and makes only these. */
+    aspectRatio: z.object({ field: fieldName.optional(), allowed: z.array(aspectRatioSchema).min(1) }).optional(),
     /** Fixed inputs sent with every request (e.g. generate_audio: false). */
     constants: z.record(z.string(), z.unknown()).default({}),
   }),
@@ -102,6 +135,6 @@ export function estimateCostUsd(pricing: Pricing, outputSec: number): number {
     case 'per-run':
       return pricing.usd;
     case 'per-predict-second':
-      return pricing.usd * pricing.estimatePredictSecPerOutputSec * outputSec;
+      return pricing.usd * ((pricing.estimatePredictSecBase ?? 0) + pricing.estimatePredictSecPerOutputSec * outputSec);
   }
 }

@@ -1,15 +1,32 @@
 import type { ModelEntry } from './catalogue';
+import type { GroupKind } from './plan';
+
+/** One consistency group a scene shows, with its reference image URLs in plan order. */
+export interface SceneGroup {
+  groupId: string;
+  kind: GroupKind;
+  /** What the plan says it looks like; named in the prompt when a miss asks for emphasis. */
+  description?: string;
+  urls: readonly string[];
+}
 
 /** What a scene attempt asks of a model, before it is mapped onto the model's own inputs. */
 export interface SceneModelRequest {
   prompt: string;
   negativePrompt?: string;
-  /** Reference image URLs per consistency group, in plan order. */
-  references: readonly { groupId: string; urls: readonly string[] }[];
+  /** The groups the scene shows, in the scene's order. */
+  references: readonly SceneGroup[];
   strength: number;
   seed: number;
   durationSec: number;
   aspectRatio: string;
+  /**
+   * How many gate misses the scene's groups have had (0 before any). On a model with a
+   * reference-strength input the strength already says it; on any other model a miss must
+   * change what is sent some other way: a new seed, another choice or order of references, and
+   * the groups named in the prompt.
+   */
+  escalation: number;
 }
 
 function nearest(allowed: readonly number[], wanted: number): number {
@@ -27,27 +44,87 @@ export function typicalRunMs(entry: Pick<ModelEntry, 'typicalRunSec'>, outputSec
   return (entry.typicalRunSec.base + entry.typicalRunSec.perOutputSecond * outputSec) * 1000;
 }
 
+/** The groups of a scene the model reads references of (a portrait-only input takes characters alone). */
+export function acceptedGroups<G extends { kind: GroupKind }>(entry: ModelEntry, groups: readonly G[]): G[] {
+  return groups.filter((g) => entry.inputs.referenceImages.accepts.includes(g.kind));
+}
+
+/**
+ * The reference images a scene sends, grouped by group in the scene's order: every group the
+ * model accepts gets one slot, then the rest go round by turn, so a character with four images
+ * never pushes the product out. `turn` rotates each group's images: after a miss, a group with
+ * more images than slots sends others, and one with fewer sends them in another order.
+ */
+export function allocateReferences(
+  entry: ModelEntry,
+  groups: readonly SceneGroup[],
+  turn: number
+): { group: SceneGroup; urls: string[] }[] {
+  const slots = entry.inputs.referenceImages.shape === 'single' ? 1 : entry.inputs.referenceImages.max;
+  const taking = acceptedGroups(entry, groups).filter((g) => g.urls.length > 0);
+  const rotated = taking.map((g) => {
+    const shift = turn % g.urls.length;
+    return [...g.urls.slice(shift), ...g.urls.slice(0, shift)];
+  });
+  const picked = taking.map(() => 0);
+  let free = slots;
+  for (let round = 0; free > 0; round++) {
+    const before = free;
+    rotated.forEach((urls, i) => {
+      if (free > 0 && round < urls.length) {
+        picked[i]!++;
+        free--;
+      }
+    });
+    if (free === before) break;
+  }
+  return taking.map((group, i) => ({ group, urls: rotated[i]!.slice(0, picked[i]) })).filter((g) => g.urls.length > 0);
+}
+
+const nameOf = (g: SceneGroup): string => g.description ?? g.groupId;
+
+/** `[Image1] and [Image2] show mara; [Image3] shows lumen.`: which tagged image is whom. */
+function tagSentence(tag: string, allocated: readonly { group: SceneGroup; urls: string[] }[]): string {
+  let n = 0;
+  const parts = allocated.map(({ group, urls }) => {
+    const tags = urls.map(() => tag.replace('{n}', String(++n)));
+    const list = tags.length > 1 ? `${tags.slice(0, -1).join(', ')} and ${tags.at(-1)}` : tags[0];
+    return `${list} ${tags.length > 1 ? 'show' : 'shows'} ${nameOf(group)}`;
+  });
+  return `Reference images: ${parts.join('; ')}.`;
+}
+
 /**
  * Maps scenegate's model-independent scene request onto one model's inputs, as its catalogue
- * entry describes. References of every entity in the scene are flattened in plan order and cut
- * to what the model takes. Pure, so the workflow computes it and the exact input is in history.
+ * entry describes. Pure, so the workflow computes it and the exact input is in history.
  */
 export function toModelInput(entry: ModelEntry, request: SceneModelRequest): Record<string, unknown> {
   const { inputs } = entry;
-  const input: Record<string, unknown> = { ...inputs.constants, [inputs.prompt]: request.prompt };
+  // a model without a strength input escalates by what it does take
+  const escalate = inputs.referenceStrength ? 0 : request.escalation;
+  const allocated = allocateReferences(entry, request.references, escalate);
+  const prompt = [request.prompt];
+  if (inputs.referenceImages.promptTag && allocated.length > 0) {
+    prompt.push(tagSentence(inputs.referenceImages.promptTag, allocated));
+  }
+  if (escalate > 0 && allocated.length > 0) {
+    prompt.push(`Keep ${allocated.map((a) => nameOf(a.group)).join(' and ')} exactly as in the reference images.`);
+  }
+  const input: Record<string, unknown> = { ...inputs.constants, [inputs.prompt]: prompt.join(' ') };
   if (inputs.negativePrompt && request.negativePrompt) input[inputs.negativePrompt] = request.negativePrompt;
 
-  const urls = request.references.flatMap((r) => r.urls).slice(0, inputs.referenceImages.max);
+  const urls = allocated.flatMap((a) => a.urls);
   if (urls.length > 0) input[inputs.referenceImages.field] = inputs.referenceImages.shape === 'single' ? urls[0] : urls;
 
   if (inputs.referenceStrength) {
     const { field, min, max } = inputs.referenceStrength;
     input[field] = Math.round((min + (max - min) * request.strength) * 1000) / 1000;
   }
-  if (inputs.seed) input[inputs.seed] = request.seed;
+  if (inputs.seed) input[inputs.seed] = (request.seed + escalate) % 2 ** 31;
   if (inputs.duration) input[inputs.duration.field] = outputSeconds(entry, request.durationSec);
-  if (inputs.aspectRatio && inputs.aspectRatio.allowed.includes(request.aspectRatio)) {
-    input[inputs.aspectRatio.field] = request.aspectRatio;
+  const aspect = inputs.aspectRatio;
+  if (aspect?.field && (aspect.allowed as readonly string[]).includes(request.aspectRatio)) {
+    input[aspect.field] = request.aspectRatio;
   }
   return input;
 }

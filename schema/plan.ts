@@ -40,10 +40,14 @@ const strength = z.number().min(0, { error: 'must be between 0 and 1' }).max(1, 
 
 export const aspectRatioSchema = z.enum(['16:9', '9:16', '1:1']);
 
+/** What a consistency group is: models read a character's, a product's or a style's references differently. */
+export const groupKindSchema = z.enum(['character', 'product', 'style']);
+export type GroupKind = z.infer<typeof groupKindSchema>;
+
 /** A character, product or style whose reference images every scene it appears in is conditioned on. */
 const consistencyGroupSchema = strictObject({
   id: slug,
-  kind: z.enum(['character', 'product', 'style']),
+  kind: groupKindSchema,
   /** Local paths (under an allowed root folder) or https URLs; 1 to 4 images. */
   referenceImages: z
     .array(z.string().min(1, { error: 'must not be empty' }))

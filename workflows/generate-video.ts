@@ -10,7 +10,7 @@ import {
   upsertMemo,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { PrepareGenerationResult } from '../schema/activities';
+import { prepareGenerationResultSchema, type PrepareGenerationResult } from '../schema/activities';
 import { FailureType } from '../schema/failures';
 import { describeIssues } from '../schema/issues';
 import { planSchema, type Plan, type PlanInput } from '../schema/plan';
@@ -34,6 +34,7 @@ export async function generateVideo(rawPlan: PlanInput): Promise<GenerationResul
   const oncePerActivation = patched(PUBLISH_ONCE_PER_ACTIVATION);
   const slotPerPrediction = patched(SLOT_PER_PREDICTION);
   const recordEveryChange = patched(RECORD_EVERY_CHANGE);
+  const promptReads = patched(PROMPT_READS);
   const publisher = new ProgressPublisher();
   const { plan, generationId } = parsePlan(rawPlan, publisher);
   const tasks = new SceneScopes();
@@ -46,7 +47,11 @@ export async function generateVideo(rawPlan: PlanInput): Promise<GenerationResul
     inFlight: () => tasks.size,
     instruments: workflowInstruments(),
   };
-  const gen: Generation = new Generation(plan, generationId, hooks, { slotPerPrediction, recordEveryChange });
+  const gen: Generation = new Generation(plan, generationId, hooks, {
+    slotPerPrediction,
+    recordEveryChange,
+    promptReads,
+  });
   registerHandlers(gen);
   publisher.start(plan.scenes.length);
   // outside the run's cancellation: a cancelled run goes on publishing while it cancels its predictions
@@ -83,6 +88,8 @@ const PUBLISH_ONCE_PER_ACTIVATION = 'publish-once-per-activation';
 const SLOT_PER_PREDICTION = 'slot-per-prediction';
 /** Every change to a generation is recorded, so what waits on it (the progress published) sees it at once. */
 const RECORD_EVERY_CHANGE = 'record-every-change';
+/** A prediction without a webhook is read within seconds of its end (see `readSchedule`). */
+const PROMPT_READS = 'prompt-reads';
 
 /** Starts scenes as the strategy, the gate and the budget allow, until none is left to run. */
 async function runScenes(gen: Generation, acts: GenerationActivities, tasks: SceneScopes): Promise<void> {
@@ -183,7 +190,8 @@ async function closeWithoutVideo(
 async function prepare(gen: Generation, acts: GenerationActivities): Promise<PrepareGenerationResult> {
   const { plan } = gen;
   try {
-    return await acts.prepareGeneration.executeWithOptions(
+    // parsed, not taken as recorded: a result recorded before a field was added gets its default
+    const prepared = await acts.prepareGeneration.executeWithOptions(
       {
         summary: `prepare ${plan.consistencyGroups.length} consistency group(s) for ${plan.model ?? 'the default model'}`,
       },
@@ -191,13 +199,15 @@ async function prepare(gen: Generation, acts: GenerationActivities): Promise<Pre
         {
           generationId: gen.generationId,
           ...(plan.model ? { model: plan.model } : {}),
-          groups: plan.consistencyGroups.map((g) => ({ id: g.id, referenceImages: g.referenceImages })),
-          scenes: plan.scenes.map((s) => ({ entities: s.entities })),
+          groups: plan.consistencyGroups.map((g) => ({ id: g.id, kind: g.kind, referenceImages: g.referenceImages })),
+          scenes: plan.scenes.map((s) => ({ entities: s.entities, durationSec: s.durationSec })),
+          aspectRatio: plan.aspectRatio,
           ...(plan.gate.scorer ? { scorer: plan.gate.scorer } : {}),
           gateEnabled: plan.gate.enabled,
         },
       ]
     );
+    return prepareGenerationResultSchema.parse(prepared);
   } catch (err) {
     // a bad reference or model is the plan's fault: fail with the field named, not "activity failed"
     if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.nonRetryable) {

@@ -5,6 +5,7 @@ import type { GenerationActivities } from './activity-options';
 import { isPermanent, messageOf } from './failure-details';
 import type { BudgetClaim } from './rules/budget-admission';
 import type { PaidCall } from './rules/paid-calls';
+import { readSchedule } from './rules/read-schedule';
 import type { SceneAttempts } from './rules/scene-attempts';
 
 /** How a paid call ended: its prediction's final state, or no prediction at all. */
@@ -74,6 +75,8 @@ async function create(attempts: SceneAttempts, acts: GenerationActivities, call:
     ...(call.version ? { version: call.version } : {}),
     input: call.input,
     knownIds: attempts.knownIds(),
+    // Replicate stops billing by itself when the workflow's own deadline for the call has passed
+    cancelAfterSec: Math.ceil(durationMs(attempts.plan.timeouts.sceneAttempt) / 1000),
   };
   const since = Date.now();
   try {
@@ -104,9 +107,13 @@ async function awaitEnd(attempts: SceneAttempts, acts: GenerationActivities, cal
   const { timeouts } = attempts.plan;
   const started = Date.now();
   const deadline = started + durationMs(timeouts.sceneAttempt);
-  const every = durationMs(timeouts.predictionCheck);
-  // with a webhook coming, a read is only the fallback for a lost one: allow it one interval more
-  let nextRead = started + call.typicalMs + (attempts.call(call.key)!.webhook ? every : 0);
+  const { webhook } = attempts.call(call.key)!;
+  const reads = readSchedule(
+    { typicalMs: call.typicalMs, webhook },
+    durationMs(timeouts.predictionCheck),
+    attempts.promptReads
+  );
+  let nextRead = started + reads.firstAfterMs;
   for (;;) {
     const final = attempts.final(call.key);
     if (final) return { kind: 'final', prediction: final };
@@ -120,7 +127,7 @@ async function awaitEnd(attempts: SceneAttempts, acts: GenerationActivities, cal
     }
     if (Date.now() >= nextRead) {
       await read(attempts, acts, call.key);
-      nextRead = Date.now() + every;
+      nextRead = Date.now() + reads.everyMs;
       continue;
     }
     await condition(() => attempts.final(call.key) !== null, Math.min(nextRead, deadline) - Date.now());

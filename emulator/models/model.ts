@@ -33,6 +33,10 @@ export interface EmulatedModel {
   description: string;
   inputs: Record<string, InputField>;
   price: Price;
+  /** The price for these inputs, when it depends on them (audio on or off, resolution); else `price`. */
+  priceFor?: (input: Record<string, unknown>) => Price;
+  /** A rule the model states only in prose that these inputs break: the prediction fails with it, as the model would. */
+  problem?: (input: Record<string, unknown>) => string | undefined;
   /** Video models render a clip; the embedding model returns vectors. */
   kind: 'video' | 'embedding';
   video?: (input: Record<string, unknown>) => VideoSpec;

@@ -15,7 +15,7 @@ let env: GenerationEnv;
 let hosted: ReturnType<typeof createActivities>;
 before(async () => {
   env = await useGenerationEnv(import.meta.url, { token: TOKEN });
-  for (const model of ['kwaivgi/kling-v1.6-pro', 'andreasjansson/clip-features']) {
+  for (const model of ['bytedance/seedance-2.0', 'andreasjansson/clip-features']) {
     env.emulator.configure(model, { render: 'none', latency: { kind: 'fixed', ms: 0 } });
   }
   const connection = replicateConnection({ token: TOKEN, baseUrl: env.emulator.baseUrl, emulatorToken: 'unused' });
@@ -25,24 +25,30 @@ after(async () => {
   await env.teardown();
 });
 
+/** Seedance, the hosted default, makes 4 to 15 s clips. */
+const hostedPlan = (id: string, extra: Parameters<typeof testPlan>[2]) => {
+  const plan = testPlan(id, 2, extra);
+  return { ...plan, scenes: plan.scenes.map((s) => ({ ...s, durationSec: 4 })) };
+};
+
 test('a plan with no model runs on the catalogue hosted default, and its gate scores with CLIP', async () => {
-  const plan = testPlan(`hosted-default-${Date.now()}`, 2, { gate: { enabled: true, threshold: 0 } });
+  const plan = hostedPlan(`hosted-default-${Date.now()}`, { gate: { enabled: true, threshold: 0 } });
   const result = await env.withWorker(async () => {
     const handle = await env.generations.start(plan);
     const done = await handle.result();
     const progress = await handle.progress();
-    assert.equal(progress.model, 'kwaivgi/kling-v1.6-pro');
+    assert.equal(progress.model, 'bytedance/seedance-2.0');
     assert.equal(progress.gate.status, 'passed');
     return done;
   }, hosted);
   assert.equal(result.status, 'succeeded');
   const models = env.emulator.stats().predictions.map((p) => p.model);
-  assert.deepEqual([...new Set(models)].sort(), ['andreasjansson/clip-features', 'kwaivgi/kling-v1.6-pro']);
-  assert.equal(result.durationSec, 10, 'Kling makes 5 s clips for the 2 s asked');
+  assert.deepEqual([...new Set(models)].sort(), ['andreasjansson/clip-features', 'bytedance/seedance-2.0']);
+  assert.equal(result.durationSec, 8, 'two 4 s clips');
 });
 
 test("the local scorer, which only reads the emulator's pasted references, is refused on hosted Replicate by name", async () => {
-  const plan = testPlan(`hosted-local-${Date.now()}`, 2, { gate: { enabled: true, scorer: 'local' } });
+  const plan = hostedPlan(`hosted-local-${Date.now()}`, { gate: { enabled: true, scorer: 'local' } });
   await env.withWorker(async () => {
     const handle = await env.generations.start(plan);
     await assert.rejects(

@@ -39,7 +39,7 @@ function walk(recordEveryChange: boolean): { recorded: string[]; silent: string[
     plan,
     'g',
     { now: () => 0, changed: () => undefined, stopping: () => undefined, inFlight: () => 0 },
-    { slotPerPrediction: true, recordEveryChange }
+    { slotPerPrediction: true, recordEveryChange, promptReads: true }
   );
   const { attempts, verdicts, operators } = gen;
   const recorded: string[] = [];

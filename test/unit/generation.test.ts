@@ -52,7 +52,7 @@ function generation(scenes: number, extra: Partial<PlanInput> = {}) {
     plan,
     'g',
     { now: () => clock.now, changed: () => told.changed++, stopping: () => told.stopping++, inFlight: () => 0 },
-    { slotPerPrediction: false, recordEveryChange: true }
+    { slotPerPrediction: false, recordEveryChange: true, promptReads: true }
   );
   gen.prepare(prepared(plan.gate.scorer));
   /** Moves the generation's clock to `ms`: what comes next happens then. */

@@ -10,17 +10,20 @@ import { predictionCostUsd, type PredictionSnapshot } from '../../schema/predict
 const catalogue = loadCatalogue();
 const videoModels = catalogue.models.filter((m) => emulatedModels.find((e) => e.id === m.id)?.kind === 'video');
 
+const model = (id: string) => catalogue.models.find((m) => m.id === id)!;
+
 const request = (overrides: Partial<SceneModelRequest> = {}): SceneModelRequest => ({
   prompt: 'Mara holds the bottle',
   negativePrompt: 'blurry',
   references: [
-    { groupId: 'mara', urls: ['https://example.com/mara-1.png', 'https://example.com/mara-2.png'] },
-    { groupId: 'lumen', urls: ['https://example.com/lumen.png'] },
+    { groupId: 'mara', kind: 'character', urls: ['https://example.com/mara-1.png', 'https://example.com/mara-2.png'] },
+    { groupId: 'lumen', kind: 'product', urls: ['https://example.com/lumen.png'] },
   ],
   strength: 0.6,
   seed: 42,
   durationSec: 4,
   aspectRatio: '16:9',
+  escalation: 0,
   ...overrides,
 });
 
@@ -52,12 +55,67 @@ test('the local model gets every reference in plan order, the strength as its sc
   assert.equal(input.negative_prompt, 'blurry');
 });
 
-test('a model that takes one subject image gets the first reference; durations snap to what a model offers', () => {
-  const minimax = catalogue.models.find((m) => m.id === 'minimax/video-01')!;
-  assert.equal(toModelInput(minimax, request()).subject_reference, 'https://example.com/mara-1.png');
-  const kling = catalogue.models.find((m) => m.id === 'kwaivgi/kling-v1.6-pro')!;
-  assert.equal(outputSeconds(kling, 4), 5);
-  assert.equal(outputSeconds(kling, 9), 10);
+test("a model that takes one character portrait gets the character's, never the product's; durations snap to what a model offers", () => {
+  const minimax = model('minimax/video-01');
+  const productFirst = request({ references: [...request().references].reverse() });
+  assert.equal(toModelInput(minimax, productFirst).subject_reference, 'https://example.com/mara-1.png');
+  const seedance = model('bytedance/seedance-2.0');
+  assert.equal(outputSeconds(seedance, 2), 4);
+  assert.equal(outputSeconds(seedance, 20), 15);
+  assert.equal(outputSeconds(model('google/veo-3.1'), 4), 8);
+});
+
+test('every group reaches a model with fewer slots than images: one each first, then by turn', () => {
+  const four = ['1', '2', '3', '4'].map((n) => `https://example.com/mara-${n}.png`);
+  const scene = request({
+    references: [
+      { groupId: 'mara', kind: 'character', urls: four },
+      {
+        groupId: 'lumen',
+        kind: 'product',
+        urls: ['https://example.com/lumen-1.png', 'https://example.com/lumen-2.png'],
+      },
+    ],
+  });
+  // Veo takes 3: two of Mara's, one of the bottle's, grouped as the prompt names them
+  assert.deepEqual(toModelInput(model('google/veo-3.1'), scene).reference_images, [
+    'https://example.com/mara-1.png',
+    'https://example.com/mara-2.png',
+    'https://example.com/lumen-1.png',
+  ]);
+  const seedance = toModelInput(model('bytedance/seedance-2.0'), scene);
+  assert.equal((seedance.reference_images as string[]).length, 6, 'Seedance takes 9: all six');
+  assert.match(
+    String(seedance.prompt),
+    /Reference images: \[Image1\], \[Image2\], \[Image3\] and \[Image4\] show mara; \[Image5\] and \[Image6\] show lumen\.$/
+  );
+  const omni = toModelInput(model('kwaivgi/kling-v3-omni-video'), scene);
+  assert.match(String(omni.prompt), /<<<image_5>>> and <<<image_6>>> show lumen/);
+});
+
+test('on every catalogue model a gate miss changes what is sent: the strength where the model has one, else seed, references and prompt', () => {
+  for (const entry of videoModels) {
+    const first = toModelInput(entry, request());
+    const after = toModelInput(entry, request({ escalation: 1, strength: 0.75 }));
+    assert.notDeepEqual(after, first, entry.id);
+    if (entry.inputs.referenceStrength) {
+      assert.equal(after.prompt, first.prompt, `${entry.id}: its strength says it`);
+      continue;
+    }
+    assert.match(
+      String(after.prompt),
+      /Keep mara and lumen exactly as in the reference images\.|Keep mara exactly/,
+      entry.id
+    );
+    if (entry.inputs.seed) assert.equal(after[entry.inputs.seed], 43, `${entry.id}: a new seed`);
+  }
+  // a group with more images than its share sends others after a miss
+  const veo = model('google/veo-3.1');
+  assert.deepEqual(toModelInput(veo, request({ escalation: 1 })).reference_images, [
+    'https://example.com/mara-2.png',
+    'https://example.com/mara-1.png',
+    'https://example.com/lumen.png',
+  ]);
 });
 
 const prediction = (

@@ -20,6 +20,10 @@ test('an invalid setting is one line naming the variable, what it expected and w
       'invalid setting REPLICATE_BASE_URL: expected an http(s) URL such as https://api.replicate.com/v1 (got "localhost:8080")',
     ],
     [
+      { REPLICATE_API_TOKEN: 'r8_x', SCENEGATE_WEBHOOK_URL: 'http://hooks.example.com/replicate' },
+      'invalid setting SCENEGATE_WEBHOOK_URL: expected an https URL when REPLICATE_API_TOKEN is set (hosted Replicate posts webhooks to https only) (got "http://hooks.example.com/replicate")',
+    ],
+    [
       { SCENEGATE_TASK_QUEUE: 'my queue' },
       'invalid setting SCENEGATE_TASK_QUEUE: expected a task queue name without spaces (got "my queue")',
     ],

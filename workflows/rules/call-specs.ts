@@ -16,13 +16,16 @@ export function scoreEstimateUsd(scorer: ScorerModel | null): number {
   return scorer ? estimateCostUsd(scorer.pricing, 0) : 0;
 }
 
-/** The clip step of a scene attempt: the scene, its groups' references, the attempt's strength and seed, in the model's inputs. */
+/**
+ * The clip step of a scene attempt: the scene, its groups' references, the attempt's strength
+ * and seed and how far the gate escalated its groups, in the model's inputs.
+ */
 export function clipCallSpec(
   model: ModelEntry,
-  plan: Pick<Plan, 'aspectRatio'>,
+  plan: Pick<Plan, 'aspectRatio' | 'consistencyGroups'>,
   scene: Scene,
   references: readonly PreparedReference[],
-  attempt: { strength: number; seed: number }
+  attempt: { strength: number; seed: number; escalation: number }
 ): CallSpec {
   const outputSec = outputSeconds(model, scene.durationSec);
   return {
@@ -31,12 +34,18 @@ export function clipCallSpec(
     input: toModelInput(model, {
       prompt: scene.prompt,
       ...(scene.negativePrompt ? { negativePrompt: scene.negativePrompt } : {}),
-      references: scene.entities.map((groupId) => ({
-        groupId,
-        urls: references.filter((r) => r.groupId === groupId).map((r) => r.url),
-      })),
+      references: scene.entities.map((groupId) => {
+        const group = plan.consistencyGroups.find((g) => g.id === groupId)!;
+        return {
+          groupId,
+          kind: group.kind,
+          ...(group.description ? { description: group.description } : {}),
+          urls: references.filter((r) => r.groupId === groupId).map((r) => r.url),
+        };
+      }),
       strength: attempt.strength,
       seed: attempt.seed,
+      escalation: attempt.escalation,
       durationSec: scene.durationSec,
       aspectRatio: plan.aspectRatio,
     }),

@@ -43,6 +43,8 @@ export class Gate {
   private readonly asking = new Set<string>();
   private readonly answers = new Map<string, GateDecision>();
   private readonly strengths = new Map<string, number>();
+  /** Gate misses per consistency group. */
+  private readonly misses = new Map<string, number>();
   private currentSeed: number;
 
   constructor(private readonly plan: Plan) {
@@ -87,6 +89,11 @@ export class Gate {
     return values.length ? Math.max(...values) : 0;
   }
 
+  /** How far the gate escalated a scene made of these groups: the most misses any of them had. */
+  escalationOf(entities: readonly string[]): number {
+    return Math.max(0, ...entities.map((e) => this.misses.get(e) ?? 0));
+  }
+
   /** Records a scored gate attempt and says whether it passed. */
   score(sceneId: string, attempt: number, strength: number, score: number): 'pass' | 'miss' {
     this.scores.push({ sceneId, attempt, strength, score });
@@ -99,6 +106,7 @@ export class Gate {
    */
   miss(entities: readonly string[]): void {
     for (const groupId of entities) {
+      this.misses.set(groupId, (this.misses.get(groupId) ?? 0) + 1);
       const next = Math.min(1, (this.strengths.get(groupId) ?? 0) + this.plan.gate.strengthStep);
       this.strengths.set(groupId, Math.round(next * 1000) / 1000);
     }

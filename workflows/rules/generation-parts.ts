@@ -28,6 +28,8 @@ export interface GenerationPatches {
   slotPerPrediction: boolean;
   /** Every change is recorded; before, a booking, an instant reservation, a queued scene and a score call opening were not. */
   recordEveryChange: boolean;
+  /** A prediction without a webhook is read promptly, not first at its typical time and then every predictionCheck. */
+  promptReads: boolean;
 }
 
 /** Why the generation is stopping early: the failure it will end with. */
@@ -52,6 +54,8 @@ export interface GenerationParts {
   order: readonly string[];
   /** A scene gives its slot back when its prediction ends, not once its clip is in. */
   slotPerPrediction: boolean;
+  /** A prediction without a webhook is read promptly (see `readSchedule`). */
+  promptReads: boolean;
   scene(id: string): SceneState;
   /** What preparation resolved (the model, the references, the scorer); throws before it. */
   prepared(): PrepareGenerationResult;

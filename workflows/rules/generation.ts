@@ -70,6 +70,7 @@ export class Generation {
       ...{ plan, generationId, order: this.order, instruments },
       ...{ budget: this.budget, gate: this.gate, calls: this.calls, scheduler: this.scheduler },
       slotPerPrediction: patches.slotPerPrediction,
+      promptReads: patches.promptReads,
       scene: (id) => this.sceneState(id),
       prepared: () => this.requirePrepared(),
       stop: () => this.stopReason,

@@ -34,6 +34,10 @@ export class SceneAttempts {
   get slotPerPrediction(): boolean {
     return this.g.slotPerPrediction;
   }
+  /** Predictions without a webhook are read promptly (`readSchedule`). */
+  get promptReads(): boolean {
+    return this.g.promptReads;
+  }
   get stop(): StopReason | null {
     return this.g.stop();
   }
@@ -147,7 +151,8 @@ export class SceneAttempts {
     const strength = run.nextStrength(this.g.gate.strengthOf(run.scene.entities));
     const attempt = run.begin(strength, run.nextSeed(this.g.gate.seed), this.g.now());
     const { model, references } = this.g.prepared();
-    const spec = clipCallSpec(model, this.g.plan, run.scene, references, attempt);
+    const escalation = this.g.gate.escalationOf(run.scene.entities);
+    const spec = clipCallSpec(model, this.g.plan, run.scene, references, { ...attempt, escalation });
     const call = this.g.calls.open({ sceneId: id, attempt: attempt.n, step: 'clip', try: 1 }, spec);
     this.g.record();
     return call;
