@@ -20,7 +20,7 @@ import {
   ReferenceFileError,
 } from '../common/reference-file';
 import { runFfprobe } from '../media/ffmpeg';
-import { modelProblems } from '../schema/plan-model-check';
+import { modelProblems, referenceLimitProblem } from '../schema/plan-model-check';
 import { findModel } from './catalogue';
 import { parseInput } from './parse-input';
 import type { ReplicateConnection } from './replicate/client';
@@ -153,6 +153,12 @@ export function makePrepareGeneration(deps: PrepareGenerationDeps) {
               `${source} is ${size.width}x${size.height}; sides must be ${minSide} to ${maxSide} pixels`
             );
           }
+
+          const refused = referenceLimitProblem(model, {
+            type: type.ext === 'jpg' ? 'jpeg' : (type.ext as 'png' | 'webp' | 'gif'),
+            ...size,
+          });
+          if (refused) throw invalid(field, `${source}: ${refused}`);
 
           let url = checkpoint.uploaded[sha256];
           if (!url) {

@@ -81,3 +81,30 @@ export function modelProblems(plan: PlanForModel, catalogue: Catalogue): string[
   }
   return [...sceneProblems(model, plan), ...shapeProblems(model, plan)];
 }
+
+/** An image as the worker read it: its type and size. */
+export interface ReferenceImageFacts {
+  type: 'png' | 'jpeg' | 'webp' | 'gif';
+  width: number;
+  height: number;
+}
+
+/**
+ * Why the model would refuse this reference image (its file type, its shorter side, its width ÷
+ * height), as one sentence naming the model's limit; undefined when it takes it.
+ */
+export function referenceLimitProblem(model: ModelEntry, image: ReferenceImageFacts): string | undefined {
+  const { types, minSidePx, aspect } = model.inputs.referenceImages.limits;
+  const ratio = image.width / image.height;
+  const fits =
+    (!types || types.includes(image.type)) &&
+    (!minSidePx || Math.min(image.width, image.height) >= minSidePx) &&
+    (!aspect || (ratio >= aspect.min && ratio <= aspect.max));
+  if (fits) return undefined;
+  const wants = [
+    types ? either(types.map((t) => t.toUpperCase())) : 'images',
+    minSidePx ? `at least ${minSidePx} px on each side` : '',
+    aspect ? `between ${aspect.min}:1 and ${aspect.max}:1 wide` : '',
+  ].filter(Boolean);
+  return `${model.id} takes ${wants.join(', ')}; this is a ${image.width}x${image.height} ${image.type.toUpperCase()}`;
+}

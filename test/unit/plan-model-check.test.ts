@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadCatalogue } from '../../common/catalogue-file';
 import { planSchema, type PlanInput } from '../../schema/plan';
-import { modelProblems } from '../../schema/plan-model-check';
+import { modelProblems, referenceLimitProblem } from '../../schema/plan-model-check';
 
 const catalogue = loadCatalogue();
 
@@ -61,4 +61,19 @@ test('more groups than reference slots, an aspect ratio or a clip length the mod
     catalogue
   );
   assert.deepEqual(seedance, ['scenes[0].durationSec: bytedance/seedance-2.0 makes clips of 4 to 15 s; 3 is not one']);
+});
+
+test('a reference image the model refuses is named with its limit: Kling v3 Omni takes PNG or JPEG of 300 px, 1:2.5 to 2.5:1', () => {
+  const omni = catalogue.models.find((m) => m.id === 'kwaivgi/kling-v3-omni-video')!;
+  assert.equal(referenceLimitProblem(omni, { type: 'png', width: 512, height: 512 }), undefined);
+  assert.equal(
+    referenceLimitProblem(omni, { type: 'webp', width: 200, height: 640 }),
+    'kwaivgi/kling-v3-omni-video takes PNG or JPEG, at least 300 px on each side, between 0.4:1 and 2.5:1 wide; this is a 200x640 WEBP'
+  );
+  const seedance = catalogue.models.find((m) => m.id === 'bytedance/seedance-2.0')!;
+  assert.equal(
+    referenceLimitProblem(seedance, { type: 'webp', width: 64, height: 64 }),
+    undefined,
+    'no limits recorded'
+  );
 });
