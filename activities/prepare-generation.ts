@@ -102,7 +102,8 @@ export function makePrepareGeneration(deps: PrepareGenerationDeps) {
     const { hosted } = deps.connection;
     const modelId = input.model ?? (hosted ? deps.catalogue.defaults.hosted : deps.catalogue.defaults.emulator);
     const model = findModel(deps.catalogue, modelId);
-    const scorer = input.scorer ?? (hosted ? 'clip' : 'local');
+    // CLIP on hosted reads frames at URLs it can fetch without a token, which only a bucket gives
+    const scorer = input.scorer ?? (hosted ? (deps.storage.remote ? 'clip' : 'manual') : 'local');
     // a plan started from the temporal CLI or the Web UI was never checked by a client: check it before paying
     const problems = modelProblems(
       {
@@ -116,6 +117,11 @@ export function makePrepareGeneration(deps: PrepareGenerationDeps) {
     if (input.gateEnabled && hosted && scorer === 'local') {
       problems.push(
         `gate.scorer: "local" measures a clip against references the emulator pastes into it and cannot judge a hosted model's clips; use "clip" (CLIP features on Replicate, paid per score) or "manual" (a person decides)`
+      );
+    }
+    if (input.gateEnabled && hosted && scorer === 'clip' && !deps.storage.remote) {
+      problems.push(
+        `gate.scorer: "clip" needs the frames and references at URLs the CLIP model fetches without a token, which this worker cannot give without object storage; set SCENEGATE_S3_BUCKET (presigned URLs), or use "manual" (a person decides)`
       );
     }
     if (problems.length > 0) {

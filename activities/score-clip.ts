@@ -18,10 +18,13 @@ import type { ReplicateConnection } from './replicate/client';
 import { toReplicateFailure } from './replicate/errors';
 import type { Storage } from '../common/storage/storage';
 
+/** Frames are scored within minutes of their sampling; an hour leaves room for retries. */
+const FRAME_URL_LIFETIME_SEC = 3600;
+
 /**
  * Builds the gate's scoring activities. `scoreClip` measures sampled frames against the
- * reference images on the worker (the `local` scorer, free). `sampleFrames` uploads frames for
- * the `clip` scorer, whose paid CLIP predictions the workflow runs like any other and whose
+ * reference images on the worker (the `local` scorer, free). `sampleFrames` makes frames readable by
+ * the `clip` scorer (presigned storage URLs with a bucket; the Files API on the emulator), whose paid CLIP predictions the workflow runs like any other and whose
  * score it computes from their embeddings, so a retry never scores other frames than it sent.
  */
 export function makeScoreClip(deps: {
@@ -53,9 +56,16 @@ export function makeScoreClip(deps: {
       const frames = await sampleFrames(clip, durationSec, 3, 224, 224);
       const frameUrls: string[] = [];
       for (const [i, frame] of frames.entries()) {
+        const png = await encodePng(frame);
+        const name = `${input.sceneId}-a${input.attempt}-frame-${i}.png`;
+        if (deps.storage.remote) {
+          // the CLIP model fetches each URL itself, with no token: a presigned URL it can read, not a Files API one
+          const key = `${input.clipPath}.frame-${i}.png`;
+          await deps.storage.put(key, png, 'image/png');
+          frameUrls.push(await deps.storage.location(key, FRAME_URL_LIFETIME_SEC, 'services'));
+          continue;
+        }
         try {
-          const png = await encodePng(frame);
-          const name = `${input.sceneId}-a${input.attempt}-frame-${i}.png`;
           const file = new File([new Uint8Array(png)], name, { type: 'image/png' });
           frameUrls.push(((await deps.replicate.files.create(file)) as { urls: { get: string } }).urls.get);
         } catch (err) {

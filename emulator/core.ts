@@ -48,7 +48,7 @@ export class EmulatorCore {
       origin: () => this.origin,
       baseUrl: () => this.baseUrl,
       outputTtlMs: options.outputTtlMs,
-      resolveImage: (uri) => this.resolveImage(uri),
+      resolveImage: (uri, model) => this.resolveImage(uri, model),
       placeholderClip: (seconds) => this.placeholderClip(seconds),
       notify: (prediction, event) => this.notify(prediction, event),
       closed: () => this.isClosed,
@@ -128,9 +128,16 @@ export class EmulatorCore {
     }
   }
 
-  /** Bytes of an image given to a model: an emulator file URL, a data: URI or an http(s) URL. */
-  async resolveImage(uri: string): Promise<Buffer> {
+  /**
+   * Bytes of an image given to a model: an emulator file URL, a data: URI or an http(s) URL. A
+   * model that fetches without a token (`fetchesWithoutToken`) gets what hosted Replicate gives
+   * it for a Files API URL: no image.
+   */
+  async resolveImage(uri: string, model?: string): Promise<Buffer> {
     const own = `${this.baseUrl}/files/`;
+    if (uri.startsWith(own) && model && this.knobs(model).fetchesWithoutToken) {
+      throw new Error(`cannot identify image file ${uri}: it answered 401 without a token`);
+    }
     if (uri.startsWith(own)) {
       const file = this.files.get(uri.slice(own.length));
       if (!file) throw new Error(`reference ${uri} does not exist (expired or deleted file)`);

@@ -59,6 +59,12 @@ export const modelKnobsSchema = z.object({
   dropAfterCreateRate: rate.default(0),
   dropAfterCreateNext: count.default(0),
   price: priceSchema.optional(),
+  /**
+   * The model downloads image URLs itself without a token, as community models on hosted
+   * Replicate do (clip-features' own code): a Files API URL then gives it a JSON page that needs
+   * the token, not the image. Off, the emulator hands the model its own files as a convenience.
+   */
+  fetchesWithoutToken: z.boolean().default(false),
   /** Whether a failed prediction is billed. */
   billFailed: z.boolean().default(true),
   /** Send the terminal webhook twice (handlers must be idempotent). */

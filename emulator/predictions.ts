@@ -54,7 +54,8 @@ export interface LifecycleHost {
   baseUrl(): string;
   outputTtlMs: number;
   /** Bytes of an image URI: an emulator file URL, a data: URI or an http(s) URL. */
-  resolveImage(uri: string): Promise<Buffer>;
+  /** `model`: the model fetching it, which may do so without a token. */
+  resolveImage(uri: string, model?: string): Promise<Buffer>;
   /** A small clip rendered once, for the no-render mode. */
   placeholderClip(seconds: number): Promise<string>;
   notify(prediction: EmulatedPrediction, event: 'start' | 'output' | 'logs' | 'completed'): void;
@@ -248,7 +249,7 @@ export class PredictionStore {
         lines.map(async (line) => ({
           input: line,
           embedding: /^(https?:|data:)/.test(line)
-            ? await imageEmbedding(await host.resolveImage(line))
+            ? await imageEmbedding(await host.resolveImage(line, model.id))
             : textEmbedding(line),
         }))
       );
