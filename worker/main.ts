@@ -16,6 +16,7 @@ import { prebuiltBundle } from './prebuilt-bundle';
 import { installRuntime } from './runtime';
 import { startTracing } from './tracing';
 import { startWebhookReceiver } from './webhook-receiver';
+import { warnOfSchemaDrift } from './schema-drift';
 
 await runMain(async () => {
   const settings = loadSettings();
@@ -54,6 +55,7 @@ await runMain(async () => {
       (settings.SCENEGATE_METRICS_ADDRESS ? `; metrics at http://${settings.SCENEGATE_METRICS_ADDRESS}/metrics` : '') +
       (tracing ? '; traces to the OTLP collector' : '')
   );
+  if (deps.connection.hosted) void warnOfSchemaDrift(deps, (message, fields) => runtime.logger.warn(message, fields));
   try {
     await workers.run();
   } finally {
