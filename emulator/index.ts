@@ -1,9 +1,10 @@
-import http from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
 import { EMULATOR_TOKEN } from '../common/settings';
+import { emulatorApp } from './app';
 import { defaultDataDir, EmulatorCore } from './core';
 import type { ModelKnobs, ModelKnobsInput } from './knobs';
-import { createHandler } from './server';
 import type { EmulatorStats } from './stats';
 import { newWebhookSecret } from './webhooks';
 
@@ -55,13 +56,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     webhookRetryBaseMs: options.webhookRetryBaseMs ?? 100,
     models: options.models ?? {},
   });
-  const server = http.createServer(createHandler(core));
+  const app = emulatorApp(core);
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, hostname: options.host ?? '127.0.0.1', port: options.port ?? 0 }, () =>
+      resolve(s as Server)
+    );
+    s.once('error', reject);
+  });
   // keep-alive sockets would hold close() open until their idle timeout
   server.keepAliveTimeout = 1000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
-  });
   const address = server.address() as AddressInfo;
   core.origin = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
   return {

@@ -1,4 +1,5 @@
-import type { ServerResponse } from 'node:http';
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
 /** An RFC 7807 problem, as the hosted API answers errors. */
 export interface Problem {
@@ -8,25 +9,12 @@ export interface Problem {
   [extra: string]: unknown;
 }
 
-export function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {}
-): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
-  res.end(text);
-}
-
-export function sendProblem(res: ServerResponse, problem: Problem, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(problem);
-  res.writeHead(problem.status, {
+/** Answers `problem` as the hosted API does: its status and an `application/problem+json` body. */
+export function problemResponse(c: Context, problem: Problem, headers: Record<string, string> = {}): Response {
+  return c.body(JSON.stringify(problem), problem.status as ContentfulStatusCode, {
     'content-type': 'application/problem+json',
-    'content-length': Buffer.byteLength(text),
     ...headers,
   });
-  res.end(text);
 }
 
 export const problems = {
@@ -59,6 +47,11 @@ export const problems = {
     title: 'Request was throttled',
     detail: `Request was throttled. Your rate limit resets in ~${retryAfterSec}s.`,
     retry_after: retryAfterSec,
+  }),
+  payloadTooLarge: (maxBytes: number): Problem => ({
+    status: 413,
+    title: 'Payload too large',
+    detail: `the body is over ${maxBytes} bytes`,
   }),
   serverError: (status: number): Problem => ({
     status,

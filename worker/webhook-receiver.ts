@@ -1,7 +1,12 @@
-import http from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { serve, type HttpBindings } from '@hono/node-server';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { Hono, type Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
+import { lengthFirstBodyLimit } from '../common/body-limit';
 import { snapshotOf } from '../schema/prediction';
 import { webhookTargetOf } from '../schema/webhook-target';
 import { predictionSettledSignal } from '../workflows/messages';
@@ -24,29 +29,12 @@ export interface WebhookReceiver {
   close(): Promise<void>;
 }
 
+type ReceiverEnv = { Bindings: HttpBindings };
+type ReceiverContext = Context<ReceiverEnv>;
+
 const MAX_BODY = 10 * 1024 * 1024;
 /** Deliveries remembered to answer a duplicate without signalling again. */
 const REMEMBERED = 2000;
-
-class HttpProblem extends Error {
-  constructor(
-    readonly status: number,
-    message: string
-  ) {
-    super(message);
-  }
-}
-
-async function readBody(req: http.IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new HttpProblem(413, 'body too large');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
 
 /**
  * Receives Replicate's webhooks and turns each into a `predictionSettled` signal to the
@@ -62,12 +50,11 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
   const remembered = new Set<string>();
 
   /** The verifier, fetched once; fetched again (at most once a minute) when a signature fails, in case the secret was rotated. */
-  async function verify(body: Buffer, headers: http.IncomingHttpHeaders): Promise<void> {
-    const pick = (name: string): string => String(headers[name] ?? '');
+  async function verify(body: Buffer, c: ReceiverContext): Promise<void> {
     const signed = {
-      'webhook-id': pick('webhook-id'),
-      'webhook-timestamp': pick('webhook-timestamp'),
-      'webhook-signature': pick('webhook-signature'),
+      'webhook-id': c.req.header('webhook-id') ?? '',
+      'webhook-timestamp': c.req.header('webhook-timestamp') ?? '',
+      'webhook-signature': c.req.header('webhook-signature') ?? '',
     };
     for (let fresh = false; ; fresh = true) {
       if (!verifier || fresh) verifier = { webhook: new Webhook(await options.fetchSecret()), fetchedAt: Date.now() };
@@ -77,23 +64,22 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
       } catch (err) {
         const message = err instanceof WebhookVerificationError ? err.message : String(err);
         const stale = /timestamp/i.test(message);
-        if (fresh || stale || Date.now() - verifier.fetchedAt < 60_000) throw new HttpProblem(401, message);
+        if (fresh || stale || Date.now() - verifier.fetchedAt < 60_000) throw new HTTPException(401, { message });
       }
     }
   }
 
-  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    if (req.method !== 'POST') throw new HttpProblem(405, 'only POST');
-    const body = await readBody(req);
-    await verify(body, req.headers);
-    const delivery = String(req.headers['webhook-id']);
-    const target = webhookTargetOf(new URL(req.url ?? '/', 'http://receiver'));
-    if (!target) throw new HttpProblem(400, 'the URL names no generation and key');
+  async function receive(c: ReceiverContext): Promise<Response> {
+    const body = Buffer.from(await c.req.arrayBuffer());
+    await verify(body, c);
+    const delivery = c.req.header('webhook-id')!;
+    const target = webhookTargetOf(new URL(c.req.url));
+    if (!target) throw new HTTPException(400, { message: 'the URL names no generation and key' });
     let prediction;
     try {
       prediction = snapshotOf(JSON.parse(body.toString('utf8')) as Parameters<typeof snapshotOf>[0]);
     } catch {
-      throw new HttpProblem(400, 'the body is not a prediction');
+      throw new HTTPException(400, { message: 'the body is not a prediction' });
     }
     if (!remembered.has(delivery)) {
       try {
@@ -102,32 +88,37 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
           .signal(predictionSettledSignal, { key: target.key, prediction });
       } catch (err) {
         if (!(err instanceof WorkflowNotFoundError))
-          throw new HttpProblem(503, `cannot signal the generation: ${(err as Error).message}`);
+          throw new HTTPException(503, { message: `cannot signal the generation: ${(err as Error).message}` });
         options.log('info', 'webhook for a generation that no longer runs', { ...target, predictionId: prediction.id });
       }
       remembered.add(delivery);
       if (remembered.size > REMEMBERED) remembered.delete(remembered.values().next().value!);
     }
-    res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    return c.json({ ok: true });
   }
 
-  const server = http.createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      const status = err instanceof HttpProblem ? err.status : 500;
-      options.log('warn', 'webhook refused', {
-        status,
-        reason: (err as Error).message,
-        webhookId: req.headers['webhook-id'],
-        url: req.url,
-      });
-      if (!res.headersSent) res.writeHead(status, { 'content-type': 'text/plain' }).end(`${(err as Error).message}\n`);
+  /** Logs a refused delivery and answers its status with the reason as plain text. */
+  function refuse(c: ReceiverContext, status: ContentfulStatusCode, reason: string): Response {
+    options.log('warn', 'webhook refused', {
+      status,
+      reason,
+      webhookId: c.req.header('webhook-id'),
+      url: c.env.incoming.url,
     });
+    return c.body(`${reason}\n`, status, { 'content-type': 'text/plain' });
+  }
+
+  // any path: the query names the generation and key, whatever path a public URL in front forwards to
+  const app = new Hono<ReceiverEnv>();
+  app.post('*', lengthFirstBodyLimit({ maxSize: MAX_BODY, onError: (c) => refuse(c, 413, 'body too large') }), receive);
+  app.all('*', (c) => refuse(c, 405, 'only POST'));
+  app.onError((err, c) => refuse(c, err instanceof HTTPException ? err.status : 500, err.message));
+
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, hostname: options.host, port: options.port }, () => resolve(s as Server));
+    s.once('error', reject);
   });
   server.keepAliveTimeout = 1000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, resolve);
-  });
   const { port } = server.address() as AddressInfo;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   return {
