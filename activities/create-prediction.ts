@@ -46,6 +46,7 @@ export function makeCreatePrediction(
         ...(deps.webhookUrl ? { webhook: webhookUrlFor(deps.webhookUrl, input.workflowId, input.key) } : {}),
         createdAfter: new Date(since - deps.reconcileSkewMs).toISOString(),
         exclude: new Set(input.knownIds),
+        blind: (what) => log.warn('looking for a lost create, could not see everything', { key: input.key, what }),
       });
       if (found) span.setAttribute('replicate.prediction_id', found.id);
       return found;
