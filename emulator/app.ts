@@ -227,7 +227,7 @@ export function emulatorApp(core: EmulatorCore): Hono<EmulatorEnv> {
     const { owner, name } = c.req.param();
     const model = findModel(owner, name);
     if (!model) return problemResponse(c, problems.notFound(`model ${owner}/${name}`));
-    return c.json(modelJson(model));
+    return c.json(modelJson(model, core.knobs(model.id).schemaChanges));
   });
   app.post('/v1/predictions', limited, async (c) => {
     const body = await jsonBody(c);

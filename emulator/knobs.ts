@@ -65,6 +65,8 @@ export const modelKnobsSchema = z.object({
    * the token, not the image. Off, the emulator hands the model its own files as a convenience.
    */
   fetchesWithoutToken: z.boolean().default(false),
+  /** Inputs the served schema (GET /v1/models/...) replaces or, with null, drops: an upstream change, for `models check`. */
+  schemaChanges: z.record(z.string(), z.looseObject({}).nullable()).default({}),
   /** Whether a failed prediction is billed. */
   billFailed: z.boolean().default(true),
   /** Send the terminal webhook twice (handlers must be idempotent). */
