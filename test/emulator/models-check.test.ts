@@ -46,7 +46,11 @@ test('a schema changed upstream fails models check, naming the model and the fie
     assert.match(run.stderr, /2 of 2 models differ from what scenegate expects/);
 
     const warned: { message: string; fields: Record<string, unknown> }[] = [];
-    const connection = replicateConnection({ token: emulator.token, baseUrl: emulator.baseUrl, emulatorToken: 'unused' });
+    const connection = replicateConnection({
+      token: emulator.token,
+      baseUrl: emulator.baseUrl,
+      emulatorToken: 'unused',
+    });
     await warnOfSchemaDrift({ catalogue: loadCatalogue(), connection }, (message, fields) =>
       warned.push({ message, fields })
     );

@@ -48,7 +48,10 @@ test('every example plan on every catalogue model is refused by field, or sends 
         for (const escalation of [0, 1, 2]) {
           const { input } = clipCallSpec(model, plan, scene, references, { strength: 0.6, seed: 7, escalation });
           const checked = validateInput(served, input);
-          assert.ok(checked.ok, `${file} ${scene.id} on ${model.id}: ${JSON.stringify(!checked.ok && checked.invalid)}`);
+          assert.ok(
+            checked.ok,
+            `${file} ${scene.id} on ${model.id}: ${JSON.stringify(!checked.ok && checked.invalid)}`
+          );
           assert.equal(served.problem?.(checked.input), undefined, `${file} ${scene.id} on ${model.id}`);
         }
       }
