@@ -16,6 +16,19 @@ export interface WorkerLogOptions {
   now?: () => number;
 }
 
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/**
+ * A message on one line: a newline or terminal escape in it (a signal's text, a model's error)
+ * is written as `\n` or `\u001b`, so it can neither forge a log line nor restyle the terminal.
+ */
+export function oneLine(text: string): string {
+  return text.replace(CONTROL, (c) =>
+    c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
+  );
+}
+
 /**
  * The dev stack's Temporal runtime logging: every entry goes to the worker log, including the
  * native core's, which would otherwise print raw, coloured, multi-line warnings to the window
@@ -28,7 +41,7 @@ export function workerRuntimeLogging(options: WorkerLogOptions): Pick<RuntimeOpt
   let unsaid = 0;
   const logger = new DefaultLogger('INFO', (entry: LogEntry) => {
     const time = new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString();
-    stream.write(`${time} ${entry.level} ${entry.message} ${JSON.stringify(entry.meta ?? {})}\n`);
+    stream.write(`${time} ${entry.level} ${oneLine(entry.message)} ${JSON.stringify(entry.meta ?? {})}\n`);
     if (entry.level !== 'WARN' && entry.level !== 'ERROR') return;
     if (generationComponents.has(String(entry.meta?.sdkComponent))) return;
     if (now() - lastNotice < quietMs) {
@@ -37,7 +50,7 @@ export function workerRuntimeLogging(options: WorkerLogOptions): Pick<RuntimeOpt
     }
     const more = unsaid ? `; ${unsaid} more since the last notice` : '';
     notice(
-      `scenegate: worker ${entry.level === 'WARN' ? 'warning' : 'error'}: ${entry.message.split('\n')[0]!.slice(0, 160)} (details in ${file}${more})`
+      `scenegate: worker ${entry.level === 'WARN' ? 'warning' : 'error'}: ${oneLine(entry.message.split('\n')[0]!).slice(0, 160)} (details in ${file}${more})`
     );
     lastNotice = now();
     unsaid = 0;

@@ -39,6 +39,8 @@ export const FailureType = {
   Aborted: 'Aborted',
   /** An update's validator turned the request down (unknown scene, wrong state, bad payload). */
   UpdateRefused: 'UpdateRefused',
+  /** An id that cannot be part of a storage key (a `/`, `.` or `..` part, a control character). */
+  InvalidStorageKey: 'InvalidStorageKey',
   /** The notification receiver (SCENEGATE_NOTIFY_URL) did not take a message; the generation goes on. */
   NotifyFailed: 'NotifyFailed',
 } as const;
@@ -48,6 +50,7 @@ export type FailureType = (typeof FailureType)[keyof typeof FailureType];
 export const nonRetryableActivityFailures: FailureType[] = [
   FailureType.InvalidPlan,
   FailureType.InvalidReference,
+  FailureType.InvalidStorageKey,
   FailureType.UnknownModel,
   FailureType.ReplicateAuth,
   FailureType.ReplicateBilling,

@@ -8,7 +8,14 @@ const reason = z
   .string({ error: 'must be a sentence' })
   .min(1, { error: 'must not be empty' })
   .max(1000, { error: 'must be at most 1000 characters' });
-const sceneId = z.string({ error: 'must be a scene id' }).min(1, { error: 'must not be empty' });
+const sceneId = z
+  .string({ error: 'must be a scene id' })
+  .min(1, { error: 'must not be empty' })
+  .max(100, { error: 'must be at most 100 characters' });
+/** A paid call's key (`s2#1`, `s1#2/score#1`): it is logged and goes into webhook URLs, so nothing else gets in. */
+const callKey = z.string().regex(/^[A-Za-z0-9._#/-]{1,200}$/, {
+  error: 'must be a call key such as "s2#1": 1 to 200 letters, digits, ".", "_", "-", "#" or "/"',
+});
 
 /** Signal `raiseBudget`: adds money to the limit (the limit never goes past MAX_BUDGET_USD). */
 export const raiseBudgetSchema = strictObject({ amountUsd: usdAmount().positive({ error: 'must be more than 0' }) });
@@ -29,7 +36,7 @@ export const abortSchema = strictObject({ reason });
  * Signal `predictionSettled`: the webhook receiver (or anyone holding the webhook secret) tells
  * the workflow a prediction ended. The workflow ignores one it does not expect, or already knows.
  */
-export const predictionSettledSchema = z.object({ key: z.string(), prediction: predictionSnapshotSchema });
+export const predictionSettledSchema = z.object({ key: callKey, prediction: predictionSnapshotSchema });
 
 export type RaiseBudget = z.infer<typeof raiseBudgetSchema>;
 export type PredictionSettled = z.infer<typeof predictionSettledSchema>;

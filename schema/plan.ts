@@ -2,10 +2,40 @@ import { z } from 'zod';
 import { usdAmount } from './money';
 import { strictObject } from './strict';
 
+/**
+ * How large a plan may be. A run's whole history must stay under Temporal's 50 MB (the server
+ * ends a run there, with no final state) and each payload under its 2 MB. Every attempt records
+ * its model input (up to 9 reference URLs and two prompts) and its events, about 27 KB at these
+ * maxima, so 1000 attempts stay under 30 MB; the plan itself, at every maximum, is about 1 MB.
+ * Long reference URLs were what filled histories: a local file is sent as a short upload URL.
+ */
+export const planLimits = {
+  /** Characters of a reference path or URL (a presigned URL fits; a data URL does not). */
+  referenceLength: 2048,
+  referencesPerGroup: 4,
+  groups: 20,
+  scenes: 200,
+  /** Characters of a prompt or negative prompt. */
+  promptLength: 2000,
+  /** Scenes × `retry.maxAttemptsPerScene`: the attempts whose inputs one history can hold. */
+  sceneAttempts: 1000,
+} as const;
+
+const atMost = (limit: number, unit: string) => ({ error: `must be at most ${limit} ${unit}` });
+
 /** Identifiers that end up in workflow ids, file names and prompts to operators. */
 const slug = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, {
   error: 'must be 1 to 100 letters, digits, ".", "_" or "-", starting with a letter or digit',
 });
+
+/** A generation id, which is also its workflow id and the first part of its storage keys. */
+export const generationIdSchema = slug;
+
+const prompt = z
+  .string()
+  .min(1, { error: 'must not be empty' })
+  .max(planLimits.promptLength, atMost(planLimits.promptLength, 'characters'));
+const negativePrompt = z.string().max(planLimits.promptLength, atMost(planLimits.promptLength, 'characters'));
 
 const durationUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const DURATION_PATTERN = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/;
@@ -50,18 +80,25 @@ const consistencyGroupSchema = strictObject({
   kind: groupKindSchema,
   /** Local paths (under an allowed root folder) or https URLs; 1 to 4 images. */
   referenceImages: z
-    .array(z.string().min(1, { error: 'must not be empty' }))
+    .array(
+      z
+        .string()
+        .min(1, { error: 'must not be empty' })
+        .max(planLimits.referenceLength, atMost(planLimits.referenceLength, 'characters'))
+    )
     .min(1, { error: 'needs at least one reference image' })
-    .max(4, { error: 'takes at most 4 reference images' }),
+    .max(planLimits.referencesPerGroup, {
+      error: `takes at most ${planLimits.referencesPerGroup} reference images`,
+    }),
   /** How strongly scenes follow the references (IP-Adapter scale), 0..1. */
   strength: strength.default(0.6),
-  description: z.string().max(500).optional(),
+  description: z.string().max(500, atMost(500, 'characters')).optional(),
 });
 
 /** What an operator or a scene may change about a scene's generation. */
 export const sceneOverridesSchema = strictObject({
-  prompt: z.string().min(1, { error: 'must not be empty' }).max(2000).optional(),
-  negativePrompt: z.string().max(2000).optional(),
+  prompt: prompt.optional(),
+  negativePrompt: negativePrompt.optional(),
   /** Replaces the reference strength of every group in this scene. */
   strength: strength.optional(),
   seed: z
@@ -75,8 +112,8 @@ export type SceneOverrides = z.infer<typeof sceneOverridesSchema>;
 
 export const sceneSchema = strictObject({
   id: slug,
-  prompt: z.string().min(1, { error: 'must not be empty' }).max(2000),
-  negativePrompt: z.string().max(2000).optional(),
+  prompt,
+  negativePrompt: negativePrompt.optional(),
   durationSec: z
     .number()
     .int()
@@ -84,7 +121,10 @@ export const sceneSchema = strictObject({
     .max(10, { error: 'must be 1 to 10 seconds' })
     .default(5),
   /** Ids of the consistency groups that appear in this scene. */
-  entities: z.array(z.string()).default([]),
+  entities: z
+    .array(slug)
+    .max(planLimits.groups, { error: `names at most ${planLimits.groups} consistency groups` })
+    .default([]),
   overrides: sceneOverridesSchema.optional(),
 });
 export type Scene = z.infer<typeof sceneSchema>;
@@ -131,7 +171,7 @@ const planObjectSchema = strictObject({
   /** Also the workflow id, so one id can never run twice at once. Defaults to the workflow id. */
   generationId: slug.optional(),
   /** A model id from the catalogue (catalogue/models.json). Unset: the catalogue's default for the emulator or hosted Replicate. */
-  model: z.string().min(1).optional(),
+  model: z.string().min(1).max(200, atMost(200, 'characters')).optional(),
   /** One seed for every scene, so scenes share a look. */
   seed: z
     .number()
@@ -140,8 +180,14 @@ const planObjectSchema = strictObject({
     .max(2 ** 31 - 1)
     .optional(),
   aspectRatio: aspectRatioSchema.default('16:9'),
-  consistencyGroups: z.array(consistencyGroupSchema).min(1, { error: 'needs at least one consistency group' }),
-  scenes: z.array(sceneSchema).min(1, { error: 'needs at least one scene' }).max(200),
+  consistencyGroups: z
+    .array(consistencyGroupSchema)
+    .min(1, { error: 'needs at least one consistency group' })
+    .max(planLimits.groups, { error: `takes at most ${planLimits.groups} consistency groups` }),
+  scenes: z
+    .array(sceneSchema)
+    .min(1, { error: 'needs at least one scene' })
+    .max(planLimits.scenes, { error: `takes at most ${planLimits.scenes} scenes` }),
   strategy: strategySchema.prefault({}),
   gate: gateSchema.prefault({}),
   budget: budgetSchema.prefault({}),
@@ -201,6 +247,14 @@ export const planSchema = planObjectSchema
         }
       });
     });
+    const attempts = plan.scenes.length * plan.retry.maxAttemptsPerScene;
+    if (attempts > planLimits.sceneAttempts) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['retry', 'maxAttemptsPerScene'],
+        message: `${plan.scenes.length} scenes × ${plan.retry.maxAttemptsPerScene} attempts is ${attempts}; one run's history holds at most ${planLimits.sceneAttempts} attempts (Temporal ends a run at 50 MB): use fewer scenes or attempts`,
+      });
+    }
     // the gate scores scene 1 against its references: without any, nothing can be scored (or paid for)
     if (plan.gate.enabled && plan.scenes[0] && plan.scenes[0].entities.length === 0) {
       ctx.addIssue({

@@ -12,6 +12,9 @@ export const tracingInterceptors = createRequire(import.meta.url).resolve(
 /** The module the worker bundles: every workflow scenegate registers. */
 export const workflowsPath = path.join(projectRoot, 'workflows', 'index.ts');
 
+/** The payload converter of the workflows: an undecodable signal is refused, not fatal to the run. */
+export const payloadConverterPath = path.join(projectRoot, 'workflows', 'payload-converter.ts');
+
 /**
  * Bundles the workflow code once and writes it to `outFile`, so tests and workers
  * reuse one bundle instead of running webpack on every Worker.create.
@@ -22,6 +25,7 @@ export async function writeWorkflowBundle(
 ): Promise<{ codePath: string }> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: options.workflowsPath ?? workflowsPath,
+    payloadConverterPath,
     logger: quietLogger,
     // a bundle runs only the interceptors built into it: tracing needs its own
     ...(options.traced ? { workflowInterceptorModules: [tracingInterceptors] } : {}),

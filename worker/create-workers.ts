@@ -2,7 +2,7 @@ import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/w
 import { splitByQueue } from '../activities';
 import type { Activities } from '../schema/activities';
 import { createQueueOf } from '../schema/task-queues';
-import { workflowsPath } from './bundle';
+import { payloadConverterPath, workflowsPath } from './bundle';
 
 export interface CreateWorkersOptions {
   connection: NativeConnection;
@@ -52,7 +52,10 @@ export async function createWorkers(options: CreateWorkersOptions): Promise<Scen
     ...base,
     taskQueue: options.taskQueue,
     activities: main,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
+    // a prebuilt bundle holds the payload converter already (see `writeWorkflowBundle`)
+    ...(options.workflowBundle
+      ? { workflowBundle: options.workflowBundle }
+      : { workflowsPath, dataConverter: { payloadConverterPath } }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 50,
     ...options.overrides,
   });

@@ -13,13 +13,14 @@ import {
 import { prepareGenerationResultSchema, type PrepareGenerationResult } from '../schema/activities';
 import { FailureType } from '../schema/failures';
 import { describeIssues } from '../schema/issues';
-import { planSchema, type Plan, type PlanInput } from '../schema/plan';
+import { generationIdSchema, planSchema, type Plan, type PlanInput } from '../schema/plan';
 import type { GenerationResult } from '../schema/progress';
 import { generationActivities, type GenerationActivities } from './activity-options';
 import { messageOf } from './failure-details';
 import { registerHandlers } from './handlers';
 import { workflowInstruments } from './metrics';
 import { Notifier } from './notifier';
+import { isUndecodable } from './payload-converter';
 import { ProgressPublisher } from './progress-publisher';
 import { Generation } from './rules/generation';
 import { runScene } from './run-scene';
@@ -221,17 +222,28 @@ async function prepare(gen: Generation, acts: GenerationActivities): Promise<Pre
   }
 }
 
-/** Validates the plan as the client does; the workflow id names the generation. */
+/**
+ * Validates the plan as the client does; the workflow id names the generation. The id is checked
+ * here too: a run started without the CLI (`temporal workflow start`, another client) has an id
+ * no one checked, and it becomes the first part of every storage key of the generation.
+ */
 function parsePlan(raw: PlanInput, publisher: ProgressPublisher): { plan: Plan; generationId: string } {
   const { workflowId } = workflowInfo();
   const parsed = planSchema.safeParse(raw);
-  if (!parsed.success) {
+  const id = generationIdSchema.safeParse(workflowId);
+  if (!parsed.success || !id.success || isUndecodable(raw)) {
     const scenes = (raw as { scenes?: unknown } | null)?.scenes;
     publisher.invalidPlan(Array.isArray(scenes) ? scenes.length : 0);
+    const problems = [
+      ...(id.success
+        ? []
+        : [`workflow id ${JSON.stringify(workflowId)} (the generation id): ${describeIssues(id.error)}`]),
+      isUndecodable(raw) ? raw.undecodablePayload : parsed.success ? '' : describeIssues(parsed.error),
+    ];
     throw ApplicationFailure.create({
       type: FailureType.InvalidPlan,
       nonRetryable: true,
-      message: describeIssues(parsed.error),
+      message: problems.filter(Boolean).join('; '),
     });
   }
   const plan = parsed.data;

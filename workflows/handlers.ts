@@ -13,6 +13,7 @@ import {
   skipSceneSchema,
   type UpdateOutcome,
 } from '../schema/messages';
+import { isUndecodable } from './payload-converter';
 import type { Generation } from './rules/generation';
 import {
   abortUpdate,
@@ -31,11 +32,20 @@ function refused(reason: string): ApplicationFailure {
   return ApplicationFailure.create({ type: FailureType.UpdateRefused, message: reason, nonRetryable: true });
 }
 
+type Checked<T> = { ok: true; data: T } | { ok: false; problem: string };
+
+/** A payload checked against its schema; one that could not even be decoded says so. */
+function check<S extends z.ZodType>(schema: S, payload: unknown): Checked<z.output<S>> {
+  if (isUndecodable(payload)) return { ok: false, problem: payload.undecodablePayload };
+  const result = schema.safeParse(payload);
+  return result.success ? { ok: true, data: result.data } : { ok: false, problem: describeIssues(result.error) };
+}
+
 /** Parses an operator's payload; a bad one is refused before it reaches history. */
 function parsed<S extends z.ZodType>(schema: S, payload: unknown): z.output<S> {
-  const result = schema.safeParse(payload);
-  if (!result.success) throw refused(describeIssues(result.error));
-  return result.data;
+  const checked = check(schema, payload);
+  if (!checked.ok) throw refused(checked.problem);
+  return checked.data;
 }
 
 /** Throws the refusal a rule gave, if any. */
@@ -58,9 +68,9 @@ export function registerHandlers(gen: Generation): void {
   const signal =
     <S extends z.ZodType>(name: string, schema: S, apply: (payload: z.output<S>) => string) =>
     (payload: unknown): void => {
-      const result = schema.safeParse(payload);
-      if (!result.success) return log.warn(`${name} ignored`, { problem: describeIssues(result.error) });
-      log.info(apply(result.data));
+      const checked = check(schema, payload);
+      if (!checked.ok) return log.warn(`${name} ignored`, { problem: checked.problem });
+      log.info(apply(checked.data));
     };
   setHandler(
     raiseBudgetSignal,

@@ -29,7 +29,8 @@ export class LocalStorage implements Storage {
    */
   fileOf(key: string): string {
     if (path.isAbsolute(key)) {
-      if (key.startsWith(this.root + path.sep)) return key;
+      // `/data/storage/../etc` starts with the folder too: only a path already normal may pass
+      if (key.startsWith(this.root + path.sep) && path.resolve(key) === key) return key;
       throw new StorageKeyError(`${key} is outside the storage folder ${this.root}`);
     }
     checkKey(key);

@@ -1,4 +1,6 @@
 import path from 'node:path';
+import { ApplicationFailure } from '@temporalio/common';
+import { FailureType } from '../../schema/failures';
 
 /**
  * Where scenegate keeps references, clips and videos, addressed by key
@@ -29,22 +31,46 @@ export interface Storage {
 /** Who a link is for: a person's browser, or a service such as a model fetching a reference. */
 export type Audience = 'people' | 'services';
 
-/** A key that would leave its generation's space (`..`, an absolute path). */
-export class StorageKeyError extends Error {
-  override readonly name = 'StorageKeyError';
+/**
+ * A key that is not one: empty, absolute, with an empty, `.` or `..` part, or with a control
+ * character or backslash. Keys are refused, never normalised: `a/../b` is not `b`, `a//b` is
+ * not `a/b`. Non-retryable: the same key is refused on every attempt.
+ */
+export class StorageKeyError extends ApplicationFailure {
+  constructor(message: string) {
+    super(message, FailureType.InvalidStorageKey, true);
+  }
 }
 
-/** The key of a file of a generation, e.g. `keyFor('gen-1', 'clips', 's1-a1.mp4')`. */
+/**
+ * The key of a file of a generation, e.g. `keyFor('gen-1', 'clips', 's1-a1.mp4')`. Each argument
+ * is one part of the key: a generation id with a `/` would reach into another generation's files.
+ */
 export function keyFor(generationId: string, ...parts: string[]): string {
-  const key = path.posix.join(generationId, ...parts);
+  for (const part of [generationId, ...parts]) {
+    if (part.includes('/'))
+      throw new StorageKeyError(`${JSON.stringify(part)} cannot be part of a storage key: it holds a "/"`);
+  }
+  const key = [generationId, ...parts].join('/');
   checkKey(key);
   return key;
 }
 
-/** @throws StorageKeyError for a key that is absolute or climbs out of the storage. */
+// control characters and backslashes mean something else to a file system or a log line
+// eslint-disable-next-line no-control-regex
+const FORBIDDEN_IN_KEY = /[\u0000-\u001f\u007f\\]/;
+
+/** @throws StorageKeyError for a key that is absolute, has an empty, `.` or `..` part, or a control character or backslash. */
 export function checkKey(key: string): void {
-  if (!key || path.posix.isAbsolute(key) || key.split('/').some((part) => part === '..' || part === '')) {
-    throw new StorageKeyError(`not a storage key: ${JSON.stringify(key)}`);
+  const bad =
+    !key ||
+    key.startsWith('/') ||
+    FORBIDDEN_IN_KEY.test(key) ||
+    key.split('/').some((part) => part === '' || part === '.' || part === '..');
+  if (bad) {
+    throw new StorageKeyError(
+      `not a storage key: ${JSON.stringify(key)} (a key is parts joined by "/", none empty, "." or "..", without control characters or "\\")`
+    );
   }
 }
 

@@ -45,3 +45,18 @@ test('the dev window gets one line per minute for warnings a person must act on;
   ])
     assert.match(logged, new RegExp(message));
 });
+
+test('a newline or terminal escape in a message cannot forge a line of the worker log', async () => {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'scenegate-log-')), 'worker.log');
+  const stream = fs.createWriteStream(file);
+  const { logger } = workerRuntimeLogging({ stream, file, notice: () => undefined });
+  const forged = '2026-12-05T00:00:00.000Z ERROR budget raised by $1000 {}';
+  logger!.info(`prediction p1 of s1#1\n${forged}\u001b[2K is succeeded`, { sdkComponent: SdkComponent.workflow });
+  await new Promise((resolve) => stream.end(resolve));
+  const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\n');
+  assert.equal(lines.length, 1);
+  assert.match(
+    lines[0]!,
+    /s1#1\\n2026-12-05T00:00:00\.000Z ERROR budget raised by \$1000 \{\}\\u001b\[2K is succeeded/
+  );
+});

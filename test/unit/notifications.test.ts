@@ -65,3 +65,13 @@ test('without a console the message carries no link', () => {
   assert.equal(message?.text, 'scenegate: ad-1 ended succeeded (1 of 4 scenes, $0.25 of $3.00).');
   assert.equal(message?.consoleUrl, null);
 });
+
+test("an abort reason's Slack markup is shown as text: it pings no one and links nowhere", () => {
+  const reason = '<!channel> stop & see <https://evil.example|the console>';
+  const end = new NotificationRules().onEnd(progress('failed'), reason);
+  assert.equal(
+    end?.text,
+    'scenegate: ad-1 ended failed (1 of 4 scenes, $0.25 of $3.00): &lt;!channel&gt; stop &amp; see &lt;https://evil.example|the console&gt;. <http://127.0.0.1:8240/generations/ad-1|open in the console>'
+  );
+  assert.equal(end?.reason, reason, 'the plain field keeps the reason as written, for receivers other than Slack');
+});

@@ -7,13 +7,21 @@ const asks: Record<Wait['kind'], string> = {
   operator: 'an operator for',
 };
 
+/**
+ * Text as Slack shows it literally: `&`, `<` and `>` escaped as Slack asks, so an abort reason
+ * such as `<!channel>` or `<https://evil|the console>` pings no one and links nowhere.
+ */
+function slackEscape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
 function notification(p: Progress, event: Notification['event'], reason: string | null): Notification {
   const link = p.consoleUrl ? ` <${p.consoleUrl}|open in the console>` : '';
   const money = `$${p.budget.spentUsd.toFixed(2)} of $${p.budget.limitUsd.toFixed(2)}`;
   const text =
     event === 'waiting'
-      ? `scenegate: ${p.generationId} waits for ${p.waitingOn.map((w) => `${asks[w.kind]} ${w.sceneIds.join(', ')}`).join('; ')} (${p.totals.done} of ${p.totals.scenes} scenes done, ${money}).${link}`
-      : `scenegate: ${p.generationId} ended ${p.status} (${p.totals.done} of ${p.totals.scenes} scenes, ${money})${reason ? `: ${reason}` : ''}.${link}`;
+      ? `scenegate: ${slackEscape(p.generationId)} waits for ${p.waitingOn.map((w) => `${asks[w.kind]} ${w.sceneIds.join(', ')}`).join('; ')} (${p.totals.done} of ${p.totals.scenes} scenes done, ${money}).${link}`
+      : `scenegate: ${slackEscape(p.generationId)} ended ${p.status} (${p.totals.done} of ${p.totals.scenes} scenes, ${money})${reason ? `: ${slackEscape(reason)}` : ''}.${link}`;
   return {
     text,
     event,
