@@ -81,7 +81,8 @@ export function registerHandlers(gen: Generation): void {
     predictionSettledSignal,
     signal('predictionSettled', predictionSettledSchema, (p) => {
       gen.attempts.predictionObserved(p.key, p.prediction);
-      return `prediction ${p.prediction.id} of ${p.key} is ${p.prediction.status}`;
+      // the id comes from outside (a webhook): quoted, a line break in it stays on this line
+      return `prediction ${JSON.stringify(p.prediction.id)} of ${p.key} is ${p.prediction.status}`;
     }),
     { description: 'A prediction ended (from the webhook receiver). {key, prediction}' }
   );
