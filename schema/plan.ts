@@ -5,9 +5,11 @@ import { strictObject } from './strict';
 /**
  * How large a plan may be. A run's whole history must stay under Temporal's 50 MB (the server
  * ends a run there, with no final state) and each payload under its 2 MB. Every attempt records
- * its model input (up to 9 reference URLs and two prompts) and its events, about 27 KB at these
- * maxima, so 1000 attempts stay under 30 MB; the plan itself, at every maximum, is about 1 MB.
- * Long reference URLs were what filled histories: a local file is sent as a short upload URL.
+ * its model input (up to 9 reference URLs and two prompts) and about 5 KB of events (measured),
+ * about 27 KB at these maxima, so 600 attempts come to about 16 MB; the plan itself is about
+ * 1 MB at every maximum, and the references scoring and assembly carry a few MB more. What is
+ * left is room for the attempts operators add with `retryScene`. Long reference URLs were what
+ * filled histories: a local file is sent as a short upload URL.
  */
 export const planLimits = {
   /** Characters of a reference path or URL (a presigned URL fits; a data URL does not). */
@@ -18,7 +20,7 @@ export const planLimits = {
   /** Characters of a prompt or negative prompt. */
   promptLength: 2000,
   /** Scenes × `retry.maxAttemptsPerScene`: the attempts whose inputs one history can hold. */
-  sceneAttempts: 1000,
+  sceneAttempts: 600,
 } as const;
 
 const atMost = (limit: number, unit: string) => ({ error: `must be at most ${limit} ${unit}` });
