@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { WorkflowFailedError } from '@temporalio/client';
-import { CancelledFailure } from '@temporalio/common';
+import { Client, WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure, CancelledFailure, type PayloadCodec } from '@temporalio/common';
 import { FailureType } from '../../schema/failures';
 import { GENERATE_VIDEO_WORKFLOW } from '../../workflows/messages';
 import { isWorkflowFailure } from '../helpers/failures';
@@ -19,6 +19,13 @@ after(async () => {
 });
 
 const stamp = Date.now();
+
+/** Marks every payload it sends with an encoding no converter knows. */
+const unknownEncoding: PayloadCodec = {
+  encode: async (payloads) =>
+    payloads.map((p) => ({ ...p, metadata: { ...p.metadata, encoding: Buffer.from('binary/unknown') } })),
+  decode: async (payloads) => payloads,
+};
 
 test('a run started without the CLI under an id that is no generation id fails at once, naming the id', async () => {
   await env.withWorker(async () => {
@@ -41,21 +48,24 @@ test('a run started without the CLI under an id that is no generation id fails a
   assert.deepEqual(stored, [], 'no file reached the storage');
 });
 
-test('a signal whose payload cannot be decoded is ignored: the generation still answers, takes signals and cancels', async () => {
+test('a signal whose payload cannot be decoded is ignored: the generation still answers, refuses such an update, takes signals and cancels', async () => {
   await env.withWorker(async () => {
     const handle = await env.generations.start(
       testPlan(`undecodable-${stamp}`, 2, { gate: { enabled: true, scorer: 'manual' } })
     );
     const waiting = await waitForProgress(handle, (p) => p.status === 'awaiting_approval');
-    // what `temporal workflow signal --input-meta encoding=binary/unknown` sends
-    await env.temporal.env.client.workflowService.signalWorkflowExecution({
+    // a client whose payloads say `binary/unknown`, as `temporal workflow signal --input-meta encoding=binary/unknown` sends
+    const hostile = new Client({
+      connection: env.temporal.env.client.connection,
       namespace: env.temporal.env.namespace ?? 'default',
-      workflowExecution: { workflowId: handle.id },
-      signalName: 'raiseBudget',
-      input: {
-        payloads: [{ metadata: { encoding: Buffer.from('binary/unknown') }, data: Buffer.from('{"amountUsd": 1000}') }],
-      },
-      identity: 'hostile-test',
+      dataConverter: { payloadCodecs: [unknownEncoding] },
+    }).workflow.getHandle(handle.id);
+    await hostile.signal('raiseBudget', { amountUsd: 1000 });
+    await assert.rejects(hostile.executeUpdate('approveGate', { args: [{}] }), (err: unknown) => {
+      assert.ok(err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure);
+      assert.equal(err.cause.type, FailureType.UpdateRefused);
+      assert.match(err.cause.message, /encoding "binary\/unknown" could not be decoded/);
+      return true;
     });
     await handle.raiseBudget(1);
     const raised = await waitForProgress(handle, (p) => p.budget.limitUsd === waiting.budget.limitUsd + 1);
