@@ -1,3 +1,4 @@
+import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -103,6 +104,19 @@ export const settingsSchema = z.object({
   SCENEGATE_MAX_CONCURRENT_ACTIVITIES: positiveInt('a positive whole number').default(50),
   /** SCENEGATE_REFERENCE_ROOTS: folders local reference images may come from (path list); the working folder. */
   SCENEGATE_REFERENCE_ROOTS: z.string().optional(),
+  /**
+   * SCENEGATE_REFERENCE_ALLOWED_ADDRESSES: IP addresses or CIDR ranges (comma-separated) reference
+   * URLs may reach although they are not public, such as an asset host on the private network or
+   * a test server on 127.0.0.1; unset: public addresses only.
+   */
+  SCENEGATE_REFERENCE_ALLOWED_ADDRESSES: z
+    .string()
+    .refine((list) => list.split(',').every((entry) => net.isIP(entry.trim().split('/')[0] ?? '') !== 0), {
+      error: 'IP addresses or CIDR ranges separated by commas, such as 127.0.0.1,10.1.0.0/16',
+    })
+    .optional(),
+  /** SCENEGATE_REFERENCE_CA_FILE: a PEM file of certificate authorities trusted for reference URLs besides the system's. */
+  SCENEGATE_REFERENCE_CA_FILE: file.optional(),
   /** TEMPORAL_UI_URL: the Web UI of a Temporal server you run yourself, for the links scenegate prints. */
   TEMPORAL_UI_URL: z.url({ protocol: /^https?$/, error: 'an http(s) URL such as http://localhost:8233' }).optional(),
   /** SCENEGATE_TEMPORAL_PORT, SCENEGATE_TEMPORAL_UI_PORT: the dev server's gRPC and Web UI ports (7233, 8233; a free one when taken). */
