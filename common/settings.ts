@@ -28,6 +28,14 @@ const port = z.coerce
   .int({ error: 'a port number' })
   .min(0, { error: 'a port number' })
   .max(65535, { error: 'a port number' });
+/** `10.0.0.1`, `10.0.0.0/8`, `fd00::/8`: an IP address, or one with a prefix length its family allows. */
+function isAddressOrRange(entry: string): boolean {
+  const [address = '', prefix] = entry.trim().split('/');
+  const family = net.isIP(address);
+  return (
+    family !== 0 && (prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128)))
+  );
+}
 const folder = z.string().min(1, { error: 'a folder path' });
 const file = z.string().min(1, { error: 'a file path' });
 
@@ -111,7 +119,7 @@ export const settingsSchema = z.object({
    */
   SCENEGATE_REFERENCE_ALLOWED_ADDRESSES: z
     .string()
-    .refine((list) => list.split(',').every((entry) => net.isIP(entry.trim().split('/')[0] ?? '') !== 0), {
+    .refine((list) => list.split(',').every(isAddressOrRange), {
       error: 'IP addresses or CIDR ranges separated by commas, such as 127.0.0.1,10.1.0.0/16',
     })
     .optional(),
