@@ -90,6 +90,13 @@ async function publicAddressOf(url: URL, what: string, trust: ReferenceFetchTrus
   return first;
 }
 
+function rejectOnAbort(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(new Error('aborted'));
+    signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true });
+  });
+}
+
 /** Sends a GET to `url` connected to `pinned` (the address just checked), so a second DNS answer cannot swap it. */
 function get(url: URL, pinned: LookupAddress, trust: ReferenceFetchTrust, idleMs: number, signal: AbortSignal) {
   const lookup: LookupFunction = (_host, options, callback) => {
@@ -112,7 +119,7 @@ function get(url: URL, pinned: LookupAddress, trust: ReferenceFetchTrust, idleMs
       request.destroy();
     });
     request.once('response', (response) => resolve({ response, idle: () => idled }));
-    request.once('error', (err) => reject(Object.assign(err, { idled })));
+    request.on('error', (err) => reject(Object.assign(err, { idled })));
     request.end();
   });
 }
@@ -142,7 +149,8 @@ export async function fetchReference(source: string, options: ReferenceFetchOpti
     for (let hop = 0; ; hop++) {
       const what = hop === 0 ? source : `${source} (after ${hop} redirect${hop === 1 ? '' : 's'})`;
       if (url.protocol !== 'https:') throw new ReferenceFetchError(`${what} is not an https URL`, false);
-      const pinned = await publicAddressOf(url, what, options);
+      // a resolver that hangs must not outlast the total limit
+      const pinned = await Promise.race([publicAddressOf(url, what, options), rejectOnAbort(controller.signal)]);
       const sent = await get(url, pinned, options, options.idleMs, controller.signal);
       const { response } = sent;
       idle = sent.idle;

@@ -74,14 +74,14 @@ test(
         () => assert.fail('a 300 MB reference was accepted'),
         (err: unknown) => applicationFailureOf(err)
       );
-      assert.equal(failure.type, FailureType.InvalidReference, failure.message);
-      assert.match(failure.message, /is larger than the limit of 10485760 bytes$/);
       const peak = await peakRss(worker.pid!);
       t.diagnostic(`worker peak resident: ${Math.round(before / MB)} MB before, ${Math.round(peak / MB)} MB after`);
       assert.ok(
         peak < 300 * MB,
         `peak resident ${Math.round(peak / MB)} MB (${Math.round(before / MB)} MB before the generation)`
       );
+      assert.equal(failure.type, FailureType.InvalidReference, failure.message);
+      assert.match(failure.message, /is larger than the limit of 10485760 bytes$/);
     } finally {
       worker.kill('SIGKILL');
     }
