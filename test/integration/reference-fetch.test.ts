@@ -218,7 +218,7 @@ test('row 4: a stalled or trickling reference ends by its idle and total limits 
       // retryable: a slow host may recover, and each try is bounded
       assert.match(await pendingFailure(stall.id, /sent nothing/), /\/stall sent nothing for 1 s$/);
       assert.match(await pendingFailure(trickle.id, /did not arrive/), /\/trickle did not arrive within 3 s$/);
-      assert.ok(hungUp.stall && hungUp.trickle);
+      await waitUntil('the server to see both fetches hang up', () => hungUp.stall && hungUp.trickle);
     } finally {
       await stall.workflow.terminate('test over');
       await trickle.workflow.terminate('test over');
