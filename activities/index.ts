@@ -6,7 +6,7 @@ import { FailureType } from '../schema/failures';
 import { makeAssembleVideo } from './assemble-video';
 import { makeCollectClip } from './collect-clip';
 import { makeCreatePrediction } from './create-prediction';
-import { makePrepareGeneration } from './prepare-generation';
+import { makePrepareGeneration, type ReferenceFetchSettings } from './prepare-generation';
 import { makeReadPrediction } from './read-prediction';
 import { consolePageUrl } from '../common/links';
 import { makeNotify } from './notify';
@@ -29,6 +29,8 @@ export interface ActivityDeps {
   notifyUrl?: string;
   reconcileSkewMs?: number;
   referenceLimits?: { maxBytes: number; minSide: number; maxSide: number };
+  /** What reference URLs may reach beyond the public internet, and their time limits; unset: public only, 60 s, 15 s idle. */
+  referenceFetch?: ReferenceFetchSettings;
 }
 
 async function notifyUnconfigured(): Promise<void> {
@@ -47,6 +49,7 @@ export function createActivities(deps: ActivityDeps): Activities {
     catalogue: deps.catalogue,
     referenceRoots: deps.referenceRoots,
     limits: deps.referenceLimits ?? { maxBytes: 10 * 1024 * 1024, minSide: 64, maxSide: 8192 },
+    ...(deps.referenceFetch ? { referenceFetch: deps.referenceFetch } : {}),
   });
   const { consoleUrl, notifyUrl } = deps;
   return {

@@ -19,6 +19,7 @@ import {
   locateReference,
   ReferenceFileError,
 } from '../common/reference-file';
+import { fetchReference, ReferenceFetchError, type ReferenceFetchTrust } from './reference-fetch';
 import { runFfprobe } from '../media/ffmpeg';
 import { modelProblems, referenceLimitProblem } from '../schema/plan-model-check';
 import { findModel } from './catalogue';
@@ -26,6 +27,14 @@ import { parseInput } from './parse-input';
 import type { ReplicateConnection } from './replicate/client';
 import { toReplicateFailure } from './replicate/errors';
 import { keyFor, type Storage } from '../common/storage/storage';
+
+/** How a worker fetches reference URLs: what it trusts beyond the public internet, and its time limits. */
+export interface ReferenceFetchSettings extends ReferenceFetchTrust {
+  /** The whole fetch of one reference (60 s). */
+  totalMs?: number;
+  /** No byte for this long ends a fetch (15 s). */
+  idleMs?: number;
+}
 
 export interface PrepareGenerationDeps {
   replicate: Replicate;
@@ -35,6 +44,7 @@ export interface PrepareGenerationDeps {
   /** Folders local reference images may come from; anything else is refused. */
   referenceRoots: string[];
   limits: { maxBytes: number; minSide: number; maxSide: number };
+  referenceFetch?: ReferenceFetchSettings;
 }
 
 /** How long a reference's presigned URL lives: the longest S3 allows, for generations that wait days for a person. */
@@ -45,6 +55,13 @@ interface PrepareCheckpoint {
   uploaded: Record<string, string>;
 }
 
+/** An image that passed every check and is in storage, by its bytes. */
+interface CheckedImage {
+  sha256: string;
+  key: string;
+  mime: string;
+}
+
 function invalid(field: string, message: string): ApplicationFailure {
   return ApplicationFailure.create({
     type: FailureType.InvalidReference,
@@ -53,9 +70,12 @@ function invalid(field: string, message: string): ApplicationFailure {
   });
 }
 
-async function imageSize(file: string): Promise<{ width: number; height: number } | undefined> {
+/** An image's size, read by ffprobe from its bytes on stdin: nothing is written before the image is accepted. */
+async function imageSize(bytes: Buffer): Promise<{ width: number; height: number } | undefined> {
   try {
-    const out = await runFfprobe(['-print_format', 'json', '-show_entries', 'stream=width,height', file]);
+    const out = await runFfprobe(['-print_format', 'json', '-show_entries', 'stream=width,height', '-i', 'pipe:0'], {
+      stdin: bytes,
+    });
     const stream = (JSON.parse(out.toString()) as { streams?: { width?: number; height?: number }[] }).streams?.[0];
     return stream?.width && stream.height ? { width: stream.width, height: stream.height } : undefined;
   } catch {
@@ -65,34 +85,27 @@ async function imageSize(file: string): Promise<{ width: number; height: number 
 
 /** Builds the `prepareGeneration` activity: checks and uploads every reference image once, and prices the model. */
 export function makePrepareGeneration(deps: PrepareGenerationDeps) {
-  async function readSource(source: string, field: string): Promise<Buffer> {
+  const { totalMs = 60_000, idleMs = 15_000, ...trust } = deps.referenceFetch ?? {};
+
+  async function readSource(source: string, field: string, signal: AbortSignal): Promise<Buffer> {
     if (isRemoteReference(source)) {
-      if (!source.startsWith('https://'))
-        throw invalid(field, `remote reference images must be https URLs, got ${source}`);
-      const response = await fetch(source).catch((err: Error) => {
-        throw ApplicationFailure.retryable(
-          `${field}: fetching ${source} failed (${err.message})`,
-          FailureType.ReplicateNetwork
-        );
-      });
-      if (response.status >= 400 && response.status < 500)
-        throw invalid(field, `${source} answered HTTP ${response.status}`);
-      if (!response.ok)
-        throw ApplicationFailure.retryable(
-          `${field}: ${source} answered HTTP ${response.status}`,
-          FailureType.ReplicateNetwork
-        );
-      const declared = Number(response.headers.get('content-length') ?? 0);
-      if (declared > deps.limits.maxBytes)
-        throw invalid(field, `${source} is ${declared} bytes; the limit is ${deps.limits.maxBytes}`);
-      return Buffer.from(await response.arrayBuffer());
+      try {
+        return await fetchReference(source, { ...trust, maxBytes: deps.limits.maxBytes, totalMs, idleMs, signal });
+      } catch (err) {
+        if (!(err instanceof ReferenceFetchError)) throw err;
+        if (!err.retryable) throw invalid(field, err.message);
+        throw ApplicationFailure.retryable(`${field}: ${err.message}`, FailureType.ReplicateNetwork);
+      }
     }
     const real = await locateReference(source, deps.referenceRoots).catch((err: Error) => {
-      throw err instanceof ReferenceFileError ? invalid(field, err.message) : err;
+      if (!(err instanceof ReferenceFileError)) throw err;
+      // the operator may see where the worker looked; the plan's author may not
+      log.warn('reference image refused', { field, detail: err.detail });
+      throw invalid(field, err.message);
     });
     const stat = await fs.stat(real);
     if (stat.size > deps.limits.maxBytes)
-      throw invalid(field, `${real} is ${stat.size} bytes; the limit is ${deps.limits.maxBytes}`);
+      throw invalid(field, `${source} is ${stat.size} bytes; the limit is ${deps.limits.maxBytes}`);
     return fs.readFile(real);
   }
 
@@ -136,62 +149,71 @@ export function makePrepareGeneration(deps: PrepareGenerationDeps) {
       ...(ctx.info.heartbeatDetails as PrepareCheckpoint | undefined),
     };
     const references: PreparedReference[] = [];
-    // reading, checking and uploading images can take a while: keep heartbeating the uploads made so far
+    // a plan may name one image many times, by one path or in copies: each source is read once, each content checked and stored once
+    const bySource = new Map<string, CheckedImage>();
+    const byContent = new Map<string, CheckedImage>();
+
+    async function check(bytes: Buffer, sha256: string, source: string, field: string): Promise<CheckedImage> {
+      if (bytes.length > deps.limits.maxBytes)
+        throw invalid(field, `${source} is ${bytes.length} bytes; the limit is ${deps.limits.maxBytes}`);
+      const type = imageTypeOf(bytes);
+      if (!type) throw invalid(field, `${source} is not a ${IMAGE_TYPE_NAMES} image`);
+      const size = await imageSize(bytes);
+      if (!size) throw invalid(field, `${source} could not be decoded as an image`);
+      const { minSide, maxSide } = deps.limits;
+      if (Math.min(size.width, size.height) < minSide || Math.max(size.width, size.height) > maxSide) {
+        throw invalid(
+          field,
+          `${source} is ${size.width}x${size.height}; sides must be ${minSide} to ${maxSide} pixels`
+        );
+      }
+      const refused = referenceLimitProblem(model, {
+        type: type.ext === 'jpg' ? 'jpeg' : (type.ext as 'png' | 'webp' | 'gif'),
+        ...size,
+      });
+      if (refused) throw invalid(field, `${source}: ${refused}`);
+      // stored only once accepted: a refused image leaves nothing behind
+      const key = keyFor(input.generationId, 'references', `${sha256.slice(0, 16)}.${type.ext}`);
+      await deps.storage.put(key, bytes, type.mime);
+      return { sha256, key, mime: type.mime };
+    }
+
+    async function upload(bytes: Buffer, image: CheckedImage, source: string, field: string, groupId: string) {
+      if (source.startsWith('https://')) return source;
+      // the copy in object storage is already at a URL models can fetch: no second upload
+      if (deps.storage.remote) return deps.storage.location(image.key, REFERENCE_URL_LIFETIME_SEC, 'services');
+      try {
+        const file = new File([new Uint8Array(bytes)], path.posix.basename(image.key), { type: image.mime });
+        const created = (await deps.replicate.files.create(file, { generationId: input.generationId, groupId })) as {
+          urls: { get: string };
+        };
+        log.info('uploaded reference image', { groupId, sha256: image.sha256 });
+        return created.urls.get;
+      } catch (err) {
+        throw toReplicateFailure(err, `${field}: uploading ${source}`, deps.connection.redact);
+      }
+    }
+
+    // each fetch ends by its own time limits: this beat tells Temporal the worker lives, and carries the uploads made so far
     const beat = setInterval(() => ctx.heartbeat(checkpoint), 1000);
     try {
       for (const [i, group] of input.groups.entries()) {
         for (const [j, source] of group.referenceImages.entries()) {
           const field = `consistencyGroups[${i}].referenceImages[${j}]`;
-          const bytes = await readSource(source, field);
-          if (bytes.length > deps.limits.maxBytes)
-            throw invalid(field, `${source} is ${bytes.length} bytes; the limit is ${deps.limits.maxBytes}`);
-          const type = imageTypeOf(bytes);
-          if (!type) throw invalid(field, `${source} is not a ${IMAGE_TYPE_NAMES} image`);
-          const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
-          const key = keyFor(input.generationId, 'references', `${sha256.slice(0, 16)}.${type.ext}`);
-          await deps.storage.put(key, bytes, type.mime);
-          const size = await imageSize(await deps.storage.localFile(key));
-          if (!size) throw invalid(field, `${source} could not be decoded as an image`);
-          const { minSide, maxSide } = deps.limits;
-          if (Math.min(size.width, size.height) < minSide || Math.max(size.width, size.height) > maxSide) {
-            throw invalid(
-              field,
-              `${source} is ${size.width}x${size.height}; sides must be ${minSide} to ${maxSide} pixels`
-            );
-          }
-
-          const refused = referenceLimitProblem(model, {
-            type: type.ext === 'jpg' ? 'jpeg' : (type.ext as 'png' | 'webp' | 'gif'),
-            ...size,
-          });
-          if (refused) throw invalid(field, `${source}: ${refused}`);
-
-          let url = checkpoint.uploaded[sha256];
-          if (!url) {
-            if (source.startsWith('https://')) {
-              url = source;
-            } else if (deps.storage.remote) {
-              // the copy in object storage is already at a URL models can fetch: no second upload
-              url = await deps.storage.location(key, REFERENCE_URL_LIFETIME_SEC, 'services');
-            } else {
-              try {
-                const file = new File([new Uint8Array(bytes)], path.posix.basename(key), { type: type.mime });
-                const created = (await deps.replicate.files.create(file, {
-                  generationId: input.generationId,
-                  groupId: group.id,
-                })) as {
-                  urls: { get: string };
-                };
-                url = created.urls.get;
-              } catch (err) {
-                throw toReplicateFailure(err, `${field}: uploading ${source}`, deps.connection.redact);
-              }
-              log.info('uploaded reference image', { groupId: group.id, sha256 });
+          let image = bySource.get(source);
+          if (!image) {
+            const bytes = await readSource(source, field, ctx.cancellationSignal);
+            const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
+            image = byContent.get(sha256) ?? (await check(bytes, sha256, source, field));
+            bySource.set(source, image);
+            byContent.set(sha256, image);
+            if (!checkpoint.uploaded[sha256]) {
+              checkpoint.uploaded[sha256] = await upload(bytes, image, source, field, group.id);
+              ctx.heartbeat(checkpoint);
             }
-            checkpoint.uploaded[sha256] = url;
-            ctx.heartbeat(checkpoint);
           }
-          references.push({ groupId: group.id, source, url, localPath: key, sha256 });
+          const { sha256, key } = image;
+          references.push({ groupId: group.id, source, url: checkpoint.uploaded[sha256]!, localPath: key, sha256 });
         }
       }
     } finally {

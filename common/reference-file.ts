@@ -1,9 +1,20 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
-/** A local reference image cannot be used; the message says why, naming the path (not the plan field). */
+/**
+ * A local reference image cannot be used. The message names the path as the plan gave it and
+ * says the same whether the file is missing, outside the roots or not a file, so a plan cannot
+ * learn which files exist on a worker; `detail` says which, with real paths, for the worker's
+ * own log.
+ */
 export class ReferenceFileError extends Error {
   override readonly name = 'ReferenceFileError';
+  constructor(
+    source: string,
+    readonly detail: string
+  ) {
+    super(`${source} is not a file under the folders reference images may come from (SCENEGATE_REFERENCE_ROOTS)`);
+  }
 }
 
 /** True for `https://…` and any other `scheme://` reference, which only a worker fetches. */
@@ -43,7 +54,7 @@ export function imageTypeOf(head: Buffer): (typeof IMAGE_TYPES)[number] | undefi
  * under each root in turn; symlinks are followed and the file must sit under one of the roots.
  *
  * @returns the file's real path.
- * @throws ReferenceFileError when it is not found, lies outside the roots or is not a file.
+ * @throws ReferenceFileError when it is not found, lies outside the roots or is not a file (one message for all three).
  */
 export async function locateReference(source: string, referenceRoots: readonly string[]): Promise<string> {
   const roots = await Promise.all(referenceRoots.map((root) => fs.realpath(root).catch(() => path.resolve(root))));
@@ -55,17 +66,11 @@ export async function locateReference(source: string, referenceRoots: readonly s
     if (real) break;
   }
   if (!real) {
-    throw new ReferenceFileError(
-      path.isAbsolute(source)
-        ? `file not found: ${source}`
-        : `file not found: ${source} (looked in ${roots.join(', ')})`
-    );
+    throw new ReferenceFileError(source, `not found (looked in ${candidates.join(', ')})`);
   }
   if (!roots.some((root) => real === root || real.startsWith(root + path.sep))) {
-    throw new ReferenceFileError(
-      `${real} is outside the folders reference images may come from (${roots.join(', ')}; set SCENEGATE_REFERENCE_ROOTS)`
-    );
+    throw new ReferenceFileError(source, `${real} is outside the reference roots (${roots.join(', ')})`);
   }
-  if (!(await fs.stat(real)).isFile()) throw new ReferenceFileError(`${real} is not a file`);
+  if (!(await fs.stat(real)).isFile()) throw new ReferenceFileError(source, `${real} is not a file`);
   return real;
 }

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -27,6 +28,14 @@ const port = z.coerce
   .int({ error: 'a port number' })
   .min(0, { error: 'a port number' })
   .max(65535, { error: 'a port number' });
+/** `10.0.0.1`, `10.0.0.0/8`, `fd00::/8`: an IP address, or one with a prefix length its family allows. */
+function isAddressOrRange(entry: string): boolean {
+  const [address = '', prefix] = entry.trim().split('/');
+  const family = net.isIP(address);
+  return (
+    family !== 0 && (prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128)))
+  );
+}
 const folder = z.string().min(1, { error: 'a folder path' });
 const file = z.string().min(1, { error: 'a file path' });
 
@@ -103,6 +112,19 @@ export const settingsSchema = z.object({
   SCENEGATE_MAX_CONCURRENT_ACTIVITIES: positiveInt('a positive whole number').default(50),
   /** SCENEGATE_REFERENCE_ROOTS: folders local reference images may come from (path list); the working folder. */
   SCENEGATE_REFERENCE_ROOTS: z.string().optional(),
+  /**
+   * SCENEGATE_REFERENCE_ALLOWED_ADDRESSES: IP addresses or CIDR ranges (comma-separated) reference
+   * URLs may reach although they are not public, such as an asset host on the private network or
+   * a test server on 127.0.0.1; unset: public addresses only.
+   */
+  SCENEGATE_REFERENCE_ALLOWED_ADDRESSES: z
+    .string()
+    .refine((list) => list.split(',').every(isAddressOrRange), {
+      error: 'IP addresses or CIDR ranges separated by commas, such as 127.0.0.1,10.1.0.0/16',
+    })
+    .optional(),
+  /** SCENEGATE_REFERENCE_CA_FILE: a PEM file of certificate authorities trusted for reference URLs besides the system's. */
+  SCENEGATE_REFERENCE_CA_FILE: file.optional(),
   /** TEMPORAL_UI_URL: the Web UI of a Temporal server you run yourself, for the links scenegate prints. */
   TEMPORAL_UI_URL: z.url({ protocol: /^https?$/, error: 'an http(s) URL such as http://localhost:8233' }).optional(),
   /** SCENEGATE_TEMPORAL_PORT, SCENEGATE_TEMPORAL_UI_PORT: the dev server's gRPC and Web UI ports (7233, 8233; a free one when taken). */

@@ -1,10 +1,20 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { loadSettings } from '../common/settings';
 
 const require = createRequire(import.meta.url);
 
-/** Thrown when ffmpeg or ffprobe exits non-zero; carries the command's tail of stderr. */
+/**
+ * A path in a tool's output without its folders (`/srv/storage/gen/clips/s1.mp4` becomes
+ * `s1.mp4`): the message goes into workflow history and the console, which have no business
+ * knowing the worker's file layout.
+ */
+export function withoutFolders(text: string): string {
+  return text.replace(/(?<=^|[\s'"(=:])(?:\/[^\s/'"]+)*\/([^\s/'"]+)/g, '$1');
+}
+
+/** Thrown when ffmpeg or ffprobe exits non-zero; carries the command's tail of stderr, paths reduced to file names. */
 export class MediaToolError extends Error {
   override readonly name = 'MediaToolError';
   constructor(
@@ -13,7 +23,14 @@ export class MediaToolError extends Error {
     readonly exitCode: number | null,
     readonly stderr: string
   ) {
-    super(`${tool} exited with ${exitCode}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    // the tool's own arguments first: their folders may hold spaces, which the pattern stops at
+    const tail = args
+      .filter((arg) => path.isAbsolute(arg))
+      .reduce(
+        (text, file) => text.split(path.dirname(file) + path.sep).join(''),
+        stderr.trim().split('\n').slice(-3).join(' | ')
+      );
+    super(`${tool} exited with ${exitCode}: ${withoutFolders(tail)}`);
   }
 }
 
@@ -104,7 +121,7 @@ export async function probeMedia(file: string): Promise<MediaInfo> {
   const video = parsed.streams?.find((s) => s.codec_type === 'video');
   const durationSec = Number(parsed.format?.duration);
   if (!video || !Number.isFinite(durationSec)) {
-    throw new MediaToolError('ffprobe', [file], 0, `no video stream or duration in ${file}`);
+    throw new MediaToolError('ffprobe', [file], 0, `no video stream or duration in ${withoutFolders(file)}`);
   }
   return { durationSec, width: video.width ?? 0, height: video.height ?? 0, codec: video.codec_name ?? 'unknown' };
 }

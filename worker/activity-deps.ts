@@ -1,4 +1,5 @@
 import type { ActivityDeps } from '../activities';
+import { referenceFetchTrust } from '../activities/reference-fetch';
 import { createReplicateClient, replicateConnection } from '../activities/replicate/client';
 import { loadCatalogue } from '../common/catalogue-file';
 import { storageFromSettings } from '../common/storage/from-settings';
@@ -21,6 +22,7 @@ export function activityDepsFromSettings(settings: Settings): ActivityDeps {
     storage: storageFromSettings(settings),
     catalogue: loadCatalogue(settings),
     referenceRoots: referenceRoots(settings),
+    referenceFetch: referenceFetchTrust(settings),
     ...(settings.SCENEGATE_WEBHOOK_URL ? { webhookUrl: settings.SCENEGATE_WEBHOOK_URL } : {}),
     ...(settings.SCENEGATE_CONSOLE_URL ? { consoleUrl: settings.SCENEGATE_CONSOLE_URL } : {}),
     ...(settings.SCENEGATE_NOTIFY_URL ? { notifyUrl: settings.SCENEGATE_NOTIFY_URL } : {}),

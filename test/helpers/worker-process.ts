@@ -5,10 +5,12 @@
 import os from 'node:os';
 import { NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../../activities';
+import { referenceFetchTrust } from '../../activities/reference-fetch';
 import { createReplicateClient, replicateConnection } from '../../activities/replicate/client';
 import { LocalStorage } from '../../common/storage/local';
 import { loadCatalogue } from '../../common/catalogue-file';
 import { projectRoot } from '../../common/paths';
+import { loadSettings } from '../../common/settings';
 import { createWorkers } from '../../worker/create-workers';
 
 const env = process.env;
@@ -26,6 +28,7 @@ const workers = await createWorkers({
     storage: new LocalStorage(env.STORAGE_DIR!),
     catalogue: loadCatalogue(),
     referenceRoots: [projectRoot, os.tmpdir()],
+    referenceFetch: referenceFetchTrust(loadSettings()),
     reconcileSkewMs: 5_000,
     ...(env.WEBHOOK_URL ? { webhookUrl: env.WEBHOOK_URL } : {}),
   }),
