@@ -174,9 +174,33 @@ export class SceneAttempts {
     this.g.record();
   }
 
-  /** A webhook's signal, or a read of a prediction: its end, if it ended. */
+  /** A webhook's signal: the end it reports, to be confirmed by a read (`reportedEnd`). */
   predictionObserved(key: string, prediction: PredictionSnapshot): void {
+    if (this.g.calls.report(key, prediction)) this.g.record();
+  }
+
+  /** Replicate's answer to a read or a cancel: the prediction's end, if it ended. */
+  predictionRead(key: string, prediction: PredictionSnapshot): void {
     if (this.g.calls.observe(key, prediction)) this.g.record();
+  }
+
+  /** The end a webhook reported for a call, not yet confirmed. */
+  reportedEnd(key: string): PredictionSnapshot | null {
+    return this.g.calls.reported(key);
+  }
+
+  /** A reported end is about to be checked with a read; a report arriving meanwhile counts again. */
+  checkingReport(key: string): void {
+    this.g.calls.takeReport(key);
+  }
+
+  /**
+   * A run begun before ends were confirmed takes the reported end as final, as it did then;
+   * unrecorded, since the report's signal was.
+   */
+  trustReport(key: string): void {
+    const reported = this.g.calls.takeReport(key);
+    if (reported) this.g.calls.observe(key, reported);
   }
 
   /** Books what a paid call cost; money it did not use may let a waiting call start. */
