@@ -1,4 +1,5 @@
 import type { PreparedReference } from '../../schema/activities';
+import { clipText, NOTE_MAX } from '../../schema/error-text';
 import { FailureType } from '../../schema/failures';
 import type { Plan } from '../../schema/plan';
 import type { PredictionSnapshot } from '../../schema/prediction';
@@ -221,7 +222,8 @@ export class SceneAttempts {
   /** The latest attempt failed; `permanent`: no further attempt can help (a bad input, an unknown model). */
   failed(id: string, failure: { error: string; permanent: boolean }): void {
     const run = this.g.scene(id);
-    run.failed(failure.error, this.g.now());
+    // every note goes into the memo and the failure's details: bounded whatever failed
+    run.failed(clipText(failure.error, NOTE_MAX), this.g.now());
     if (failure.permanent) run.noMoreAttempts();
     this.g.record();
   }
