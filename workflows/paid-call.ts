@@ -2,7 +2,7 @@ import { CancellationScope, condition, isCancellation, log, patched, workflowInf
 import { durationMs } from '../schema/plan';
 import type { PredictionSnapshot } from '../schema/prediction';
 import type { GenerationActivities } from './activity-options';
-import { isPermanent, messageOf } from './failure-details';
+import { accountFailureOf, isPermanent, messageOf } from './failure-details';
 import type { BudgetClaim } from './rules/budget-admission';
 import type { PaidCall } from './rules/paid-calls';
 import { readSchedule } from './rules/read-schedule';
@@ -162,7 +162,7 @@ async function awaitEnd(attempts: SceneAttempts, acts: GenerationActivities, cal
   }
 }
 
-/** One read of the prediction, the truth about it; a failed read only waits for the next. */
+/** One read of the prediction, the truth about it; a failed read waits for the next, unless the account is refused. */
 async function read(attempts: SceneAttempts, acts: GenerationActivities, key: string): Promise<void> {
   const predictionId = attempts.call(key)!.predictionId!;
   try {
@@ -173,6 +173,9 @@ async function read(attempts: SceneAttempts, acts: GenerationActivities, key: st
     attempts.predictionRead(key, seen);
   } catch (err) {
     if (isCancellation(err)) throw err;
+    // a refused token or an empty account fails every read and create alike: stop now, as a create's would
+    const account = accountFailureOf(err);
+    if (account && patched(CONFIRM_REPORTED_ENDS)) return attempts.halt(account);
     log.warn('reading a prediction failed; the next read is on the timer', { key, error: messageOf(err) });
   }
 }
