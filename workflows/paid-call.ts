@@ -110,11 +110,9 @@ async function create(attempts: SceneAttempts, acts: GenerationActivities, call:
  */
 const CONFIRM_REPORTED_ENDS = 'confirm-reported-ends';
 
-/** True when the call's run predates `CONFIRM_REPORTED_ENDS` and took a reported end as final, as it then did. */
-function trustedReport(attempts: SceneAttempts, key: string): boolean {
-  if (!attempts.reportedEnd(key) || patched(CONFIRM_REPORTED_ENDS)) return false;
-  attempts.trustReport(key);
-  return true;
+/** A run begun before `CONFIRM_REPORTED_ENDS` takes a reported end as final, as it then did. */
+function trustedReport(attempts: SceneAttempts, key: string): void {
+  if (attempts.reportedEnd(key) && !patched(CONFIRM_REPORTED_ENDS)) attempts.trustReport(key);
 }
 
 /**
@@ -137,7 +135,7 @@ async function awaitEnd(attempts: SceneAttempts, acts: GenerationActivities, cal
     const final = attempts.final(call.key);
     if (final) return { kind: 'final', prediction: final };
     if (attempts.reportedEnd(call.key)) {
-      // still running, to the read: the wait goes on as before
+      // the read decides: ended, it is the end; still running, the wait goes on
       attempts.checkingReport(call.key);
       await read(attempts, acts, call.key);
       continue;
