@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { childEnv } from './child-env';
 import { freePort } from './free-port';
 import { dynamicConfigFlags } from './server-dynamic-config';
 import { registerSearchAttributes, searchAttributeFlags } from './search-attributes';
@@ -123,7 +124,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     fs.mkdirSync(path.dirname(options.logFile), { recursive: true });
     output = fs.createWriteStream(options.logFile, { flags: 'a' });
   }
-  const child = spawn(cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(cliPath, args, { env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   let stderrTail = '';
   child.stdout.on('data', (chunk: Buffer) => output?.write(chunk));
   child.stderr.on('data', (chunk: Buffer) => {

@@ -1,7 +1,9 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import { build } from 'esbuild';
 import { projectRoot } from '../common/paths';
+import { childEnv } from './child-env';
 import { writeWorkflowBundle } from '../worker/bundle';
 import { prebuiltBundleNames } from '../worker/prebuilt-bundle';
 
@@ -15,17 +17,18 @@ export const distDir = path.join(projectRoot, 'dist');
  */
 export async function buildProduction(): Promise<{ file: string; kb: number }[]> {
   await fs.rm(distDir, { recursive: true, force: true });
-  await build({
+  await esbuild({
     entryPoints: { worker: 'worker/main.ts', scenegate: 'client/cli.ts', emulator: 'emulator/main.ts' },
-    absWorkingDir: projectRoot,
-    outdir: distDir,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    sourcemap: 'linked',
-    logLevel: 'warning',
+    flags: [
+      `--outdir=${distDir}`,
+      '--bundle',
+      '--platform=node',
+      '--format=esm',
+      '--target=node20',
+      '--packages=external',
+      '--sourcemap=linked',
+      '--log-level=warning',
+    ],
   });
   await writeWorkflowBundle(path.join(distDir, prebuiltBundleNames.plain), { production: true });
   await writeWorkflowBundle(path.join(distDir, prebuiltBundleNames.traced), { production: true, traced: true });
@@ -33,6 +36,25 @@ export async function buildProduction(): Promise<{ file: string; kb: number }[]>
   return Promise.all(
     files.map(async (file) => ({ file, kb: Math.round((await fs.stat(path.join(distDir, file))).size / 1024) }))
   );
+}
+
+/**
+ * Runs esbuild's own executable, not its JS API: the API starts esbuild with this process's
+ * whole environment, secrets included, and takes no other.
+ */
+async function esbuild(options: { entryPoints: Record<string, string>; flags: string[] }): Promise<void> {
+  const executable = createRequire(import.meta.url).resolve('esbuild/bin/esbuild');
+  const entries = Object.entries(options.entryPoints).map(([name, file]) => `${name}=${file}`);
+  const child = spawn(executable, [...entries, ...options.flags], {
+    cwd: projectRoot,
+    env: childEnv(),
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', resolve);
+  });
+  if (code !== 0) throw new Error(`esbuild exited with code ${code}`);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { estimateCostUsd, type Pricing } from './catalogue';
+import { clipText, UPSTREAM_ERROR_MAX } from './error-text';
 
 /** Where a prediction is: `starting` and `processing` run (and may bill); the others are final. */
 export const predictionStatusSchema = z.enum(['starting', 'processing', 'succeeded', 'failed', 'canceled', 'aborted']);
@@ -33,7 +34,10 @@ export const predictionSnapshotSchema = z.object({
 });
 export type PredictionSnapshot = z.infer<typeof predictionSnapshotSchema>;
 
-/** The snapshot of a prediction object as the API (or a webhook) returns it. */
+/**
+ * The snapshot of a prediction object as the API (or a webhook) returns it. Its error is cut to
+ * `UPSTREAM_ERROR_MAX` characters: the whole text stays on the prediction at Replicate.
+ */
 export function snapshotOf(prediction: {
   id: string;
   status: string;
@@ -51,7 +55,10 @@ export function snapshotOf(prediction: {
     // an unknown status is treated as still running: the next look will tell
     status: status.success ? status.data : 'processing',
     output: prediction.output ?? null,
-    error: prediction.error === null || prediction.error === undefined ? null : String(prediction.error),
+    error:
+      prediction.error === null || prediction.error === undefined
+        ? null
+        : clipText(String(prediction.error), UPSTREAM_ERROR_MAX, `on prediction ${prediction.id} at Replicate`),
     createdAt: prediction.created_at,
     startedAt: prediction.started_at ?? null,
     completedAt: prediction.completed_at ?? null,

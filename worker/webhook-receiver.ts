@@ -7,7 +7,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { lengthFirstBodyLimit } from '../common/body-limit';
-import { snapshotOf } from '../schema/prediction';
+import { snapshotOf, type PredictionSnapshot } from '../schema/prediction';
 import { webhookTargetOf } from '../schema/webhook-target';
 import { predictionSettledSignal } from '../workflows/messages';
 
@@ -42,12 +42,28 @@ const REMEMBERED = 2000;
  * with the account's secret, timestamps within five minutes, constant-time compare) and answers
  * 401 to a bad or stale one. It answers 2xx as soon as Temporal has the signal (a signal is
  * durable even while no worker runs), 503 when Temporal cannot be reached (Replicate retries the
- * final webhook), and 2xx to a delivery for a generation that no longer runs. A duplicate changes
- * nothing: the workflow ignores a second end of the same prediction.
+ * final webhook, also when the secret cannot be fetched), and 2xx to a delivery for a generation
+ * that no longer runs. Copies of one delivery make one signal, even when they arrive together,
+ * and the workflow ignores a second end of the same prediction. What a signal says is a claim:
+ * the workflow reads the prediction before it books or downloads anything.
  */
 export async function startWebhookReceiver(options: WebhookReceiverOptions): Promise<WebhookReceiver> {
   let verifier: { webhook: Webhook; fetchedAt: number } | undefined;
-  const remembered = new Set<string>();
+  /** Each delivery's signal, kept from before it is sent: a copy arriving meanwhile waits for the same answer. */
+  const remembered = new Map<string, Promise<void>>();
+
+  /**
+   * The account's secret. A failed fetch is answered with a bare 503 (Replicate retries): its
+   * error is the upstream's answer, which may echo the request's headers, token included.
+   */
+  async function secret(): Promise<string> {
+    try {
+      return await options.fetchSecret();
+    } catch (err) {
+      options.log('warn', 'cannot fetch the webhook signing secret', upstreamFields(err));
+      throw new HTTPException(503, { message: 'cannot verify webhooks now' });
+    }
+  }
 
   /** The verifier, fetched once; fetched again (at most once a minute) when a signature fails, in case the secret was rotated. */
   async function verify(body: Buffer, c: ReceiverContext): Promise<void> {
@@ -57,7 +73,7 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
       'webhook-signature': c.req.header('webhook-signature') ?? '',
     };
     for (let fresh = false; ; fresh = true) {
-      if (!verifier || fresh) verifier = { webhook: new Webhook(await options.fetchSecret()), fetchedAt: Date.now() };
+      if (!verifier || fresh) verifier = { webhook: new Webhook(await secret()), fetchedAt: Date.now() };
       try {
         verifier.webhook.verify(body, signed);
         return;
@@ -81,27 +97,40 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
     } catch {
       throw new HTTPException(400, { message: 'the body is not a prediction' });
     }
-    if (!remembered.has(delivery)) {
-      try {
-        await options.client.workflow
-          .getHandle(target.workflowId)
-          .signal(predictionSettledSignal, { key: target.key, prediction });
-      } catch (err) {
-        if (!(err instanceof WorkflowNotFoundError))
-          throw new HTTPException(503, { message: `cannot signal the generation: ${(err as Error).message}` });
-        options.log('info', 'webhook for a generation that no longer runs', { ...target, predictionId: prediction.id });
-      }
-      remembered.add(delivery);
-      if (remembered.size > REMEMBERED) remembered.delete(remembered.values().next().value!);
+    let signalled = remembered.get(delivery);
+    if (!signalled) {
+      signalled = signal(target, prediction);
+      // marked before the await: a copy that arrives while this one signals must not signal again
+      remembered.set(delivery, signalled);
+      if (remembered.size > REMEMBERED) remembered.delete(remembered.keys().next().value!);
+      // a failed signal is forgotten, so Replicate's retry of the delivery tries again
+      signalled.catch(() => remembered.delete(delivery));
     }
+    await signalled;
     return c.json({ ok: true });
   }
 
+  async function signal(
+    target: NonNullable<ReturnType<typeof webhookTargetOf>>,
+    prediction: PredictionSnapshot
+  ): Promise<void> {
+    try {
+      await options.client.workflow
+        .getHandle(target.workflowId)
+        .signal(predictionSettledSignal, { key: target.key, prediction });
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError))
+        throw new HTTPException(503, { message: `cannot signal the generation: ${(err as Error).message}` });
+      options.log('info', 'webhook for a generation that no longer runs', { ...target, predictionId: prediction.id });
+    }
+  }
+
   /** Logs a refused delivery and answers its status with the reason as plain text. */
-  function refuse(c: ReceiverContext, status: ContentfulStatusCode, reason: string): Response {
+  function refuse(c: ReceiverContext, status: ContentfulStatusCode, reason: string, err?: Error): Response {
     options.log('warn', 'webhook refused', {
       status,
       reason,
+      ...(err ? { error: `${err.name}: ${err.message}` } : {}),
       webhookId: c.req.header('webhook-id'),
       url: c.env.incoming.url,
     });
@@ -112,7 +141,10 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
   const app = new Hono<ReceiverEnv>();
   app.post('*', lengthFirstBodyLimit({ maxSize: MAX_BODY, onError: (c) => refuse(c, 413, 'body too large') }), receive);
   app.all('*', (c) => refuse(c, 405, 'only POST'));
-  app.onError((err, c) => refuse(c, err instanceof HTTPException ? err.status : 500, err.message));
+  // the caller is not authenticated yet: an unexpected error's text stays in the log
+  app.onError((err, c) =>
+    err instanceof HTTPException ? refuse(c, err.status, err.message) : refuse(c, 500, 'internal error', err)
+  );
 
   const server = await new Promise<Server>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: options.host, port: options.port }, () => resolve(s as Server));
@@ -128,4 +160,13 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * What the log keeps of an upstream failure: its kind and HTTP status, never its body or the
+ * request it echoes (the `replicate` client's errors quote both, `Authorization` included).
+ */
+function upstreamFields(err: unknown): Record<string, unknown> {
+  const status = (err as { response?: { status?: unknown } } | null)?.response?.status;
+  return { error: err instanceof Error ? err.name : typeof err, ...(typeof status === 'number' ? { status } : {}) };
 }

@@ -1,8 +1,8 @@
-import { CancellationScope, condition, isCancellation, log, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, condition, isCancellation, log, patched, workflowInfo } from '@temporalio/workflow';
 import { durationMs } from '../schema/plan';
 import type { PredictionSnapshot } from '../schema/prediction';
 import type { GenerationActivities } from './activity-options';
-import { isPermanent, messageOf } from './failure-details';
+import { accountFailureOf, isPermanent, messageOf } from './failure-details';
 import type { BudgetClaim } from './rules/budget-admission';
 import type { PaidCall } from './rules/paid-calls';
 import { readSchedule } from './rules/read-schedule';
@@ -102,7 +102,23 @@ async function create(attempts: SceneAttempts, acts: GenerationActivities, call:
   }
 }
 
-/** Waits for the prediction's end; past `timeouts.sceneAttempt` it is cancelled and counts as timed out. */
+/**
+ * A webhook's report of an end is checked with one read before anything is booked or
+ * downloaded: a signal's body is whatever its sender wrote (a forged `aborted` booked nothing for
+ * a run that billed; a forged `succeeded` pointed the download elsewhere while the prediction ran
+ * on). Runs begun before this took the report as the end, and still do.
+ */
+const CONFIRM_REPORTED_ENDS = 'confirm-reported-ends';
+
+/** A run begun before `CONFIRM_REPORTED_ENDS` takes a reported end as final, as it then did. */
+function trustedReport(attempts: SceneAttempts, key: string): void {
+  if (attempts.reportedEnd(key) && !patched(CONFIRM_REPORTED_ENDS)) attempts.trustReport(key);
+}
+
+/**
+ * Waits for the prediction's end, as Replicate answers a read: a webhook's report prompts one at
+ * once; past `timeouts.sceneAttempt` the prediction is cancelled and counts as timed out.
+ */
 async function awaitEnd(attempts: SceneAttempts, acts: GenerationActivities, call: PaidCall): Promise<CallOutcome> {
   const { timeouts } = attempts.plan;
   const started = Date.now();
@@ -115,8 +131,15 @@ async function awaitEnd(attempts: SceneAttempts, acts: GenerationActivities, cal
   );
   let nextRead = started + reads.firstAfterMs;
   for (;;) {
+    trustedReport(attempts, call.key);
     const final = attempts.final(call.key);
     if (final) return { kind: 'final', prediction: final };
+    if (attempts.reportedEnd(call.key)) {
+      // the read decides: ended, it is the end; still running, the wait goes on
+      attempts.checkingReport(call.key);
+      await read(attempts, acts, call.key);
+      continue;
+    }
     if (Date.now() >= deadline) {
       await CancellationScope.nonCancellable(() => cancel(attempts, acts, call.key));
       const ended = attempts.final(call.key);
@@ -130,31 +153,40 @@ async function awaitEnd(attempts: SceneAttempts, acts: GenerationActivities, cal
       nextRead = Date.now() + reads.everyMs;
       continue;
     }
-    await condition(() => attempts.final(call.key) !== null, Math.min(nextRead, deadline) - Date.now());
+    await condition(
+      () => attempts.final(call.key) !== null || attempts.reportedEnd(call.key) !== null,
+      Math.min(nextRead, deadline) - Date.now()
+    );
   }
 }
 
-/** One read of the prediction; a failed read only waits for the next. */
+/** One read of the prediction, the truth about it; a failed read waits for the next, unless the account is refused. */
 async function read(attempts: SceneAttempts, acts: GenerationActivities, key: string): Promise<void> {
   const predictionId = attempts.call(key)!.predictionId!;
   try {
     const seen = await acts.getPrediction.executeWithOptions({ summary: `read prediction ${predictionId} (${key})` }, [
       { predictionId },
     ]);
-    attempts.predictionObserved(key, seen);
+    trustedReport(attempts, key);
+    attempts.predictionRead(key, seen);
   } catch (err) {
     if (isCancellation(err)) throw err;
+    // a refused token or an empty account fails every read and create alike: stop now, as a create's would
+    const account = accountFailureOf(err);
+    if (account && patched(CONFIRM_REPORTED_ENDS)) return attempts.halt(account);
     log.warn('reading a prediction failed; the next read is on the timer', { key, error: messageOf(err) });
   }
 }
 
 /** Cancels the prediction of a call still running and records what Replicate answered. */
 async function cancel(attempts: SceneAttempts, acts: GenerationActivities, key: string): Promise<void> {
+  trustedReport(attempts, key);
   const state = attempts.call(key);
   if (!state?.predictionId || state.final) return;
   const seen = await acts.cancelPrediction.executeWithOptions(
     { summary: `cancel prediction ${state.predictionId} (${key})` },
     [{ predictionId: state.predictionId }]
   );
-  attempts.predictionObserved(key, seen);
+  trustedReport(attempts, key);
+  attempts.predictionRead(key, seen);
 }

@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { clipText, UPSTREAM_ERROR_MAX } from '../../schema/error-text';
 import { FailureType } from '../../schema/failures';
 
 interface ProblemBody {
@@ -68,9 +69,11 @@ export function toReplicateFailure(
       ...(nextRetryDelay !== undefined ? { nextRetryDelay } : {}),
     });
   if (!http) {
-    return make(FailureType.ReplicateNetwork, false, `network error (${(err as Error)?.message ?? String(err)})`);
+    const cause = clipText(redact((err as Error)?.message ?? String(err)), UPSTREAM_ERROR_MAX);
+    return make(FailureType.ReplicateNetwork, false, `network error (${cause})`);
   }
-  const text = describe(http) || `HTTP ${http.status}`;
+  // an answer's text can be any length; what is kept travels in history with every retry
+  const text = clipText(redact(describe(http)), UPSTREAM_ERROR_MAX) || `HTTP ${http.status}`;
   // an empty account answers 402, and sometimes another 4xx saying so: either way only money helps
   const noCredit = http.status === 402 || /insufficient credit|out of credit|payment required/i.test(text);
   switch (true) {

@@ -35,7 +35,7 @@ function apiCallsOf(predictionId: string): string[] {
     .map((r) => `${r.method} ${r.path.replace(/\/v1\/predictions\/\w+/, '/v1/predictions/:id')}`);
 }
 
-test('with webhooks each prediction costs one API call, its create; the end arrives as a signal', async () => {
+test('with webhooks each prediction costs two API calls, its create and one read confirming the end its signal reported', async () => {
   await env.withWorker(async () => {
     const handle = await env.generations.start(testPlan(id('webhooks'), 3, { strategy: { mode: 'parallel' } }));
     const result = await handle.result();
@@ -43,7 +43,11 @@ test('with webhooks each prediction costs one API call, its create; the end arri
     const creates = env.emulator.stats().requestLog.filter((r) => r.method === 'POST' && /\/predictions$/.test(r.path));
     assert.equal(creates.length, 3, 'one create per scene');
     for (const scene of result.scenes) {
-      assert.deepEqual(apiCallsOf(scene.predictionId!), [], `no read or cancel of ${scene.id}'s prediction`);
+      assert.deepEqual(
+        apiCallsOf(scene.predictionId!),
+        ['GET /v1/predictions/:id'],
+        `one read of ${scene.id}'s prediction, no cancel`
+      );
     }
     const events = (await handle.workflow.fetchHistory()).events ?? [];
     const signals = events.filter(
@@ -64,7 +68,11 @@ test("a lost webhook is made up for by a read at the model's typical time; a dup
     assert.equal(result.status, 'succeeded');
     const [first, second] = result.scenes;
     assert.deepEqual(apiCallsOf(first!.predictionId!), ['GET /v1/predictions/:id'], 'the lost webhook: one read');
-    assert.deepEqual(apiCallsOf(second!.predictionId!), [], 'the second arrived twice; no read needed');
+    assert.deepEqual(
+      apiCallsOf(second!.predictionId!),
+      ['GET /v1/predictions/:id'],
+      'the second arrived twice; one read confirmed it'
+    );
     assert.equal(result.costUsd, 0.2, 'each booked once');
     await recordHistory('lost-webhook', handle.workflow);
   });

@@ -67,7 +67,7 @@ function generation(scenes: number, extra: Partial<PlanInput> = {}) {
 function ran(gen: Generation, id: string, status: PredictionSnapshot['status']): void {
   const key = `${id}#${gen.scene(id).attempts}`;
   gen.attempts.callCreated(key, snapshot(`p-${key}`, 'starting'), true);
-  gen.attempts.predictionObserved(key, snapshot(`p-${key}`, status));
+  gen.attempts.predictionRead(key, snapshot(`p-${key}`, status));
   gen.attempts.bookCall(key);
 }
 
@@ -260,13 +260,13 @@ test('a paid call books its prediction once, from the prediction: reports of oth
     gen.paidCalls.inFlight().map((c) => c.predictionId),
     ['p1']
   );
-  attempts.predictionObserved(call.key, snapshot('someone-else', 'succeeded'));
-  attempts.predictionObserved('s9#1', snapshot('p1', 'succeeded'));
+  attempts.predictionRead(call.key, snapshot('someone-else', 'succeeded'));
+  attempts.predictionRead('s9#1', snapshot('p1', 'succeeded'));
   assert.equal(gen.paidCalls.final(call.key), null, 'neither another prediction nor another key counts');
-  attempts.predictionObserved(call.key, snapshot('p1', 'processing'));
+  attempts.predictionRead(call.key, snapshot('p1', 'processing'));
   assert.equal(gen.paidCalls.final(call.key), null, 'only a final state ends it');
-  attempts.predictionObserved(call.key, snapshot('p1', 'canceled', null));
-  attempts.predictionObserved(call.key, snapshot('p1', 'succeeded'));
+  attempts.predictionRead(call.key, snapshot('p1', 'canceled', null));
+  attempts.predictionRead(call.key, snapshot('p1', 'succeeded'));
   assert.equal(gen.paidCalls.final(call.key)?.status, 'canceled', 'the first final state wins');
   assert.equal(attempts.bookCall(call.key), 0, 'cancelled before it started: nothing to pay');
   assert.equal(attempts.bookCall(call.key), 0);

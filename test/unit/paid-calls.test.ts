@@ -81,3 +81,24 @@ test('a call is booked once into the budget, whatever asks again', () => {
   assert.equal(budget.reservedUsd, 0);
   assert.throws(() => paid.book('s9#1'), /no paid call s9#1/);
 });
+
+test("a webhook's report of an end is only a claim: a read decides, and a report after the end changes nothing", () => {
+  const { calls: paid, budget } = calls();
+  const place = { sceneId: 's1', attempt: 1, step: 'clip', try: 1 } as const;
+  budget.request(paid.claim(place, 0.1), 0);
+  const call = paid.open(place, spec(0.05));
+  paid.created(call.key, snapshot('p1', 'starting'), true);
+  assert.equal(paid.report(call.key, snapshot('someone-else', 'aborted')), false, "another prediction's end");
+  assert.equal(paid.report(call.key, snapshot('p1', 'processing')), false, 'not an end');
+  assert.equal(paid.report(call.key, snapshot('p1', 'aborted')), true);
+  assert.equal(paid.report(call.key, snapshot('p1', 'aborted')), false, 'a copy while the first waits for its read');
+  assert.equal(paid.final(call.key), null, 'a report is not an end');
+  assert.equal(paid.takeReport(call.key)?.status, 'aborted');
+  paid.observe(call.key, snapshot('p1', 'processing'));
+  assert.equal(paid.final(call.key), null, 'the read says it still runs');
+  assert.equal(paid.report(call.key, snapshot('p1', 'succeeded')), true, 'a new report after the read counts again');
+  paid.observe(call.key, snapshot('p1', 'succeeded'));
+  assert.equal(paid.reported(call.key), null, 'the read answered the report');
+  assert.equal(paid.report(call.key, snapshot('p1', 'aborted')), false, 'the end is known');
+  assert.equal(paid.book(call.key), 0.1, 'booked from the read, not from the forged aborted end');
+});

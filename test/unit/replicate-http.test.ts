@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import Replicate from 'replicate';
-import { downloadOutput, OutputGoneError } from '../../activities/download';
+import { downloadOutput, OutputGoneError, OutputRefusedError, providerOutputs } from '../../activities/download';
 import { asHttpError } from '../../activities/replicate/errors';
 import { singleShotFetch } from '../../activities/replicate/single-shot-fetch';
 
@@ -37,6 +37,9 @@ const server = http.createServer((req, res) => {
       res.writeHead(200, { 'content-type': 'video/mp4' }).end(Buffer.alloc(300_000, 7));
     } else if (route === '/moved') {
       res.writeHead(302, { location: '/clip.mp4' }).end();
+    } else if (route === '/away') {
+      // the same server under another name: another origin
+      res.writeHead(302, { location: base.replace('127.0.0.1', 'localhost') + '/elsewhere.mp4' }).end();
     } else {
       res.writeHead(404).end();
     }
@@ -121,10 +124,49 @@ test('a download follows a redirect into the file; an expired output is OutputGo
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'scenegate-download-'));
   try {
     const file = path.join(dir, 'clip.mp4');
-    await downloadOutput(`${base}/moved`, file);
+    await downloadOutput(`${base}/moved`, file, providerOutputs(`${base}/v1`));
     assert.equal((await fs.stat(file)).size, 300_000);
-    await assert.rejects(downloadOutput(`${base}/expired.mp4`, path.join(dir, 'gone.mp4')), OutputGoneError);
+    await assert.rejects(
+      downloadOutput(`${base}/expired.mp4`, path.join(dir, 'gone.mp4'), providerOutputs(`${base}/v1`)),
+      OutputGoneError
+    );
     assert.equal(hitsOf('/expired.mp4'), 1, 'a gone output is not asked for again');
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('outputs come only from https on replicate.delivery and its subdomains, or the configured API origin', () => {
+  const hosted = providerOutputs('https://api.replicate.com/v1');
+  const allowed = (url: string): boolean => hosted(new URL(url));
+  assert.ok(allowed('https://replicate.delivery/xezq/abc/output.mp4'));
+  assert.ok(allowed('https://pbxt.replicate.delivery/abc/output.mp4'));
+  for (const url of [
+    'http://replicate.delivery/abc/output.mp4',
+    'https://replicate.delivery:8443/abc/output.mp4',
+    'https://replicate.delivery.evil.example/output.mp4',
+    'https://evilreplicate.delivery/output.mp4',
+    'https://replicate.delivery@127.0.0.1/output.mp4',
+    'https://127.0.0.1/output.mp4',
+    'http://169.254.169.254/latest/meta-data/',
+    'file:///etc/passwd',
+  ]) {
+    assert.equal(allowed(url), false, url);
+  }
+  const emulator = providerOutputs('http://127.0.0.1:8787/v1');
+  assert.ok(emulator(new URL('http://127.0.0.1:8787/delivery/p1/output.mp4')));
+  assert.equal(emulator(new URL('http://127.0.0.1:9999/output.mp4')), false, 'another port is another origin');
+});
+
+test('a download elsewhere, or redirected elsewhere, is refused before it is fetched', async () => {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'scenegate-download-'));
+  try {
+    const allowed = providerOutputs(`${base}/v1`);
+    const elsewhere = base.replace('127.0.0.1', 'localhost');
+    await assert.rejects(downloadOutput(`${elsewhere}/clip.mp4`, path.join(dir, 'a.mp4'), allowed), OutputRefusedError);
+    await assert.rejects(downloadOutput(`${base}/away`, path.join(dir, 'b.mp4'), allowed), OutputRefusedError);
+    assert.equal(hitsOf('/away'), 1, 'refused once, not tried again');
+    assert.equal(hitsOf('/elsewhere.mp4'), 0, 'the redirect target was not fetched');
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }

@@ -50,8 +50,10 @@ export interface CallState {
   predictionId: string | null;
   /** Replicate will post its end to scenegate's webhook receiver. */
   webhook: boolean;
-  /** The prediction in its final state, once known (from a webhook, a read or a cancel). */
+  /** The prediction in its final state, once known from Replicate's own answer (a read, a cancel, the create). */
   final: PredictionSnapshot | null;
+  /** An end the webhook receiver reported and no read has confirmed yet. */
+  reported: PredictionSnapshot | null;
   /** What it cost, once booked. */
   costUsd: number | null;
 }
@@ -82,9 +84,10 @@ function outcomeOf(state: CallState): BookedOutcome {
  * Every paid prediction of a generation, the one owner of each call's key, prediction id and
  * cost. A call is claimed (its key and estimate, for the budget), opened once its money is
  * reserved, created (its prediction id recorded as soon as the create returns, so it is in
- * history before anything waits on it), observed (its end arrives from the webhook receiver or
- * from a read, whichever comes first; the other, and any report of a prediction this generation
- * did not create, are ignored) and booked at what the prediction itself says it cost.
+ * history before anything waits on it), observed (its end is what Replicate answers a read or a
+ * cancel; a webhook's report of an end only prompts a read, since a signal's body is whatever its
+ * sender wrote; a second end, and any report of a prediction this generation did not create, are
+ * ignored) and booked at what the prediction itself says it cost.
  */
 export class PaidCalls {
   private readonly calls = new Map<string, CallState>();
@@ -107,7 +110,7 @@ export class PaidCalls {
     const key = keyOf(place);
     if (this.calls.has(key)) throw new Error(`paid call ${key} is already open`);
     const call: PaidCall = { ...place, ...spec, key, kind: callSteps[place.step].ledger };
-    this.calls.set(key, { call, predictionId: null, webhook: false, final: null, costUsd: null });
+    this.calls.set(key, { call, predictionId: null, webhook: false, final: null, reported: null, costUsd: null });
     const attempt = `${place.sceneId}#${place.attempt}`;
     this.attempts.set(attempt, [...(this.attempts.get(attempt) ?? []), key]);
     return call;
@@ -129,15 +132,42 @@ export class PaidCalls {
   }
 
   /**
-   * A look at the prediction: a webhook's, a timed read's, a cancel's answer. Only a final state
-   * of this call's own prediction counts, and only the first one. Returns whether it counted.
+   * Replicate's answer about the prediction: a read's, a cancel's, the create's. Only a final
+   * state of this call's own prediction counts, and only the first one. Returns whether it counted.
    */
   observe(key: string, prediction: PredictionSnapshot): boolean {
     const state = this.calls.get(key);
     if (!state || state.predictionId !== prediction.id || state.final || !isFinalStatus(prediction.status))
       return false;
     state.final = prediction;
+    state.reported = null;
     return true;
+  }
+
+  /**
+   * A webhook's report that the prediction ended: kept until a read confirms or denies it. Only a
+   * final state of this call's own prediction, not yet known to have ended, counts. Returns
+   * whether it counted.
+   */
+  report(key: string, prediction: PredictionSnapshot): boolean {
+    const state = this.calls.get(key);
+    if (!state || state.predictionId !== prediction.id || state.final || state.reported) return false;
+    if (!isFinalStatus(prediction.status)) return false;
+    state.reported = prediction;
+    return true;
+  }
+
+  /** The end a webhook reported and no read has answered yet. */
+  reported(key: string): PredictionSnapshot | null {
+    return this.calls.get(key)?.reported ?? null;
+  }
+
+  /** The report is being checked with a read: a later one counts again. Returns it. */
+  takeReport(key: string): PredictionSnapshot | null {
+    const state = this.require(key);
+    const { reported } = state;
+    state.reported = null;
+    return reported;
   }
 
   /** The prediction's final state, once known. */

@@ -1,4 +1,5 @@
 import type { PreparedReference } from '../../schema/activities';
+import { clipText, NOTE_MAX } from '../../schema/error-text';
 import { FailureType } from '../../schema/failures';
 import type { Plan } from '../../schema/plan';
 import type { PredictionSnapshot } from '../../schema/prediction';
@@ -174,9 +175,33 @@ export class SceneAttempts {
     this.g.record();
   }
 
-  /** A webhook's signal, or a read of a prediction: its end, if it ended. */
+  /** A webhook's signal: the end it reports, to be confirmed by a read (`reportedEnd`). */
   predictionObserved(key: string, prediction: PredictionSnapshot): void {
+    if (this.g.calls.report(key, prediction)) this.g.record();
+  }
+
+  /** Replicate's answer to a read or a cancel: the prediction's end, if it ended. */
+  predictionRead(key: string, prediction: PredictionSnapshot): void {
     if (this.g.calls.observe(key, prediction)) this.g.record();
+  }
+
+  /** The end a webhook reported for a call, not yet confirmed. */
+  reportedEnd(key: string): PredictionSnapshot | null {
+    return this.g.calls.reported(key);
+  }
+
+  /** A reported end is about to be checked with a read; a report arriving meanwhile counts again. */
+  checkingReport(key: string): void {
+    this.g.calls.takeReport(key);
+  }
+
+  /**
+   * A run begun before ends were confirmed takes the reported end as final, as it did then;
+   * unrecorded, since the report's signal was.
+   */
+  trustReport(key: string): void {
+    const reported = this.g.calls.takeReport(key);
+    if (reported) this.g.calls.observe(key, reported);
   }
 
   /** Books what a paid call cost; money it did not use may let a waiting call start. */
@@ -197,7 +222,8 @@ export class SceneAttempts {
   /** The latest attempt failed; `permanent`: no further attempt can help (a bad input, an unknown model). */
   failed(id: string, failure: { error: string; permanent: boolean }): void {
     const run = this.g.scene(id);
-    run.failed(failure.error, this.g.now());
+    // every note goes into the memo and the failure's details: bounded whatever failed
+    run.failed(clipText(failure.error, NOTE_MAX), this.g.now());
     if (failure.permanent) run.noMoreAttempts();
     this.g.record();
   }
