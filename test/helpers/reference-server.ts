@@ -20,6 +20,8 @@ export interface ReferenceServer {
   certFile: string;
   /** The paths of the requests that arrived, in order. */
   requests: string[];
+  /** TCP connections accepted so far, whether or not a request followed (a refused fetch makes none). */
+  connections(): number;
   close(): Promise<void>;
 }
 
@@ -66,6 +68,8 @@ export async function startReferenceServer(routes: Record<string, ReferenceRoute
     if (route) return route(req, res);
     res.writeHead(404).end();
   });
+  let connections = 0;
+  server.on('connection', () => connections++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -73,6 +77,7 @@ export async function startReferenceServer(routes: Record<string, ReferenceRoute
     cert,
     certFile,
     requests,
+    connections: () => connections,
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

@@ -17,7 +17,7 @@ import type { Storage } from '../../common/storage/storage';
 import { runFfmpeg } from '../../media/ffmpeg';
 import type { Activities, PrepareGenerationResult } from '../../schema/activities';
 import { FailureType } from '../../schema/failures';
-import type { PlanInput } from '../../schema/plan';
+import { planLimits, type PlanInput } from '../../schema/plan';
 import { applicationFailureOf } from '../helpers/failures';
 import { testPlan, useGenerationEnv, type GenerationEnv } from '../helpers/generation-env';
 import { chunkedBody, startReferenceServer, type ReferenceServer } from '../helpers/reference-server';
@@ -266,7 +266,7 @@ test('row 22: one image named many times, by path, copy and URL, is read once pe
   await fs.copyFile(maraFile, copy);
   const { storage, writes } = countingWrites(env.deps.storage);
   const plan = planWith('same-image', []);
-  plan.consistencyGroups = Array.from({ length: 25 }, (_, i) => ({
+  plan.consistencyGroups = Array.from({ length: planLimits.groups }, (_, i) => ({
     id: `g${i}`,
     kind: 'character' as const,
     referenceImages: [maraFile, copy, `${server.origin}/mara.png`, maraFile],
@@ -274,7 +274,7 @@ test('row 22: one image named many times, by path, copy and URL, is read once pe
   }));
   plan.scenes = [{ id: 's1', prompt: 'Mara waves', durationSec: 2, entities: ['g0'] }];
   const result = await prepared(plan, stopAfterPrepare(trusted({ storage })));
-  assert.equal(result.references.length, 100);
+  assert.equal(result.references.length, planLimits.groups * 4);
   assert.equal(new Set(result.references.map((r) => r.sha256)).size, 1);
   assert.deepEqual(server.requests, ['/mara.png']);
   assert.equal(writes.length, 1, writes.join(', '));

@@ -10,14 +10,14 @@ import type { GenerationHandle } from '../../client/generation-client';
 import { predictionSettledSignal } from '../../workflows/messages';
 import { testPlan, useGenerationEnv, type GenerationEnv } from '../helpers/generation-env';
 import { recordHistory } from '../helpers/histories';
-import { startLoopbackHttps, type LoopbackHttps } from '../helpers/loopback-https';
+import { startReferenceServer, type ReferenceServer } from '../helpers/reference-server';
 import { waitUntil } from '../helpers/wait';
 
 let env: GenerationEnv;
-let elsewhere: LoopbackHttps;
+let elsewhere: ReferenceServer;
 before(async () => {
   env = await useGenerationEnv(import.meta.url);
-  elsewhere = await startLoopbackHttps();
+  elsewhere = await startReferenceServer({});
 });
 beforeEach(() => {
   env.emulator.reset();
