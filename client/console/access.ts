@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { isIPv4 } from 'node:net';
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
+import { h } from './markup';
 import { messagePage } from './pages';
 
 const cookieName = 'scenegate_console';
@@ -23,6 +24,10 @@ export const sessionOf = (token: string): string =>
 const overHttps = (c: Context): boolean =>
   new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto')?.split(',')[0]?.trim() === 'https';
 
+/** A page opened from a link on another site: its request carries no SameSite=Strict cookie. */
+const arrivedFromElsewhere = (c: Context): boolean =>
+  c.req.header('sec-fetch-mode') === 'navigate' && c.req.header('sec-fetch-site') === 'cross-site';
+
 /**
  * The console's access token, when one is configured: a link with `?token=` once (then a
  * cookie the browser keeps for the console's origin only), or `Authorization: Bearer` for scripts.
@@ -41,6 +46,14 @@ export function requireToken(token: string): MiddlewareHandler {
     const bearer = c.req.header('authorization')?.replace(/^Bearer\s+/i, '');
     const cookie = getCookie(c, cookieName);
     if ((bearer !== undefined && same(bearer, token)) || (cookie !== undefined && same(cookie, session))) return next();
+    if (c.req.method === 'GET' && arrivedFromElsewhere(c)) {
+      // a SameSite=Strict cookie stays behind when a link on another site (a chat message, a
+      // notification) brought the browser here; asked again from this page, it comes along
+      const here = new URL(c.req.url);
+      return c.html(
+        h`<!doctype html><meta http-equiv="refresh" content="0; url=${here.pathname.replace(/^\/+/, '/')}${here.search}" /><title>scenegate</title>`
+      );
+    }
     return c.html(
       messagePage(
         'Access token needed',

@@ -56,8 +56,7 @@ export function consoleApp(deps: ConsoleDeps, served: { port: number }): Hono {
 
   const progressOf = async (id: string): Promise<Progress> => (await deps.generations.get(id)).progress();
 
-  const headers = consoleHeaders(deps.storage);
-  app.use('*', async (c, next) => (await headers)(c, next));
+  app.use('*', consoleHeaders(deps.storage));
   if (deps.token) app.use('*', requireToken(deps.token));
   else app.use('*', requireOwnHost(served, deps.publicUrl ? [new URL(deps.publicUrl).host] : []));
   app.use('*', requireActionHeader);

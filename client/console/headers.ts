@@ -5,28 +5,22 @@ import type { Storage } from '../../common/storage/storage';
 
 /**
  * The stored files' own policy: a clip or reference opened by itself is shown, never run. A
- * file a plan brought in (an SVG, an HTML page named .png) would otherwise be a page of the
- * console's origin, able to approve and spend; `sandbox` gives it an origin of its own.
+ * file a plan brought in (an SVG with a script) would otherwise be a page of the console's
+ * origin, able to approve and spend; `sandbox` gives it an origin of its own.
  */
-export const filesPolicy =
+const filesPolicy =
   "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'; sandbox";
-
-/** With a bucket, the pages show clips and references from its presigned URLs' origin. */
-async function storedFilesOrigin(storage: Storage): Promise<string | null> {
-  if (storage instanceof LocalStorage) return null;
-  // presigning is local: this sends nothing
-  return new URL(await storage.location('console-policy', 60)).origin;
-}
 
 /**
  * Headers on every answer: nothing may frame the console (one click in a frame could approve
  * a gate), no type sniffing, and pages run only the console's own script and styles.
  * `/files/*` keeps the stricter policy it sets itself.
  */
-export async function consoleHeaders(storage: Storage): Promise<MiddlewareHandler> {
-  const bucket = await storedFilesOrigin(storage);
-  const stored = bucket ? ["'self'", bucket] : ["'self'"];
-  return secureHeaders({
+export function consoleHeaders(storage: Storage): MiddlewareHandler {
+  // with a bucket, pages show clips and references from its presigned URLs' origin: learnt at the first answer
+  let bucket: string | undefined;
+  const stored = (): string => bucket ?? '';
+  const headers = secureHeaders({
     xFrameOptions: 'DENY',
     // whether to pin https for a name (and its subdomains) is the operator's proxy's decision
     strictTransportSecurity: false,
@@ -34,8 +28,8 @@ export async function consoleHeaders(storage: Storage): Promise<MiddlewareHandle
       defaultSrc: ["'self'"],
       scriptSrc: ["'self'"],
       styleSrc: ["'self'"],
-      imgSrc: [...stored, 'data:'],
-      mediaSrc: stored,
+      imgSrc: ["'self'", 'data:', stored],
+      mediaSrc: ["'self'", stored],
       connectSrc: ["'self'"],
       objectSrc: ["'none'"],
       baseUri: ["'none'"],
@@ -44,6 +38,16 @@ export async function consoleHeaders(storage: Storage): Promise<MiddlewareHandle
     },
     overwrite: false,
   });
+  return async (c, next) => {
+    if (bucket === undefined && !(storage instanceof LocalStorage)) {
+      // presigning is local, it sends nothing; failing, it is tried again at the next answer
+      bucket = await storage.location('console-policy', 60).then(
+        (url) => new URL(url).origin,
+        () => undefined
+      );
+    }
+    return headers(c, next);
+  };
 }
 
 /** Sets `filesPolicy` on the stored files it serves. */

@@ -295,7 +295,7 @@ test('with a token, the console asks for it: a link with it once sets a cookie; 
   );
 });
 
-test('the sign-in cookie is not the token, and is Secure when the console is reached over https', async () => {
+test('the sign-in cookie is not the token, is Secure over https, and links from other sites still sign in and open pages', async () => {
   const token = 'a-long-enough-console-token';
   const guarded = await startConsole({
     generations: env.generations,
@@ -323,6 +323,43 @@ test('the sign-in cookie is not the token, and is Secure when the console is rea
     assert.match(secure, /;\s*Secure/i);
     assert.match(secure, /HttpOnly/i);
     assert.match(secure, /SameSite=Strict/i);
+
+    // a browser does not send a SameSite=Strict cookie along a link from another site (a chat
+    // message, a notification): such a link still signs in, and later ones still open the page
+    const page = watchPolicy(await browser.newPage());
+    try {
+      await page.route('http://chat.test/', (route) =>
+        route.fulfill({
+          contentType: 'text/html',
+          body: `<a id="sign-in" href="${guarded.url}/?needs=me&token=${token}">sign in</a> <a id="later" href="${guarded.url}/?needs=me">needs me</a>`,
+        })
+      );
+      await page.goto('http://chat.test/');
+      await page.click('#sign-in');
+      await page.locator('nav.filters').waitFor();
+      assert.equal(page.url(), `${guarded.url}/?needs=me`);
+      await page.goto('http://chat.test/');
+      await page.click('#later');
+      await page.locator('nav.filters').waitFor();
+      await page.goBack();
+      assert.equal(page.url(), 'http://chat.test/', 'the way back skips the step that fetched the cookie');
+    } finally {
+      await page.close();
+    }
+
+    // without the cookie, that step happens once and ends at the sign-in message, not in a loop
+    const stranger = await browser.newContext();
+    try {
+      const strangerPage = await stranger.newPage();
+      await strangerPage.route('http://chat.test/', (route) =>
+        route.fulfill({ contentType: 'text/html', body: `<a href="${guarded.url}/?needs=me">needs me</a>` })
+      );
+      await strangerPage.goto('http://chat.test/');
+      await strangerPage.click('a');
+      await strangerPage.locator('h1', { hasText: 'Access token needed' }).waitFor();
+    } finally {
+      await stranger.close();
+    }
   } finally {
     await guarded.close();
   }
