@@ -10,7 +10,8 @@ import { checkKey, type Storage } from '../../common/storage/storage';
 import { UserFacingError } from '../../common/run-main';
 import type { Progress } from '../../schema/progress';
 import type { GenerationClient } from '../generation-client';
-import { requireActionHeader, requireToken } from './access';
+import { requireActionHeader, requireOwnHost, requireToken } from './access';
+import { consoleHeaders, storedFileHeaders } from './headers';
 import { runAction } from './actions';
 import { listGenerations } from './listing';
 import { Nudges } from './nudges';
@@ -26,13 +27,18 @@ export interface ConsoleDeps {
   token?: string;
   /** How often a live page looks for changes. */
   pollMs?: number;
+  /** The address people were given (SCENEGATE_CONSOLE_URL): a console without a token answers at it too. */
+  publicUrl?: string;
 }
 
 // from the project root, so a bundled build finds them too
 const assets = path.join(projectRoot, 'client', 'console', 'assets');
 
-/** The review console's routes: pages, their live streams, the actions, and the stored clips and references. */
-export function consoleApp(deps: ConsoleDeps): Hono {
+/**
+ * The review console's routes: pages, their live streams, the actions, and the stored clips and
+ * references. `served.port` is the port it listens on, read per request (port 0 picks one).
+ */
+export function consoleApp(deps: ConsoleDeps, served: { port: number }): Hono {
   const app = new Hono();
   const pollMs = deps.pollMs ?? 1000;
   const nudges = new Nudges();
@@ -50,7 +56,9 @@ export function consoleApp(deps: ConsoleDeps): Hono {
 
   const progressOf = async (id: string): Promise<Progress> => (await deps.generations.get(id)).progress();
 
+  app.use('*', consoleHeaders(deps.storage));
   if (deps.token) app.use('*', requireToken(deps.token));
+  else app.use('*', requireOwnHost(served, deps.publicUrl ? [new URL(deps.publicUrl).host] : []));
   app.use('*', requireActionHeader);
 
   app.get('/assets/*', serveStatic({ root: assets, rewriteRequestPath: (p) => p.replace(/^\/assets/, '') }));
@@ -62,6 +70,7 @@ export function consoleApp(deps: ConsoleDeps): Hono {
     const relative = path.relative(storage.root, stored);
     return relative.startsWith('..') ? null : relative.split(path.sep).join('/');
   };
+  app.use('/files/*', storedFileHeaders);
   if (storage instanceof LocalStorage) {
     // before any worker stored a file the folder may not be there yet; serveStatic would warn on stderr
     fs.mkdirSync(storage.root, { recursive: true });

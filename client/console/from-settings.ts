@@ -20,6 +20,7 @@ export function startConsoleFromSettings(
     storage: storageFromSettings(settings),
     ...(uiUrl ? { webUi: { url: uiUrl, namespace: client.options.namespace } } : {}),
     ...(settings.SCENEGATE_CONSOLE_TOKEN ? { token: settings.SCENEGATE_CONSOLE_TOKEN } : {}),
+    ...(settings.SCENEGATE_CONSOLE_URL ? { publicUrl: settings.SCENEGATE_CONSOLE_URL } : {}),
     host: settings.SCENEGATE_CONSOLE_HOST,
     port: options.port ?? settings.SCENEGATE_CONSOLE_PORT,
   });

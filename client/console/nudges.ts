@@ -10,6 +10,8 @@ export class Nudges {
   private readonly counts = new Map<string, number>();
   // one listener per live page of a generation, however many people have it open
   private readonly events = new EventEmitter().setMaxListeners(0);
+  // `error` is a valid generation id, and an `error` event nobody listens to throws
+  private readonly eventOf = (id: string): string => `nudge:${id}`;
 
   /** How many times `id` was nudged: taken before a page reads, handed to `wait` after. */
   count(id: string): number {
@@ -19,7 +21,7 @@ export class Nudges {
   /** An action on `id` was answered: its pages read again now. */
   nudge(id: string): void {
     this.counts.set(id, this.count(id) + 1);
-    this.events.emit(id);
+    this.events.emit(this.eventOf(id));
   }
 
   /**
@@ -29,6 +31,6 @@ export class Nudges {
   async wait(id: string, seen: number, ms: number, page?: AbortSignal): Promise<void> {
     if (this.count(id) !== seen || page?.aborted) return;
     const signal = page ? AbortSignal.any([AbortSignal.timeout(ms), page]) : AbortSignal.timeout(ms);
-    await once(this.events, id, { signal }).catch(() => undefined);
+    await once(this.events, this.eventOf(id), { signal }).catch(() => undefined);
   }
 }

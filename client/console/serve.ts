@@ -25,12 +25,14 @@ export async function startConsole(deps: ConsoleDeps & { host: string; port: num
       `the console would listen on ${deps.host} without an access token; set SCENEGATE_CONSOLE_TOKEN (16+ characters) or SCENEGATE_CONSOLE_HOST=127.0.0.1`
     );
   }
-  const app = consoleApp(deps);
+  const served = { port: deps.port };
+  const app = consoleApp(deps, served);
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: deps.host, port: deps.port }, () => resolve(s));
     s.once('error', reject);
   });
   const { port } = server.address() as AddressInfo;
+  served.port = port;
   const shown = deps.host.includes(':') ? `[${deps.host}]` : deps.host;
   return {
     url: `http://${shown}:${port}`,

@@ -2,12 +2,14 @@
  * The review console in a real browser (Debian's Chromium through playwright-core) against the
  * real server, a worker and the emulator: a person finds a run waiting at the gate, plays its
  * clip beside the references, approves or rejects it, and raises a paused run's budget, each
- * from the page alone. Screenshots of each page land in .scenegate/test/screenshots.
+ * from the page alone. Screenshots of each page land in .scenegate/test/screenshots. Pages of
+ * other sites (served by the browser's request routing) try what an attacker would: framing the
+ * console, reaching it by a name that resolves to 127.0.0.1, opening a hostile stored file.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, beforeEach, test } from 'node:test';
+import { after, afterEach, before, beforeEach, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startConsole, type ConsoleServer } from '../../client/console/serve';
 import { stateDir } from '../../common/paths';
@@ -17,6 +19,8 @@ import { waitForProgress, waitUntil } from '../helpers/wait';
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const screenshots = path.join(stateDir(loadSettings()), 'test', 'screenshots');
+// Chromium resolves this name to 127.0.0.1, as an attacker's DNS would after rebinding
+const reboundName = 'rebound.test';
 
 let env: GenerationEnv;
 let consoleServer: ConsoleServer;
@@ -46,11 +50,17 @@ before(async () => {
       '--no-first-run',
       '--disable-sync',
       '--autoplay-policy=no-user-gesture-required',
+      `--host-resolver-rules=MAP ${reboundName} 127.0.0.1`,
+      // the console must hold in browsers that let another site's page reach loopback (Firefox, Safari)
+      '--disable-features=LocalNetworkAccessChecks',
     ],
   });
   fs.mkdirSync(screenshots, { recursive: true });
 });
 beforeEach(() => env.emulator.reset());
+// what the console's own pages broke of their content security policy: nothing, or the policy is wrong
+const policyViolations: string[] = [];
+afterEach(() => assert.deepEqual(policyViolations.splice(0), []));
 after(async () => {
   await browser?.close();
   await consoleServer?.close();
@@ -59,8 +69,15 @@ after(async () => {
 
 const id = (name: string): string => `${name}-${Date.now()}`;
 
+function watchPolicy(page: Page): Page {
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) policyViolations.push(message.text());
+  });
+  return page;
+}
+
 async function openPage(urlPath: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const page = watchPolicy(await browser.newPage({ viewport: { width: 1280, height: 900 } }));
   await page.goto(`${consoleServer.url}${urlPath}`);
   return page;
 }
@@ -156,7 +173,7 @@ test('an answered action redraws its page at once, not at the next poll', async 
     await env.withWorker(async () => {
       const handle = await env.generations.start(manualGatePlan('console-nudge'));
       await waitForProgress(handle, (p) => p.status === 'awaiting_approval');
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const page = watchPolicy(await browser.newPage({ viewport: { width: 1280, height: 900 } }));
       try {
         await page.goto(`${slow.url}/generations/${handle.id}`);
         // the page's stream has read the run once, so the approval below can only reach it by the nudge
@@ -264,6 +281,8 @@ test('with a token, the console asks for it: a link with it once sets a cookie; 
     assert.equal(signIn.headers.get('location'), '/?needs=me', 'the token leaves the address bar');
     const cookie = signIn.headers.get('set-cookie') ?? '';
     assert.match(cookie, /HttpOnly/i);
+    assert.match(cookie, /SameSite=Strict/i);
+    assert.doesNotMatch(cookie, /Secure/i, 'over plain http a Secure cookie would never come back');
     assert.equal((await fetch(`${guarded.url}/`, { headers: { cookie: cookie.split(';')[0]! } })).status, 200);
     assert.equal((await fetch(`${guarded.url}/`, { headers: { authorization: `Bearer ${token}` } })).status, 200);
     assert.equal((await fetch(`${guarded.url}/assets/console.css`)).status, 401, 'nothing is served without it');
@@ -274,4 +293,169 @@ test('with a token, the console asks for it: a link with it once sets a cookie; 
     startConsole({ generations: env.generations, storage: env.deps.storage, host: '0.0.0.0', port: 0 }),
     /SCENEGATE_CONSOLE_TOKEN/
   );
+});
+
+test('the sign-in cookie is not the token, is Secure over https, and links from other sites still sign in and open pages', async () => {
+  const token = 'a-long-enough-console-token';
+  const guarded = await startConsole({
+    generations: env.generations,
+    storage: env.deps.storage,
+    host: '127.0.0.1',
+    port: 0,
+    token,
+  });
+  try {
+    const signIn = await fetch(`${guarded.url}/?token=${token}`, { redirect: 'manual' });
+    const session = (signIn.headers.get('set-cookie') ?? '').split(';')[0]!;
+    assert.match(session, /^scenegate_console=./);
+    assert.ok(!session.includes(token), `the cookie holds the token: ${session}`);
+    assert.equal((await fetch(`${guarded.url}/`, { headers: { cookie: session } })).status, 200);
+    // a cookie that is the token itself (as the console once set) is not a sign-in
+    const raw = await fetch(`${guarded.url}/`, { headers: { cookie: `scenegate_console=${token}` } });
+    assert.equal(raw.status, 401);
+
+    // behind a proxy that ends TLS, the browser must not send the cookie over plain http
+    const overHttps = await fetch(`${guarded.url}/?token=${token}`, {
+      redirect: 'manual',
+      headers: { 'x-forwarded-proto': 'https' },
+    });
+    const secure = overHttps.headers.get('set-cookie') ?? '';
+    assert.match(secure, /;\s*Secure/i);
+    assert.match(secure, /HttpOnly/i);
+    assert.match(secure, /SameSite=Strict/i);
+
+    // a browser does not send a SameSite=Strict cookie along a link from another site (a chat
+    // message, a notification): such a link still signs in, and later ones still open the page
+    const page = watchPolicy(await browser.newPage());
+    try {
+      await page.route('http://chat.test/', (route) =>
+        route.fulfill({
+          contentType: 'text/html',
+          body: `<a id="sign-in" href="${guarded.url}/?needs=me&token=${token}">sign in</a> <a id="later" href="${guarded.url}/?needs=me">needs me</a>`,
+        })
+      );
+      await page.goto('http://chat.test/');
+      await page.click('#sign-in');
+      await page.locator('nav.filters').waitFor();
+      assert.equal(page.url(), `${guarded.url}/?needs=me`);
+      await page.goto('http://chat.test/');
+      await page.click('#later');
+      await page.locator('nav.filters').waitFor();
+      await page.goBack();
+      assert.equal(page.url(), 'http://chat.test/', 'the way back skips the step that fetched the cookie');
+    } finally {
+      await page.close();
+    }
+
+    // without the cookie, that step happens once and ends at the sign-in message, not in a loop
+    const stranger = await browser.newContext();
+    try {
+      const strangerPage = await stranger.newPage();
+      await strangerPage.route('http://chat.test/', (route) =>
+        route.fulfill({ contentType: 'text/html', body: `<a href="${guarded.url}/?needs=me">needs me</a>` })
+      );
+      await strangerPage.goto('http://chat.test/');
+      await strangerPage.click('a');
+      await strangerPage.locator('h1', { hasText: 'Access token needed' }).waitFor();
+    } finally {
+      await stranger.close();
+    }
+  } finally {
+    await guarded.close();
+  }
+});
+
+test('DNS rebinding: a page whose name resolves to 127.0.0.1 can neither read the tokenless console nor raise a budget', async () => {
+  const plan = testPlan(id('console-rebind'), 2, {
+    strategy: { mode: 'sequential', concurrency: 1 },
+    budget: { limitUsd: 0.15 },
+  });
+  await env.withWorker(async () => {
+    const handle = await env.generations.start(plan);
+    const paused = await waitForProgress(handle, (p) => p.status === 'awaiting_budget');
+    const rebound = `http://${reboundName}:${new URL(consoleServer.url).port}`;
+    const page = await browser.newPage();
+    try {
+      // the attacker's page, served while its name still resolved to the attacker
+      await page.route(`${rebound}/attack`, (route) =>
+        route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>attack</title>' })
+      );
+      await page.goto(`${rebound}/attack`);
+      // now the name resolves to 127.0.0.1: the same origin's requests reach the console
+      const tried = await page.evaluate(async (generationId) => {
+        const read = await fetch(`/generations/${generationId}`);
+        const raise = await fetch(`/generations/${generationId}/budget`, {
+          method: 'POST',
+          headers: { 'x-scenegate-action': '1', 'content-type': 'application/x-www-form-urlencoded' },
+          body: 'mode=raise&amountUsd=1000',
+        });
+        return { read: read.status, page: await read.text(), raise: raise.status };
+      }, handle.id);
+      assert.equal(tried.read, 403);
+      assert.ok(!tried.page.includes(handle.id), 'the refusal shows nothing of the run');
+      assert.equal(tried.raise, 403);
+    } finally {
+      await page.close();
+    }
+    const now = await handle.progress();
+    assert.equal(now.status, 'awaiting_budget');
+    assert.equal(now.budget.limitUsd, paused.budget.limitUsd, 'the budget was not raised');
+    // the console itself still answers at its own address
+    assert.equal((await fetch(`${consoleServer.url}/generations/${handle.id}`)).status, 200);
+    await handle.cancel();
+    await assert.rejects(handle.result());
+  });
+});
+
+test('framing: a page of another site that frames the console gets an empty frame, nothing to click', async () => {
+  const framer = 'http://framer.test/';
+  const page = await browser.newPage();
+  try {
+    await page.route(framer, (route) =>
+      route.fulfill({
+        contentType: 'text/html',
+        body: `<!doctype html><iframe src="${consoleServer.url}/?needs=me" width="1000" height="700"></iframe>`,
+      })
+    );
+    // the frame's load event comes whether the console was drawn in it or refused
+    await page.goto(framer, { waitUntil: 'load' });
+    const framed = page.frames().find((frame) => frame !== page.mainFrame());
+    assert.ok(framed, 'the frame is there');
+    assert.equal(await framed.locator('header.top').count(), 0, 'the console is not drawn in the frame');
+  } finally {
+    await page.close();
+  }
+  const headers = (await fetch(`${consoleServer.url}/`)).headers;
+  assert.equal(headers.get('x-frame-options'), 'DENY');
+  assert.match(headers.get('content-security-policy') ?? '', /frame-ancestors 'none'/);
+});
+
+test("pages and stored files are never sniffed, and a hostile stored file does not run as the console's page", async () => {
+  // a file that reached storage through a plan: an SVG is an image that can also be a script
+  const key = `${id('console-hostile')}/reference.svg`;
+  const file = path.join(env.storageDir, 'storage', key);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(
+    file,
+    '<svg xmlns="http://www.w3.org/2000/svg"><script>document.documentElement.setAttribute("data-ran", "yes")</script></svg>'
+  );
+  for (const urlPath of ['/', '/assets/console.js', `/files/${key}`]) {
+    const response = await fetch(`${consoleServer.url}${urlPath}`);
+    assert.equal(response.status, 200, urlPath);
+    assert.equal(response.headers.get('x-content-type-options'), 'nosniff', urlPath);
+    assert.ok(response.headers.get('content-security-policy'), `${urlPath} has a content security policy`);
+  }
+  assert.match(
+    (await fetch(`${consoleServer.url}/`)).headers.get('content-security-policy') ?? '',
+    /script-src 'self'/
+  );
+
+  const page = await browser.newPage();
+  try {
+    await page.goto(`${consoleServer.url}/files/${key}`);
+    assert.equal(await page.locator(':root').getAttribute('data-ran'), null, 'its script did not run');
+    assert.equal(await page.evaluate('self.origin'), 'null', "the file is not of the console's origin");
+  } finally {
+    await page.close();
+  }
 });

@@ -34,3 +34,14 @@ test('a page that goes away stops waiting', async () => {
   await waiting;
   await nudges.wait('a', nudges.count('a'), LONG, page.signal);
 });
+
+test('a generation named like an event the emitter treats apart ("error") is nudged like any other', async () => {
+  const nudges = new Nudges();
+  for (const id of ['error', 'newListener', 'removeListener']) {
+    const waiting = nudges.wait(id, nudges.count(id), LONG);
+    nudges.nudge(id);
+    await waiting;
+    nudges.nudge(id);
+    assert.equal(nudges.count(id), 2);
+  }
+});
