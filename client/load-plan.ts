@@ -105,7 +105,7 @@ export async function referenceProblems(
         if (!imageTypeOf(head)) problems.push(`${field}: ${source} is not a ${IMAGE_TYPE_NAMES} image`);
       } catch (err) {
         problems.push(
-          `${field}: ${err instanceof ReferenceFileError ? err.message : `cannot read ${source} (${(err as Error).message})`}`
+          `${field}: ${err instanceof ReferenceFileError ? err.detail : `cannot read ${source} (${(err as Error).message})`}`
         );
       }
     }

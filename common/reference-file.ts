@@ -5,7 +5,7 @@ import path from 'node:path';
  * A local reference image cannot be used. The message names the path as the plan gave it and
  * says the same whether the file is missing, outside the roots or not a file, so a plan cannot
  * learn which files exist on a worker; `detail` says which, with real paths, for the worker's
- * own log.
+ * own log and for the CLI, which checks the person's own files on their own machine.
  */
 export class ReferenceFileError extends Error {
   override readonly name = 'ReferenceFileError';
@@ -66,10 +66,18 @@ export async function locateReference(source: string, referenceRoots: readonly s
     if (real) break;
   }
   if (!real) {
-    throw new ReferenceFileError(source, `not found (looked in ${candidates.join(', ')})`);
+    throw new ReferenceFileError(
+      source,
+      path.isAbsolute(source)
+        ? `file not found: ${source}`
+        : `file not found: ${source} (looked in ${roots.join(', ')})`
+    );
   }
   if (!roots.some((root) => real === root || real.startsWith(root + path.sep))) {
-    throw new ReferenceFileError(source, `${real} is outside the reference roots (${roots.join(', ')})`);
+    throw new ReferenceFileError(
+      source,
+      `${real} is outside the folders reference images may come from (${roots.join(', ')}; set SCENEGATE_REFERENCE_ROOTS)`
+    );
   }
   if (!(await fs.stat(real)).isFile()) throw new ReferenceFileError(source, `${real} is not a file`);
   return real;

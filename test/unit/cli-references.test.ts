@@ -35,10 +35,10 @@ test('every unusable local reference is a problem naming its field; URLs are lef
     [dir]
   );
   assert.deepEqual(problems, [
-    `consistencyGroups[0].referenceImages[1]: ${path.join(dir, 'missing.png')} is not a file under the folders reference images may come from (SCENEGATE_REFERENCE_ROOTS)`,
+    `consistencyGroups[0].referenceImages[1]: file not found: ${path.join(dir, 'missing.png')}`,
     `consistencyGroups[0].referenceImages[2]: ${path.join(dir, 'notes.png')} is not a PNG, JPEG, WebP or GIF image`,
-    `consistencyGroups[0].referenceImages[3]: ${mara} is not a file under the folders reference images may come from (SCENEGATE_REFERENCE_ROOTS)`,
-    `consistencyGroups[0].referenceImages[5]: ${dir} is not a file under the folders reference images may come from (SCENEGATE_REFERENCE_ROOTS)`,
+    `consistencyGroups[0].referenceImages[3]: ${await fs.realpath(mara)} is outside the folders reference images may come from (${await fs.realpath(dir)}; set SCENEGATE_REFERENCE_ROOTS)`,
+    `consistencyGroups[0].referenceImages[5]: ${await fs.realpath(dir)} is not a file`,
   ]);
 });
 
@@ -61,6 +61,6 @@ test('a plan file with an unusable reference is refused by loadPlanFile, every p
   assert.equal(err.exitCode, 2);
   assert.match(
     err.message,
-    /^plan\.json: 2 problems:\n {2}- consistencyGroups\[0\]\.referenceImages\[1\]: missing\.png is not a file under the folders reference images may come from \(SCENEGATE_REFERENCE_ROOTS\)\n {2}- consistencyGroups\[0\]\.referenceImages\[2\]: .*notes\.png is not a PNG/
+    /^plan\.json: 2 problems:\n {2}- consistencyGroups\[0\]\.referenceImages\[1\]: file not found: missing\.png \(looked in .+\)\n {2}- consistencyGroups\[0\]\.referenceImages\[2\]: .*notes\.png is not a PNG/
   );
 });
