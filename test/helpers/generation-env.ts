@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,6 +30,11 @@ export interface GenerationEnv {
   deps: ActivityDeps;
   /** Runs `fn` while scenegate's workers serve this file's task queue. */
   withWorker<T>(fn: () => Promise<T>, activities?: Activities): Promise<T>;
+  /**
+   * scenegate's workers for this file's task queue in a process of their own (test/helpers/worker-process.ts),
+   * for a test to kill or to measure; `settings` adds to its environment. The caller kills it.
+   */
+  workerProcess(settings?: Record<string, string>, stdout?: 'pipe' | 'ignore'): ChildProcess;
   teardown(): Promise<void>;
 }
 
@@ -91,6 +97,25 @@ export async function useGenerationEnv(fileUrl: string, options: GenerationEnvOp
           emulator.release();
         }
       });
+    },
+    workerProcess(settings = {}, stdout = 'ignore') {
+      return spawn(
+        process.execPath,
+        ['--import', 'tsx', path.join(projectRoot, 'test', 'helpers', 'worker-process.ts')],
+        {
+          env: {
+            ...process.env,
+            TEMPORAL_ADDRESS: temporal.env.address,
+            TASK_QUEUE: taskQueue,
+            BUNDLE_PATH: temporal.workflowBundle.codePath,
+            REPLICATE_BASE_URL: emulator.baseUrl,
+            EMULATOR_TOKEN: emulator.token,
+            STORAGE_DIR: path.join(storageDir, 'storage'),
+            ...settings,
+          },
+          stdio: ['ignore', stdout, 'inherit'],
+        }
+      );
     },
     async teardown() {
       // scenegate must only call routes the hosted API has; the emulator keeps the others across resets

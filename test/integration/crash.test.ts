@@ -5,11 +5,9 @@
  * the emulator billed it.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import type { GenerationHandle } from '../../client/generation-client';
-import { projectRoot } from '../../common/paths';
 import { seededRandom } from '../../emulator/random';
 import { testPlan, useGenerationEnv, type GenerationEnv } from '../helpers/generation-env';
 
@@ -30,21 +28,8 @@ after(async () => {
 });
 
 function startWorker(): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'test', 'helpers', 'worker-process.ts')], {
-    env: {
-      ...process.env,
-      TEMPORAL_ADDRESS: env.temporal.env.address,
-      TASK_QUEUE: env.taskQueue,
-      BUNDLE_PATH: env.temporal.workflowBundle.codePath,
-      REPLICATE_BASE_URL: env.emulator.baseUrl,
-      EMULATOR_TOKEN: env.emulator.token,
-      STORAGE_DIR: path.join(env.storageDir, 'storage'),
-      WEBHOOK_URL: env.receiver.url,
-      // a killed worker's workflow tasks go back to the shared queue after this, not the default 10 s
-      STICKY_TIMEOUT: '1s',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  // a killed worker's workflow tasks go back to the shared queue after STICKY_TIMEOUT, not the default 10 s
+  return env.workerProcess({ WEBHOOK_URL: env.receiver.url, STICKY_TIMEOUT: '1s' });
 }
 
 test(`${KILLS} kills of the worker 0-300 ms after creates: nothing paid twice, nothing forgotten, booked = billed`, async () => {

@@ -3,7 +3,6 @@
  * 20, row 3): the worker runs in its own process, whose peak resident size Linux keeps (VmHWM).
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -40,24 +39,10 @@ test(
   'row 3: a worker stays under 300 MB resident while a plan points at a 300 MB reference without a length',
   { skip: process.platform !== 'linux' && 'reads /proc' },
   async (t) => {
-    const worker: ChildProcess = spawn(
-      process.execPath,
-      ['--import', 'tsx', path.join(projectRoot, 'test', 'helpers', 'worker-process.ts')],
-      {
-        env: {
-          ...process.env,
-          TEMPORAL_ADDRESS: env.temporal.env.address,
-          TASK_QUEUE: env.taskQueue,
-          BUNDLE_PATH: env.temporal.workflowBundle.codePath,
-          REPLICATE_BASE_URL: env.emulator.baseUrl,
-          EMULATOR_TOKEN: env.emulator.token,
-          STORAGE_DIR: path.join(env.storageDir, 'storage'),
-          // the test server, trusted as an internal asset host would be
-          SCENEGATE_REFERENCE_ALLOWED_ADDRESSES: '127.0.0.1',
-          SCENEGATE_REFERENCE_CA_FILE: server.certFile,
-        },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      }
+    const worker = env.workerProcess(
+      // the test server, trusted as an internal asset host would be
+      { SCENEGATE_REFERENCE_ALLOWED_ADDRESSES: '127.0.0.1', SCENEGATE_REFERENCE_CA_FILE: server.certFile },
+      'pipe'
     );
     try {
       let ready = false;

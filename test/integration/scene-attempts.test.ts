@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { after, before, beforeEach, test } from 'node:test';
 import { createActivities } from '../../activities';
 import { createReplicateClient, replicateConnection } from '../../activities/replicate/client';
-import { projectRoot } from '../../common/paths';
 import { FailureType } from '../../schema/failures';
 import type { FinalState } from '../../schema/progress';
 import { isWorkflowFailure } from '../helpers/failures';
@@ -36,23 +33,7 @@ async function activityAttempts(workflowId: string): Promise<number[]> {
 
 test('a worker killed while its prediction runs loses nothing: the next worker finishes the generation, paid once', async () => {
   env.emulator.configure('scenegate/ip-adapter-video', { hold: true });
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join(projectRoot, 'test', 'helpers', 'worker-process.ts')],
-    {
-      env: {
-        ...process.env,
-        TEMPORAL_ADDRESS: env.temporal.env.address,
-        TASK_QUEUE: env.taskQueue,
-        BUNDLE_PATH: env.temporal.workflowBundle.codePath,
-        REPLICATE_BASE_URL: env.emulator.baseUrl,
-        EMULATOR_TOKEN: TOKEN,
-        STORAGE_DIR: path.join(env.storageDir, 'storage'),
-        WEBHOOK_URL: env.receiver.url,
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    }
-  );
+  const child = env.workerProcess({ WEBHOOK_URL: env.receiver.url }, 'pipe');
   try {
     const id = unique('crash');
     const handle = await env.generations.start(testPlan(id, 1, { timeouts: { heartbeat: '2s' } }));
