@@ -222,7 +222,9 @@ export function scenegateProgram(): Command {
       if (raise !== undefined) await handle.raiseBudget(raise);
       else await handle.setBudget(set!);
       console.log(
-        raise !== undefined ? `budget of ${handle.id} raised by $${raise}` : `budget of ${handle.id} set to $${set}`
+        raise !== undefined
+          ? `budget of ${handle.id} raised by $${raise.toFixed(2)}`
+          : `budget of ${handle.id} set to $${set!.toFixed(2)}`
       );
     });
 

@@ -49,6 +49,11 @@ function debugEnabled(): boolean {
  * never a stack trace (set SCENEGATE_DEBUG=1 to see one).
  */
 export async function runMain(body: () => Promise<void | number>): Promise<void> {
+  // a reader that went away (`scenegate list | head`) ends the command quietly, as other tools end
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok);
+  });
   try {
     const code = await body();
     process.exitCode = code ?? ExitCode.ok;

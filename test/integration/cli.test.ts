@@ -197,8 +197,9 @@ test('operator commands act on a running generation: approve, budget, retry-scen
 
     // s1, s2 (twice) and s4 cost $0.10 each: the last one waits for money
     await waitForProgress(handle, (p) => p.status === 'awaiting_budget');
-    const raise = await cli('budget', generationId, '--raise', '1');
+    const raise = await cli('budget', generationId, '--raise', '0.3');
     assert.equal(raise.code, 0, raise.stderr);
+    assert.match(raise.stdout, /raised by \$0\.30$/m);
     const watch = await cli('watch', generationId);
     assert.equal(watch.code, 0, watch.stderr);
     assert.match(watch.stdout, /done \(partial\)/);
