@@ -11,7 +11,7 @@ import {
   locateReference,
   ReferenceFileError,
 } from '../common/reference-file';
-import { loadSettings, referenceRoots } from '../common/settings';
+import { loadSettings, ownMachineReferenceRoots, referenceRoots } from '../common/settings';
 import { modelProblems } from '../schema/plan-model-check';
 import { listIssues } from '../schema/issues';
 import { planSchema, type Plan, type PlanInput } from '../schema/plan';
@@ -115,8 +115,9 @@ export async function referenceProblems(
 
 /**
  * Reads a plan file (JSON, or YAML by extension), validates it and checks its local reference
- * images against this machine's reference roots (SCENEGATE_REFERENCE_ROOTS, else the working
- * folder), so a missing or wrong image is refused before anything starts.
+ * images against the reference roots of a worker on this machine (SCENEGATE_REFERENCE_ROOTS, else
+ * the checkout and the home folder, as `npm run dev`'s worker reads them), so a missing or wrong
+ * image is refused before anything starts.
  *
  * @throws InvalidPlanError naming every field at fault.
  */
@@ -137,7 +138,7 @@ export async function loadPlanFile(file: string): Promise<Plan & { generationId:
   }
   const source = path.basename(file);
   const plan = validatePlan(data, { baseDir: path.dirname(path.resolve(file)), source });
-  const problems = await referenceProblems(plan, referenceRoots(loadSettings()));
+  const problems = await referenceProblems(plan, referenceRoots(loadSettings(), ownMachineReferenceRoots()));
   if (problems.length > 0) throw new InvalidPlanError(problems, source);
   return plan;
 }

@@ -13,7 +13,10 @@ export class ReferenceFileError extends Error {
     source: string,
     readonly detail: string
   ) {
-    super(`${source} is not a file under the folders reference images may come from (SCENEGATE_REFERENCE_ROOTS)`);
+    super(
+      `${source} is not a file under the folders this worker reads reference images from (SCENEGATE_REFERENCE_ROOTS); ` +
+        'a worker on another machine cannot read your files: give an https URL, or put the image in one of its folders'
+    );
   }
 }
 

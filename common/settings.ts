@@ -1,4 +1,5 @@
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -110,7 +111,10 @@ export const settingsSchema = z.object({
   SCENEGATE_REPLICATE_CREATES_PER_MINUTE: positiveInt('a positive whole number').default(600),
   /** SCENEGATE_MAX_CONCURRENT_ACTIVITIES: activity slots per worker. */
   SCENEGATE_MAX_CONCURRENT_ACTIVITIES: positiveInt('a positive whole number').default(50),
-  /** SCENEGATE_REFERENCE_ROOTS: folders local reference images may come from (path list); the working folder. */
+  /**
+   * SCENEGATE_REFERENCE_ROOTS: folders local reference images may come from (path list); a
+   * production worker's working folder, or the checkout and the home folder for `npm start`/`npm run dev` and the CLI.
+   */
   SCENEGATE_REFERENCE_ROOTS: z.string().optional(),
   /**
    * SCENEGATE_REFERENCE_ALLOWED_ADDRESSES: IP addresses or CIDR ranges (comma-separated) reference
@@ -210,10 +214,23 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   throw new SettingsError(variable, issue?.message ?? 'a valid value', env[variable]);
 }
 
-/** The folders local reference images may be read from. */
-export function referenceRoots(settings: Pick<Settings, 'SCENEGATE_REFERENCE_ROOTS'>, cwd = process.cwd()): string[] {
-  return (settings.SCENEGATE_REFERENCE_ROOTS ?? cwd)
-    .split(path.delimiter)
-    .filter(Boolean)
-    .map((p) => path.resolve(p));
+/**
+ * The folders local reference images may be read from: SCENEGATE_REFERENCE_ROOTS, else
+ * `fallback` (a production worker's: the folder it runs in).
+ */
+export function referenceRoots(
+  settings: Pick<Settings, 'SCENEGATE_REFERENCE_ROOTS'>,
+  fallback: readonly string[] = [process.cwd()]
+): string[] {
+  const roots = settings.SCENEGATE_REFERENCE_ROOTS?.split(path.delimiter) ?? fallback;
+  return roots.filter(Boolean).map((p) => path.resolve(p));
+}
+
+/**
+ * The fallback roots of the worker `npm start` and `npm run dev` run, which reads the files of
+ * the person at the keyboard: the checkout (its examples) and their home folder, where their own
+ * plans and images live. The CLI checks plans against the same, so what it accepts that worker reads.
+ */
+export function ownMachineReferenceRoots(): string[] {
+  return [path.resolve(import.meta.dirname, '..'), os.homedir()];
 }

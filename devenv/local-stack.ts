@@ -4,7 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { startEmulator, type Emulator } from '../emulator';
-import { loadSettings } from '../common/settings';
+import { loadSettings, ownMachineReferenceRoots } from '../common/settings';
 import { activityDepsFromSettings } from '../worker/activity-deps';
 import { createWorkers } from '../worker/create-workers';
 import { installRuntime } from '../worker/runtime';
@@ -66,7 +66,11 @@ export async function startLocalStack(
   }
   const connection = await Connection.connect({ address: temporal.address });
   const client = new Client({ connection, namespace: temporal.namespace });
-  const deps = activityDepsFromSettings({ ...settings, REPLICATE_BASE_URL: replicateBaseUrl });
+  // this worker reads the files of the person at the keyboard, wherever they keep their plans
+  const deps = activityDepsFromSettings(
+    { ...settings, REPLICATE_BASE_URL: replicateBaseUrl },
+    { defaultReferenceRoots: ownMachineReferenceRoots() }
+  );
   const consoleServer = await startLocalConsole(client, settings, temporal.uiUrl, log);
   deps.consoleUrl = settings.SCENEGATE_CONSOLE_URL ?? consoleServer.url;
 

@@ -8,9 +8,13 @@ import { EMULATOR_TOKEN, referenceRoots, type Settings } from '../common/setting
 /**
  * The real dependencies of the activities, from the worker's settings: hosted Replicate when
  * REPLICATE_API_TOKEN is set, else the emulator at REPLICATE_BASE_URL; storage under the
- * state folder; the catalogue the settings name.
+ * state folder; the catalogue the settings name; local references from SCENEGATE_REFERENCE_ROOTS,
+ * else `defaultReferenceRoots` (the working folder unless said).
  */
-export function activityDepsFromSettings(settings: Settings): ActivityDeps {
+export function activityDepsFromSettings(
+  settings: Settings,
+  options: { defaultReferenceRoots?: readonly string[] } = {}
+): ActivityDeps {
   const connection = replicateConnection({
     token: settings.REPLICATE_API_TOKEN,
     baseUrl: settings.REPLICATE_BASE_URL,
@@ -21,7 +25,7 @@ export function activityDepsFromSettings(settings: Settings): ActivityDeps {
     connection,
     storage: storageFromSettings(settings),
     catalogue: loadCatalogue(settings),
-    referenceRoots: referenceRoots(settings),
+    referenceRoots: referenceRoots(settings, options.defaultReferenceRoots),
     referenceFetch: referenceFetchTrust(settings),
     ...(settings.SCENEGATE_WEBHOOK_URL ? { webhookUrl: settings.SCENEGATE_WEBHOOK_URL } : {}),
     ...(settings.SCENEGATE_CONSOLE_URL ? { consoleUrl: settings.SCENEGATE_CONSOLE_URL } : {}),

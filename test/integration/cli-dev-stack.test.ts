@@ -29,6 +29,8 @@ before(async () => {
   state = await fs.mkdtemp(path.join(os.tmpdir(), 'scenegate-dev-stack-'));
   stackEnv = {
     SCENEGATE_STATE_DIR: state,
+    // the person's home folder, where their own plans live: the stack's worker and the CLI read it
+    HOME: path.join(state, 'home'),
     SCENEGATE_TASK_QUEUE: `cli-dev-stack-${process.pid}`,
     SCENEGATE_TEMPORAL_PORT: String(await freePort()),
     SCENEGATE_TEMPORAL_UI_PORT: String(await freePort()),
@@ -74,8 +76,24 @@ test('npm run dev and npm start: chosen ports, the real history file, no raw cor
   assert.match(missing.stderr, /workflow not found for ID: no-such-run/);
 
   // so does the scenegate CLI, on the port the settings chose, with no TEMPORAL_ADDRESS
-  const planFile = path.join(state, 'tiny.json');
-  await fs.writeFile(planFile, JSON.stringify(testPlan('ignored', 1)));
+  // a plan in the person's own folder with its images beside it, started from the checkout
+  const own = path.join(stackEnv.HOME!, 'ads');
+  await fs.mkdir(own, { recursive: true });
+  for (const image of ['mara.png', 'lumen-bottle.png']) {
+    await fs.copyFile(path.join(projectRoot, 'examples', 'references', image), path.join(own, image));
+  }
+  const planFile = path.join(own, 'tiny.json');
+  await fs.writeFile(
+    planFile,
+    JSON.stringify(
+      testPlan('ignored', 1, {
+        consistencyGroups: [
+          { id: 'mara', kind: 'character', referenceImages: ['mara.png'] },
+          { id: 'lumen', kind: 'product', referenceImages: ['lumen-bottle.png'] },
+        ],
+      })
+    )
+  );
   const fromCli = `dev-stack-cli-${process.pid}`;
   const generated = await scenegate(['generate', planFile, '--id', fromCli, '--no-gate', '--watch'], stackEnv);
   assert.equal(generated.code, 0, generated.stderr);

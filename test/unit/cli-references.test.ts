@@ -64,3 +64,39 @@ test('a plan file with an unusable reference is refused by loadPlanFile, every p
     /^plan\.json: 2 problems:\n {2}- consistencyGroups\[0\]\.referenceImages\[1\]: file not found: missing\.png \(looked in .+\)\n {2}- consistencyGroups\[0\]\.referenceImages\[2\]: .*notes\.png is not a PNG/
   );
 });
+
+test("a plan kept in the person's own folder is read from anywhere; one elsewhere is refused naming the folders", async () => {
+  // the home folder is where a person keeps plans: the CLI, like `npm run dev`'s worker, reads it
+  const home = path.join(dir, 'home');
+  const project = path.join(home, 'ads', 'spring');
+  await fs.mkdir(project, { recursive: true });
+  await fs.copyFile(mara, path.join(project, 'mara.png'));
+  const plan = {
+    ...groups('mara.png'),
+    scenes: [{ id: 's1', prompt: 'Mara waves', durationSec: 2, entities: ['mara'] }],
+  };
+  await fs.writeFile(path.join(project, 'plan.json'), JSON.stringify(plan));
+  const elsewhere = path.join(dir, 'elsewhere');
+  await fs.mkdir(elsewhere);
+  await fs.copyFile(mara, path.join(elsewhere, 'mara.png'));
+  await fs.writeFile(path.join(elsewhere, 'plan.json'), JSON.stringify(plan));
+
+  const savedHome = process.env.HOME;
+  process.env.HOME = home;
+  try {
+    const loaded = await loadPlanFile(path.join(project, 'plan.json'));
+    assert.deepEqual(loaded.consistencyGroups[0]!.referenceImages, [path.join(project, 'mara.png')]);
+    const err = await loadPlanFile(path.join(elsewhere, 'plan.json')).then(
+      () => assert.fail('accepted'),
+      (e: unknown) => e
+    );
+    assert.ok(err instanceof InvalidPlanError);
+    const real = await fs.realpath(path.join(elsewhere, 'mara.png'));
+    assert.equal(
+      err.message,
+      `plan.json: consistencyGroups[0].referenceImages[0]: ${real} is outside the folders reference images may come from (${await fs.realpath(projectRoot)}, ${await fs.realpath(home)}; set SCENEGATE_REFERENCE_ROOTS)`
+    );
+  } finally {
+    process.env.HOME = savedHome;
+  }
+});

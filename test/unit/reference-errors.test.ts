@@ -50,7 +50,8 @@ test('missing, outside the roots, behind a symlink out, or a folder: one message
     const err = await refusal(source);
     assert.equal(
       err.message,
-      `${source} is not a file under the folders reference images may come from (SCENEGATE_REFERENCE_ROOTS)`
+      `${source} is not a file under the folders this worker reads reference images from (SCENEGATE_REFERENCE_ROOTS); ` +
+        'a worker on another machine cannot read your files: give an https URL, or put the image in one of its folders'
     );
     // the worker's own log still learns why
     assert.ok(err.detail.length > 0);
