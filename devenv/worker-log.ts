@@ -1,5 +1,6 @@
 import type { WriteStream } from 'node:fs';
 import { DefaultLogger, type LogEntry, type RuntimeOptions } from '@temporalio/worker';
+import { oneLine } from '../common/one-line';
 
 /** SDK components whose warnings concern one generation, which its own progress already shows. */
 const generationComponents = new Set(['worker', 'workflow', 'activity']);
@@ -14,19 +15,6 @@ export interface WorkerLogOptions {
   /** Milliseconds between two notices; warnings in between are counted in the next one. Default 60 s. */
   quietMs?: number;
   now?: () => number;
-}
-
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
-
-/**
- * A message on one line: a newline or terminal escape in it (a signal's text, a model's error)
- * is written as `\n` or `\u001b`, so it can neither forge a log line nor restyle the terminal.
- */
-export function oneLine(text: string): string {
-  return text.replace(CONTROL, (c) =>
-    c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
-  );
 }
 
 /**

@@ -1,5 +1,20 @@
-import { Runtime, type RuntimeOptions } from '@temporalio/worker';
+import { format } from 'node:util';
+import { DefaultLogger, Runtime, type LogEntry, type RuntimeOptions } from '@temporalio/worker';
+import { oneLine } from '../common/one-line';
 import type { Settings } from '../common/settings';
+
+/**
+ * The SDK's default log line (time, level, message, fields on stderr) with the message kept on
+ * one line: workflow and activity logs carry text from plans, messages and models, which must not
+ * forge a line or restyle an operator's terminal. Fields are printed by `util.format`, which escapes
+ * control characters inside strings already.
+ */
+export function singleLineLogger(write: (line: string) => void = (line) => process.stderr.write(line)): DefaultLogger {
+  return new DefaultLogger('INFO', ({ level, message, meta, timestampNanos }: LogEntry) => {
+    const time = new Date(Number(timestampNanos / 1_000_000n)).toISOString();
+    write(`${time} [${level}] ${oneLine(message)}${meta === undefined ? '' : ` ${format(meta)}`}\n`);
+  });
+}
 
 /**
  * Installs the process's Temporal runtime, serving Prometheus metrics on
@@ -13,6 +28,7 @@ export function installRuntime(
 ): Runtime {
   const address = settings.SCENEGATE_METRICS_ADDRESS;
   return Runtime.install({
+    logger: singleLineLogger(),
     ...options,
     telemetryOptions: {
       ...options.telemetryOptions,
