@@ -7,6 +7,13 @@ const usd = (v: number): string => (Number.isFinite(v) ? `$${v.toFixed(2)}` : `$
 const pad = (text: string, width: number): string =>
   text.length >= width ? text.slice(0, width) : text + ' '.repeat(width - text.length);
 
+/** At most `max` characters, cut after a whole word (an id is never cut in two), `…` where cut. */
+function shorten(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const space = text.lastIndexOf(' ', max - 1);
+  return `${text.slice(0, space > 0 ? space : max - 1)}…`;
+}
+
 /** `about 42s left`, counted down from the generation's expected finish to `now`. */
 export function timeLeft(etaAt: string | null, now = Date.now()): string {
   if (!etaAt) return '';
@@ -27,7 +34,7 @@ export function renderProgress(progress: Progress, now = Date.now()): string[] {
   const idWidth = Math.max(5, ...progress.scenes.map((s) => s.id.length + 4));
   const lines = progress.scenes.map((s) => {
     const score = s.score === null ? '' : `score ${s.score.toFixed(3)}`;
-    const error = s.lastError && s.status !== 'succeeded' ? `  ${s.lastError.slice(0, 60)}` : '';
+    const error = s.lastError && s.status !== 'succeeded' ? `  ${shorten(s.lastError, 60)}` : '';
     return `  ${pad(`${s.index}. ${s.id}`, idWidth)} ${pad(sceneStatusOf(s, progress), 17)} attempt ${s.attempts}  ${pad(usd(s.costUsd), 8)} ${pad(score, 12)}${s.isGateScene ? ' gate' : ''}${error}`;
   });
   const { totals, budget } = progress;

@@ -210,8 +210,9 @@ async function prepare(gen: Generation, acts: GenerationActivities): Promise<Pre
     );
     return prepareGenerationResultSchema.parse(prepared);
   } catch (err) {
-    // a bad reference or model is the plan's fault: fail with the field named, not "activity failed"
-    if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.nonRetryable) {
+    // a bad reference or model is the plan's fault, and a host still unreachable after every try
+    // fails the same way: with the cause's message, which names the field, not "activity failed"
+    if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) {
       throw ApplicationFailure.create({
         type: err.cause.type ?? FailureType.InvalidPlan,
         message: err.cause.message,

@@ -1,4 +1,4 @@
-import { condition, isCancellation } from '@temporalio/workflow';
+import { condition, isCancellation, patched } from '@temporalio/workflow';
 import { clipScore } from '../schema/consistency-score';
 import { FailureType } from '../schema/failures';
 import { durationMs } from '../schema/plan';
@@ -8,6 +8,9 @@ import { reserve, runPaidCall } from './paid-call';
 import type { GateDecision } from './rules/gate';
 import type { GateVerdicts } from './rules/gate-verdicts';
 import type { SceneAttempts } from './rules/scene-attempts';
+
+/** Runs begun before this released the scenes after an approved gate one step stronger than the approved clip. */
+const KEEP_APPROVED_STRENGTH = 'keep-approved-strength';
 
 /** Tries at scoring one gate clip with CLIP before the gate gives up. */
 const SCORE_TRIES = 3;
@@ -101,6 +104,7 @@ export async function gateExhausted(attempts: SceneAttempts, verdicts: GateVerdi
     attempts.halt({ type: FailureType.GateRejected, message: `the gate was rejected: ${decision.text}; ${summary}` });
     return false;
   }
+  if (patched(KEEP_APPROVED_STRENGTH)) verdicts.keepApproved(id);
   return true;
 }
 
@@ -112,7 +116,8 @@ async function personsAnswer(
 ): Promise<GateDecision | null> {
   const answered = await condition(
     () => verdicts.answerFor(id) !== undefined || attempts.stop !== null,
-    durationMs(attempts.plan.gate.approvalTimeout)
+    durationMs(attempts.plan.gate.approvalTimeout),
+    { summary: `a person's decision on gate scene ${id}: gate.approvalTimeout` }
   );
   return verdicts.endAsk(id, answered);
 }

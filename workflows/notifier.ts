@@ -29,7 +29,7 @@ export class Notifier {
   end(gen: Generation, reason: string | null): Promise<void> {
     return CancellationScope.nonCancellable(async () => {
       this.post(this.rules.onEnd(gen.progress(), reason));
-      await condition(() => this.sending.size === 0, END_GRACE);
+      await condition(() => this.sending.size === 0, END_GRACE, { summary: 'last notifications delivered' });
     });
   }
 

@@ -24,7 +24,8 @@ export async function reserve(attempts: SceneAttempts, claim: BudgetClaim): Prom
     if (left <= 0) break;
     const inTime = await condition(
       () => attempts.isGranted(claim.key) || attempts.stop !== null || attempts.moneyDeadline !== deadline,
-      left
+      left,
+      { summary: `money for ${claim.sceneId}: budget.waitTimeout` }
     );
     if (!inTime || attempts.isGranted(claim.key) || attempts.stop) break;
   }
@@ -155,7 +156,8 @@ async function awaitEnd(attempts: SceneAttempts, acts: GenerationActivities, cal
     }
     await condition(
       () => attempts.final(call.key) !== null || attempts.reportedEnd(call.key) !== null,
-      Math.min(nextRead, deadline) - Date.now()
+      Math.min(nextRead, deadline) - Date.now(),
+      { summary: `${call.key}: until its next read` }
     );
   }
 }

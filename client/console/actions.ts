@@ -47,7 +47,7 @@ export async function runAction(
         const amountUsd = numberField(fields.amountUsd);
         if (amountUsd === undefined) return { ok: false, message: 'amountUsd: give the amount to add in US dollars' };
         await handle.raiseBudget(amountUsd);
-        return { ok: true, message: `budget raised by $${amountUsd}` };
+        return { ok: true, message: `budget raised by $${amountUsd.toFixed(2)}` };
       }
       case 'retry': {
         const prompt = text(fields.prompt);

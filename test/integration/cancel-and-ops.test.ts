@@ -118,7 +118,7 @@ test('await-ops: an operator retries the failed scene with a new prompt; refusal
     });
     await assert.rejects(handle.skipScene('nope'), /there is no scene "nope"/);
     const answer = await handle.retryScene('s2', { prompt: 'scene two, fixed' });
-    assert.match(answer.message, /scene s2 queued for up to 1 more attempt with prompt/);
+    assert.match(answer.message, /scene s2 queued for up to 1 more attempt with a new prompt/);
     const result = await handle.result();
     assert.equal(result.status, 'succeeded');
     assert.equal(result.scenes[1]!.attempts, 2);

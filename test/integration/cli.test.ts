@@ -191,7 +191,7 @@ test('operator commands act on a running generation: approve, budget, retry-scen
     assertOneSentence(early, /scene s1 is succeeded; only a failed scene can be retried/);
     const retry = await cli('retry-scene', generationId, 's2', '--prompt', 'two, fixed', '--strength', '0.8');
     assert.equal(retry.code, 0, retry.stderr);
-    assert.match(retry.stdout, /scene s2 queued for up to 1 more attempt with prompt, strength 0\.8/);
+    assert.match(retry.stdout, /scene s2 queued for up to 1 more attempt with a new prompt, strength 0\.8/);
     const skip = await cli('skip-scene', generationId, 's3');
     assert.equal(skip.code, 0, skip.stderr);
 

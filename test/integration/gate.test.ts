@@ -96,6 +96,30 @@ test('gate rejection after every attempt missed: the generation fails as GateRej
   assert.equal(env.emulator.stats().predictionsCreated, 1);
 });
 
+test('a person approves a gate scene that missed on every attempt: the rest are made as the approved clip was', async () => {
+  await env.withWorker(async () => {
+    const handle = await env.generations.start(
+      gatedPlan('gate-approve-last', 0.2, { threshold: 0.99, maxAttempts: 2, strengthStep: 0.3, reseedOnFail: true })
+    );
+    const waiting = await waitForProgress(handle, (p) => p.status === 'awaiting_approval');
+    assert.deepEqual(
+      waiting.gate.scores.map((s) => s.strength),
+      [0.2, 0.5]
+    );
+    await handle.approveGate('close enough');
+    const result = await handle.result();
+    assert.equal(result.status, 'succeeded');
+    // the approved clip was attempt 2, at 0.5 with the seed after one miss; the next step (0.8) is never used
+    assert.deepEqual(
+      result.scenes.map((s) => s.strength),
+      [0.5, 0.5, 0.5]
+    );
+    const seeds = new Set(result.scenes.map((s) => s.history.at(-1)!.seed));
+    assert.equal(seeds.size, 1, `one seed for every scene: ${[...seeds].join(', ')}`);
+    await recordHistory('gate-approve-last', handle.workflow);
+  });
+});
+
 test('gate failure with onFail fail reports the scores seen', async () => {
   await env.withWorker(async () => {
     const handle = await env.generations.start(

@@ -226,6 +226,25 @@ test('row 4: a stalled or trickling reference ends by its idle and total limits 
   }, createActivities(trusted()));
 });
 
+test('a reference host still silent after every try fails the generation with its cause, naming the field', async () => {
+  const real = createActivities(trusted());
+  const activities: Activities = {
+    ...real,
+    // the real fetch each try; only the pause between tries is cut, so ten tries take seconds, not minutes
+    async prepareGeneration(input) {
+      try {
+        return await real.prepareGeneration(input);
+      } catch (err) {
+        if (!(err instanceof ApplicationFailure) || err.nonRetryable) throw err;
+        throw ApplicationFailure.create({ message: err.message, type: err.type ?? undefined, nextRetryDelay: 10 });
+      }
+    },
+  };
+  const failure = await failureOf(planWith('silent', [`${server.origin}/stall`]), activities);
+  assert.equal(failure.type, FailureType.ReplicateNetwork, failure.message);
+  assert.match(failure.message, /^consistencyGroups\[0\]\.referenceImages\[0\]: .*\/stall sent nothing for 1 s$/);
+});
+
 /** Every file under `root`, relative. */
 async function filesUnder(root: string): Promise<string[]> {
   const entries = await fs.readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);

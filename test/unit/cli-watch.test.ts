@@ -116,3 +116,10 @@ test('a gate scene held for a person reads "awaiting_approval", not "scoring"; s
   assert.match(renderProgress(asked)[0]!, /^ {2}1\. s1 +awaiting_approval +attempt 1/);
   assert.match(renderProgress(progress(['scoring', 'pending']))[0]!, /^ {2}1\. s1 +scoring +attempt 1/);
 });
+
+test('a long error is cut after a whole word, never in the middle of a prediction id', () => {
+  const error = 'prediction emu-0123456789abcdef0123 failed: the model ran out of memory at frame 41 of 48';
+  const [line] = renderProgress(progress(['failed'], error));
+  assert.match(line!, / {2}prediction emu-0123456789abcdef0123 failed: the model ran…$/);
+  assert.ok(!renderProgress(progress(['failed'], 'short error'))[0]!.includes('…'));
+});

@@ -38,6 +38,20 @@ test('a miss raises the strength of the groups it shows (capped at 1) and, when 
   assert.equal(gate.scoresOf('s3'), '0.2 at strength 0.3');
 });
 
+test('approving the last missed clip puts its groups back to the strength and seed it was made with', () => {
+  const gate = new Gate(plan({ strengthStep: 0.3, reseedOnFail: true }));
+  gate.miss(['lumen']);
+  gate.miss(['lumen']);
+  assert.equal(gate.strengthOf(['lumen']), 0.9);
+  assert.equal(gate.escalationOf(['lumen']), 2);
+  gate.keepApproved(['lumen']);
+  assert.equal(gate.strengthOf(['lumen']), 0.6, 'the second clip was made at 0.6');
+  assert.equal(gate.escalationOf(['lumen']), 1);
+  assert.equal(gate.seed, 11, 'and with the seed after one miss');
+  gate.keepApproved(['mara']);
+  assert.equal(gate.strengthOf(['mara']), 0.5, 'a group that never missed keeps its strength');
+});
+
 test('a decision is taken only while a gate scene waits for one, and only once', () => {
   const gate = new Gate(plan({ scorer: 'manual' }));
   gate.open();

@@ -243,7 +243,7 @@ test('an operator may retry or skip only a failed scene, and the refusals say wh
   assert.equal(gen.operators.refuseSceneAction('s1', 'retried'), null);
   assert.equal(
     at(20).operators.retryScene('s1', { prompt: 'again', strength: 0.9 }),
-    'scene s1 queued for up to 1 more attempt with prompt, strength 0.9'
+    'scene s1 queued for up to 1 more attempt with a new prompt, strength 0.9'
   );
   assert.equal(gen.scene('s1').status, 'pending');
   at(30);

@@ -59,6 +59,12 @@ export class GateVerdicts {
     return next;
   }
 
+  /** A person approved the last clip of a gate scene that missed on every attempt: what follows is made as it was. */
+  keepApproved(id: string): void {
+    this.g.gate.keepApproved(this.g.scene(id).scene.entities);
+    this.g.record();
+  }
+
   /** A gate scene that missed on every attempt waits for a person. */
   askPerson(id: string): void {
     this.g.gate.ask(id);

@@ -45,6 +45,8 @@ export class Gate {
   private readonly strengths = new Map<string, number>();
   /** Gate misses per consistency group. */
   private readonly misses = new Map<string, number>();
+  /** Each group's strength and misses, and the seed, as they were before the group's latest miss. */
+  private readonly beforeMiss = new Map<string, { strength: number; misses: number; seed: number }>();
   private currentSeed: number;
 
   constructor(private readonly plan: Plan) {
@@ -106,7 +108,9 @@ export class Gate {
    */
   miss(entities: readonly string[]): void {
     for (const groupId of entities) {
-      this.misses.set(groupId, (this.misses.get(groupId) ?? 0) + 1);
+      const misses = this.misses.get(groupId) ?? 0;
+      this.beforeMiss.set(groupId, { strength: this.strengths.get(groupId) ?? 0, misses, seed: this.currentSeed });
+      this.misses.set(groupId, misses + 1);
       const next = Math.min(1, (this.strengths.get(groupId) ?? 0) + this.plan.gate.strengthStep);
       this.strengths.set(groupId, Math.round(next * 1000) / 1000);
     }
@@ -121,6 +125,21 @@ export class Gate {
   /** A person approved a gate scene. */
   approved(): void {
     this.approvedAny = true;
+  }
+
+  /**
+   * A person approved the last clip of a gate scene that missed on every attempt: the scenes
+   * released after it are made as that clip was, not one step stronger, so they look like what
+   * the person saw.
+   */
+  keepApproved(entities: readonly string[]): void {
+    for (const groupId of entities) {
+      const before = this.beforeMiss.get(groupId);
+      if (!before) continue;
+      this.strengths.set(groupId, before.strength);
+      this.misses.set(groupId, before.misses);
+      this.currentSeed = before.seed;
+    }
   }
 
   /** A gate scene starts waiting for a person's decision. */

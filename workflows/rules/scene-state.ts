@@ -224,8 +224,8 @@ export class SceneState {
       ...(seed !== undefined ? { overrides: { ...this.definition.overrides, seed } } : {}),
     };
     const changed: [unknown, string][] = [
-      [prompt, 'prompt'],
-      [negativePrompt, 'negative prompt'],
+      [prompt, 'a new prompt'],
+      [negativePrompt, 'a new negative prompt'],
       [strength, `strength ${strength}`],
       [seed, `seed ${seed}`],
     ];

@@ -44,14 +44,14 @@ export function deriveStatus(s: StatusInputs): DerivedStatus {
   if (s.gateAwaiting.length > 0) {
     waitingOn.push({ kind: 'approval', sceneIds: [...s.gateAwaiting] });
     sentences.push(
-      `a person to approve or reject gate scene ${s.gateAwaiting.join(', ')}: update approveGate {note?} or rejectGate {reason}`
+      `a person to approve or reject gate scene ${s.gateAwaiting.join(', ')}: scenegate approve <id> or reject <id> --reason (updates approveGate {note?}, rejectGate {reason})`
     );
   }
   if (s.moneyWaits.length > 0) {
     waitingOn.push({ kind: 'budget', sceneIds: s.moneyWaits.map((w) => w.sceneId) });
     const needs = s.moneyWaits.map((w) => `${w.sceneId} needs ${usd(w.needsUsd)}`).join(', ');
     sentences.push(
-      `money: ${needs}; ${usd(Math.max(0, s.budget.availableUsd))} of ${usd(s.budget.limitUsd)} left. Signal raiseBudget {amountUsd} or setBudget {limitUsd}`
+      `money: ${needs}; ${usd(Math.max(0, s.budget.availableUsd))} of ${usd(s.budget.limitUsd)} left. scenegate budget <id> --raise or --set (signals raiseBudget {amountUsd}, setBudget {limitUsd})`
     );
   }
   if (s.opsWaits.length > 0) {
