@@ -74,7 +74,7 @@ if (needsServer) {
 
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=240000', ...files],
+  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=420000', ...files],
   { stdio: 'inherit', env, cwd: projectRoot }
 );
 const forward = (signal: NodeJS.Signals): void => {

@@ -33,8 +33,10 @@ export interface GenerationEnv {
   /**
    * scenegate's workers for this file's task queue in a process of their own (test/helpers/worker-process.ts),
    * for a test to kill or to measure; `settings` adds to its environment. The caller kills it.
+   * A `standby` process loads and connects, then polls only once the caller writes a line to its stdin:
+   * a test that kills workers can have the next one ready, so a restart costs no process start.
    */
-  workerProcess(settings?: Record<string, string>, stdout?: 'pipe' | 'ignore'): ChildProcess;
+  workerProcess(settings?: Record<string, string>, stdout?: 'pipe' | 'ignore', standby?: 'standby'): ChildProcess;
   teardown(): Promise<void>;
 }
 
@@ -98,7 +100,7 @@ export async function useGenerationEnv(fileUrl: string, options: GenerationEnvOp
         }
       });
     },
-    workerProcess(settings = {}, stdout = 'ignore') {
+    workerProcess(settings = {}, stdout = 'ignore', standby) {
       return spawn(
         process.execPath,
         ['--import', 'tsx', path.join(projectRoot, 'test', 'helpers', 'worker-process.ts')],
@@ -111,9 +113,10 @@ export async function useGenerationEnv(fileUrl: string, options: GenerationEnvOp
             REPLICATE_BASE_URL: emulator.baseUrl,
             EMULATOR_TOKEN: emulator.token,
             STORAGE_DIR: path.join(storageDir, 'storage'),
+            ...(standby ? { WORKER_STANDBY: '1' } : {}),
             ...settings,
           },
-          stdio: ['ignore', stdout, 'inherit'],
+          stdio: [standby ? 'pipe' : 'ignore', stdout, 'inherit'],
         }
       );
     },

@@ -38,5 +38,10 @@ const workers = await createWorkers({
     ...(env.STICKY_TIMEOUT ? { stickyQueueScheduleToStartTimeout: env.STICKY_TIMEOUT } : {}),
   },
 });
+if (env.WORKER_STANDBY) {
+  // loaded and connected, but not polling: the test writes a line when this worker is to take over
+  await new Promise((resolve) => process.stdin.once('data', resolve));
+  process.stdin.pause();
+}
 console.log('worker ready');
 await workers.run();
