@@ -185,6 +185,16 @@ export class SceneAttempts {
     if (this.g.calls.observe(key, prediction)) this.g.record();
   }
 
+  /** Whether a webhook reported an end for the call before its create's answer came. */
+  hasEarlyReport(key: string): boolean {
+    return this.g.calls.hasEarlyReport(key);
+  }
+
+  /** The create answered: an end reported before it, of this call's prediction, now counts (`PaidCalls.takeEarlyReport`). */
+  takeEarlyReport(key: string): void {
+    if (this.g.calls.takeEarlyReport(key)) this.g.record();
+  }
+
   /** The end a webhook reported for a call, not yet confirmed. */
   reportedEnd(key: string): PredictionSnapshot | null {
     return this.g.calls.reported(key);
