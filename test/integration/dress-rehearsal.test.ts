@@ -33,7 +33,7 @@ import { modelProblems } from '../../schema/plan-model-check';
 import type { Progress } from '../../schema/progress';
 import { GENERATE_VIDEO_WORKFLOW } from '../../workflows/messages';
 import type { generateVideo } from '../../workflows';
-import { useGenerationEnv, type GenerationEnv } from '../helpers/generation-env';
+import { testPlan, useGenerationEnv, type GenerationEnv } from '../helpers/generation-env';
 
 const TOKEN = 'r8_dress_rehearsal_token';
 /** What a refusal names: a plan field, then a colon. */
@@ -211,4 +211,20 @@ test('every example plan on every catalogue model runs or is refused at plan tim
   );
   assert.ok(outcomes.filter((o) => o.includes(': runs')).length >= 3, outcomes.join('\n'));
   assert.equal(env.emulator.stats().byStatus.failed ?? 0, 0, 'no paid failure');
+});
+
+test('a create whose answer was lost is found and adopted though no prediction shows its webhook; paid once', async () => {
+  const SEEDANCE = 'bytedance/seedance-2.0';
+  const before = new Set(env.emulator.stats().predictions.map((p) => p.id));
+  env.emulator.configure(SEEDANCE, { dropAfterCreateNext: 1 });
+  const base = testPlan(`rehearsal-lost-create-${Date.now()}`, 1, { model: SEEDANCE });
+  const plan = { ...base, scenes: base.scenes.map((s) => ({ ...s, durationSec: 4 })) };
+  const result = await env.withWorker(async () => (await env.generations.start(plan)).result(), hostedActivities());
+  assert.equal(result.status, 'succeeded');
+  const made = env.emulator.stats().predictions.filter((p) => !before.has(p.id));
+  assert.deepEqual(
+    made.map((p) => p.status),
+    ['succeeded'],
+    'one prediction: the lost one, adopted, not created again'
+  );
 });
