@@ -10,6 +10,7 @@ import { createActivities } from '../../activities';
 import { createReplicateClient } from '../../activities/replicate/client';
 import { FailureType } from '../../schema/failures';
 import { isWorkflowFailure } from '../helpers/failures';
+import { recordHistory } from '../helpers/histories';
 import { testPlan, useGenerationEnv, type GenerationEnv } from '../helpers/generation-env';
 
 const MODEL = 'scenegate/ip-adapter-video';
@@ -36,7 +37,12 @@ const uploads = (): number =>
 
 test('each attempt uploads the references again when they would expire during it; every scene gets URLs that work', async () => {
   const before = { uploads: uploads(), predictions: env.emulator.stats().predictions.length };
-  const result = await env.withWorker(async () => (await env.generations.start(plan('renewal'))).result());
+  const result = await env.withWorker(async () => {
+    const handle = await env.generations.start(plan('renewal'));
+    const done = await handle.result();
+    await recordHistory('renew-expiring-references-sequential', handle.workflow);
+    return done;
+  });
   assert.equal(result.status, 'succeeded');
   const replicate = createReplicateClient(env.deps.connection);
   const made = env.emulator.stats().predictions.slice(0, env.emulator.stats().predictions.length - before.predictions);
