@@ -7,6 +7,7 @@ import { makeAssembleVideo } from './assemble-video';
 import { makeCollectClip } from './collect-clip';
 import { makeCreatePrediction } from './create-prediction';
 import { makePrepareGeneration, type ReferenceFetchSettings } from './prepare-generation';
+import { makeRenewReferences } from './renew-references';
 import { makeReadPrediction } from './read-prediction';
 import { consolePageUrl } from '../common/links';
 import { makeNotify } from './notify';
@@ -62,6 +63,7 @@ export function createActivities(deps: ActivityDeps): Activities {
         ...(notifyUrl ? { notify: true } : {}),
       };
     },
+    renewReferences: makeRenewReferences({ ...replicate, storage: deps.storage }),
     ...makeCreatePrediction({
       ...replicate,
       ...(deps.webhookUrl ? { webhookUrl: deps.webhookUrl } : {}),

@@ -1,6 +1,5 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
-import path from 'node:path';
 import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type Replicate from 'replicate';
@@ -25,7 +24,7 @@ import { modelProblems, referenceLimitProblem } from '../schema/plan-model-check
 import { findModel } from './catalogue';
 import { parseInput } from './parse-input';
 import type { ReplicateConnection } from './replicate/client';
-import { toReplicateFailure } from './replicate/errors';
+import { publishReference, type PublishedReference } from './reference-upload';
 import { keyFor, type Storage } from '../common/storage/storage';
 
 /** How a worker fetches reference URLs: what it trusts beyond the public internet, and its time limits. */
@@ -47,12 +46,10 @@ export interface PrepareGenerationDeps {
   referenceFetch?: ReferenceFetchSettings;
 }
 
-/** How long a reference's presigned URL lives: the longest S3 allows, for generations that wait days for a person. */
-const REFERENCE_URL_LIFETIME_SEC = 7 * 24 * 3600;
-
-/** Resumption state: which images are already uploaded, by content hash. */
+/** Resumption state: which images are already uploaded, by content hash, and until when their URLs work. */
 interface PrepareCheckpoint {
   uploaded: Record<string, string>;
+  expires?: Record<string, number>;
 }
 
 /** An image that passed every check and is in storage, by its bytes. */
@@ -178,20 +175,16 @@ export function makePrepareGeneration(deps: PrepareGenerationDeps) {
       return { sha256, key, mime: type.mime };
     }
 
-    async function upload(bytes: Buffer, image: CheckedImage, source: string, field: string, groupId: string) {
-      if (source.startsWith('https://')) return source;
+    async function upload(
+      bytes: Buffer,
+      image: CheckedImage,
+      source: string,
+      field: string,
+      groupId: string
+    ): Promise<PublishedReference> {
+      if (source.startsWith('https://')) return { url: source };
       // the copy in object storage is already at a URL models can fetch: no second upload
-      if (deps.storage.remote) return deps.storage.location(image.key, REFERENCE_URL_LIFETIME_SEC, 'services');
-      try {
-        const file = new File([new Uint8Array(bytes)], path.posix.basename(image.key), { type: image.mime });
-        const created = (await deps.replicate.files.create(file, { generationId: input.generationId, groupId })) as {
-          urls: { get: string };
-        };
-        log.info('uploaded reference image', { groupId, sha256: image.sha256 });
-        return created.urls.get;
-      } catch (err) {
-        throw toReplicateFailure(err, `${field}: uploading ${source}`, deps.connection.redact);
-      }
+      return publishReference(deps, { ...image, bytes }, { generationId: input.generationId, groupId }, field);
     }
 
     // each fetch ends by its own time limits: this beat tells Temporal the worker lives, and carries the uploads made so far
@@ -208,12 +201,22 @@ export function makePrepareGeneration(deps: PrepareGenerationDeps) {
             bySource.set(source, image);
             byContent.set(sha256, image);
             if (!checkpoint.uploaded[sha256]) {
-              checkpoint.uploaded[sha256] = await upload(bytes, image, source, field, group.id);
+              const published = await upload(bytes, image, source, field, group.id);
+              checkpoint.uploaded[sha256] = published.url;
+              if (published.expiresAt !== undefined) (checkpoint.expires ??= {})[sha256] = published.expiresAt;
               ctx.heartbeat(checkpoint);
             }
           }
           const { sha256, key } = image;
-          references.push({ groupId: group.id, source, url: checkpoint.uploaded[sha256]!, localPath: key, sha256 });
+          const expiresAt = checkpoint.expires?.[sha256];
+          references.push({
+            groupId: group.id,
+            source,
+            url: checkpoint.uploaded[sha256]!,
+            localPath: key,
+            sha256,
+            ...(expiresAt !== undefined ? { expiresAt } : {}),
+          });
         }
       }
     } finally {

@@ -19,12 +19,23 @@ export interface CoreOptions {
   webhookSecret: string;
   webhookRetryBaseMs: number;
   models: Record<string, ModelKnobsInput>;
+  /** Hosted Replicate's behaviour where it differs from the emulator's conveniences (`EmulatorOptions.dressRehearsal`). */
+  dressRehearsal: boolean;
+  fileTtlMs: number;
 }
+
+/**
+ * The hosted models that are community models: they run their own code, which downloads each
+ * image URL with no token (clip-features' `requests.get`, catalogue/schemas), so a Files API URL
+ * gives them a page that needs one. The official video models take file inputs, which Replicate
+ * itself resolves for them.
+ */
+const COMMUNITY_MODELS: ReadonlySet<string> = new Set(['andreasjansson/clip-features']);
 
 /** The emulator's state behind its HTTP surface: knobs, predictions, files, stats and webhooks. */
 export class EmulatorCore {
   stats: EmulatorStats = emptyStats();
-  readonly files = new FileStore();
+  readonly files: FileStore;
   readonly store: PredictionStore;
   readonly host: LifecycleHost;
   readonly random: () => number;
@@ -37,8 +48,10 @@ export class EmulatorCore {
 
   constructor(readonly options: CoreOptions) {
     this.random = seededRandom(options.seed);
+    this.files = new FileStore(options.fileTtlMs);
     for (const model of emulatedModels) {
-      this.modelKnobs.set(model.id, modelKnobsSchema.parse(options.models[model.id] ?? {}));
+      const rehearsed = options.dressRehearsal && COMMUNITY_MODELS.has(model.id) ? { fetchesWithoutToken: true } : {};
+      this.modelKnobs.set(model.id, modelKnobsSchema.parse({ ...rehearsed, ...options.models[model.id] }));
     }
     this.host = {
       knobs: (id) => this.knobs(id),
@@ -48,6 +61,7 @@ export class EmulatorCore {
       origin: () => this.origin,
       baseUrl: () => this.baseUrl,
       outputTtlMs: options.outputTtlMs,
+      dressRehearsal: options.dressRehearsal,
       resolveImage: (uri, model) => this.resolveImage(uri, model),
       placeholderClip: (seconds) => this.placeholderClip(seconds),
       notify: (prediction, event) => this.notify(prediction, event),

@@ -33,8 +33,14 @@ export class FileStore {
     return file;
   }
 
+  /** The upload, until its `expires_at`: then it is gone, as hosted Replicate's are (a 404, inferred). */
   get(id: string): StoredFile | undefined {
-    return this.files.get(id);
+    const file = this.files.get(id);
+    if (file && file.expiresAt.getTime() <= Date.now()) {
+      this.files.delete(id);
+      return undefined;
+    }
+    return file;
   }
 
   delete(id: string): boolean {
@@ -42,7 +48,10 @@ export class FileStore {
   }
 
   list(): StoredFile[] {
-    return [...this.files.values()].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+    return [...this.files.keys()]
+      .map((id) => this.get(id))
+      .filter((f): f is StoredFile => f !== undefined)
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
   }
 
   clear(): void {

@@ -22,6 +22,15 @@ export interface EmulatorOptions {
   models?: Record<string, ModelKnobsInput>;
   webhookSecret?: string;
   webhookRetryBaseMs?: number;
+  /**
+   * Behave as hosted Replicate does where it differs from the emulator's conveniences (docs/emulator.md,
+   * "Dress rehearsal"): community models fetch image URLs without a token, list items and reads carry only
+   * the documented prediction fields, inputs are removed with the outputs, uploads vanish at their
+   * `expires_at`, and prices are the fixtures' whatever the `price` knob says.
+   */
+  dressRehearsal?: boolean;
+  /** How long a Files API upload lives (`expires_at`): 24 hours by default, as Replicate's JS README says. */
+  fileTtlMs?: number;
 }
 
 /** A running emulator: a Replicate-compatible HTTP server on loopback. */
@@ -31,6 +40,8 @@ export interface Emulator {
   origin: string;
   token: string;
   webhookSecret: string;
+  /** True in the dress-rehearsal mode (`EmulatorOptions.dressRehearsal`). */
+  dressRehearsal: boolean;
   configure(modelId: string, knobs: Partial<ModelKnobs>): void;
   stats(): EmulatorStats;
   /** Lets held predictions (the `hold` knob) finish: these ids, or the oldest `count`, or all. Returns their ids. */
@@ -55,6 +66,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     webhookSecret: options.webhookSecret ?? newWebhookSecret(),
     webhookRetryBaseMs: options.webhookRetryBaseMs ?? 100,
     models: options.models ?? {},
+    dressRehearsal: options.dressRehearsal ?? false,
+    fileTtlMs: options.fileTtlMs ?? 24 * 3_600_000,
   });
   const app = emulatorApp(core);
   const server = await new Promise<Server>((resolve, reject) => {
@@ -74,6 +87,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       return core.token;
     },
     webhookSecret: core.webhookSecret,
+    dressRehearsal: core.options.dressRehearsal,
     configure: (modelId, knobs) => core.configure(modelId, knobs),
     stats: () => core.snapshot(),
     release: (which) => core.store.release(which),

@@ -1,4 +1,4 @@
-/** `npm run emulator -- [--port N] [--data-dir DIR] [--no-render]`: the emulator as its own process. */
+/** `npm run emulator -- [--port N] [--data-dir DIR] [--no-render] [--dress-rehearsal]`: the emulator as its own process. */
 import { parseArgs } from 'node:util';
 import { emulatedModels } from './models';
 import { startEmulator } from '.';
@@ -8,6 +8,8 @@ const { values } = parseArgs({
     port: { type: 'string', default: '0' },
     'data-dir': { type: 'string' },
     'no-render': { type: 'boolean', default: false },
+    // hosted Replicate's behaviour where it differs from the emulator's conveniences (docs/emulator.md)
+    'dress-rehearsal': { type: 'boolean', default: false },
   },
 });
 const port = Number(values.port);
@@ -18,9 +20,12 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 const emulator = await startEmulator({
   port,
   dataDir: values['data-dir'],
+  dressRehearsal: values['dress-rehearsal'],
   models: values['no-render'] ? Object.fromEntries(emulatedModels.map((m) => [m.id, { render: 'none' as const }])) : {},
 });
-console.log(`Replicate emulator listening at ${emulator.baseUrl} (token ${emulator.token})`);
+console.log(
+  `Replicate emulator listening at ${emulator.baseUrl} (token ${emulator.token})${emulator.dressRehearsal ? ', dress rehearsal' : ''}`
+);
 const stop = (): void => {
   void emulator.close().then(() => process.exit(0));
 };

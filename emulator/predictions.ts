@@ -53,6 +53,8 @@ export interface LifecycleHost {
   origin(): string;
   baseUrl(): string;
   outputTtlMs: number;
+  /** Hosted Replicate's behaviour where it differs from the emulator's conveniences (`EmulatorOptions.dressRehearsal`). */
+  dressRehearsal: boolean;
   /** Bytes of an image URI: an emulator file URL, a data: URI or an http(s) URL. */
   /** `model`: the model fetching it, which may do so without a token. */
   resolveImage(uri: string, model?: string): Promise<Buffer>;
@@ -258,6 +260,8 @@ export class PredictionStore {
     const file = path.join(host.dataDir, 'outputs', prediction.id, 'output.mp4');
     await fs.mkdir(path.dirname(file), { recursive: true });
     if (host.knobs(model.id).render === 'none') {
+      // a hosted model reads every image it is given, rendered or not: an expired upload fails the run
+      if (host.dressRehearsal) await Promise.all(spec.references.map((uri) => host.resolveImage(uri)));
       await fs.copyFile(await host.placeholderClip(spec.durationSec), file);
     } else {
       const references = await Promise.all(spec.references.map((uri) => host.resolveImage(uri)));
@@ -288,7 +292,11 @@ export class PredictionStore {
     const predictSec = prediction.startedAt
       ? (prediction.completedAt.getTime() - prediction.startedAt.getTime()) / 1000
       : 0;
-    const price = knobs.price ?? prediction.model.priceFor?.(prediction.resolvedInput) ?? prediction.model.price;
+    // the dress rehearsal bills what the fixtures say, whatever a test set
+    const price =
+      (host.dressRehearsal ? undefined : knobs.price) ??
+      prediction.model.priceFor?.(prediction.resolvedInput) ??
+      prediction.model.price;
     const bill = billUsd(
       price,
       {
@@ -306,7 +314,8 @@ export class PredictionStore {
     prediction.logs += `Finished: ${prediction.status}\n`;
     prediction.settle();
     host.notify(prediction, 'completed');
-    if (prediction.outputFile) {
+    // hosted Replicate removes an API prediction's input with its output (docs: data retention)
+    if (prediction.outputFile || host.dressRehearsal) {
       const expiry = setTimeout(() => void this.removeData(prediction), host.outputTtlMs);
       expiry.unref();
       prediction.timers.push(expiry);
@@ -316,6 +325,11 @@ export class PredictionStore {
   private async removeData(prediction: EmulatedPrediction): Promise<void> {
     prediction.output = null;
     prediction.dataRemoved = true;
+    if (this.host.dressRehearsal) {
+      // what a read shows of a removed input is not documented: an empty object is the reading taken (inferred)
+      prediction.input = {};
+      prediction.logs = '';
+    }
     if (prediction.outputFile) await fs.rm(path.dirname(prediction.outputFile), { recursive: true, force: true });
     prediction.outputFile = null;
   }
@@ -377,7 +391,8 @@ export class PredictionStore {
       started_at: prediction.startedAt?.toISOString() ?? null,
       completed_at: prediction.completedAt?.toISOString() ?? null,
       ...(prediction.deadline ? { deadline: prediction.deadline.toISOString() } : {}),
-      ...(prediction.webhook
+      // the documented prediction has no webhook field (Replicate's openapi.json); only the emulator's convenience shows it
+      ...(prediction.webhook && !this.host.dressRehearsal
         ? {
             webhook: prediction.webhook,
             webhook_events_filter: prediction.webhookEventsFilter ?? ['output', 'completed'],

@@ -14,6 +14,11 @@ export const preparedReferenceSchema = z.object({
   /** A copy in scenegate's storage, for the local scorer and the contact sheet. */
   localPath: z.string(),
   sha256: z.string(),
+  /**
+   * When `url` stops working (ms since the epoch): a Files API upload's `expires_at`, a presigned
+   * URL's end. Unset: it does not expire (an https source), or it was prepared before this was kept.
+   */
+  expiresAt: z.number().optional(),
 });
 export type PreparedReference = z.infer<typeof preparedReferenceSchema>;
 
@@ -45,6 +50,18 @@ export const prepareGenerationResultSchema = z.object({
   notify: z.boolean().optional(),
 });
 export type PrepareGenerationResult = z.infer<typeof prepareGenerationResultSchema>;
+
+/** References whose URLs near their expiry, to upload again from scenegate's storage. */
+export const renewReferencesInputSchema = z.object({
+  generationId: z.string(),
+  references: z.array(preparedReferenceSchema),
+});
+export type RenewReferencesInput = z.infer<typeof renewReferencesInputSchema>;
+export const renewReferencesResultSchema = z.object({
+  /** The new URL of each renewed one, by its old URL. */
+  renewed: z.array(z.object({ from: z.string(), url: z.string(), expiresAt: z.number().optional() })),
+});
+export type RenewReferencesResult = z.infer<typeof renewReferencesResultSchema>;
 
 /** One paid prediction to create. */
 export const createPredictionInputSchema = z.object({
@@ -134,6 +151,7 @@ export type AssembleVideoResult = z.infer<typeof assembleVideoResultSchema>;
  */
 export interface Activities {
   prepareGeneration(input: PrepareGenerationInput): Promise<PrepareGenerationResult>;
+  renewReferences(input: RenewReferencesInput): Promise<RenewReferencesResult>;
   /** Runs on the create queue (see `createQueueOf`), whose rate Temporal limits. */
   createPrediction(input: CreatePredictionInput): Promise<CreatedPrediction>;
   findPrediction(input: FindPredictionInput): Promise<PredictionSnapshot | null>;

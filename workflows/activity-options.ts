@@ -17,7 +17,7 @@ const retry = {
  * - create: on its own task queue, whose rate Temporal limits for every worker together; a
  *   dead worker is noticed by its heartbeat; retried for up to `timeouts.sceneAttempt` (a retry
  *   first looks for the prediction an earlier try may have created).
- * - control: reading, finding and cancelling predictions, and preparing the references.
+ * - control: reading, finding and cancelling predictions, and uploading references again.
  * - long: downloads, scoring and assembly, which heartbeat so a crashed worker's work moves on
  *   within a heartbeat timeout.
  * - notify: tried again in the background for an hour.
@@ -62,6 +62,7 @@ export function generationActivities(plan: Plan): ActivityInterfaceFor<Activitie
   });
   return {
     prepareGeneration: long.prepareGeneration,
+    renewReferences: control.renewReferences,
     createPrediction: create.createPrediction,
     findPrediction: control.findPrediction,
     getPrediction: control.getPrediction,

@@ -87,6 +87,7 @@ async function create(attempts: SceneAttempts, acts: GenerationActivities, call:
       ])
     );
     attempts.callCreated(call.key, created.prediction, created.webhook);
+    keepEarlyReport(attempts, call.key);
     return null;
   } catch (err) {
     // a refused create (a 4xx) created nothing; anything else may have
@@ -99,8 +100,20 @@ async function create(attempts: SceneAttempts, acts: GenerationActivities, call:
     if (!found) return err;
     log.warn('adopted the prediction of a create whose answer was lost', { key: call.key, predictionId: found.id });
     attempts.callCreated(call.key, found, false);
+    keepEarlyReport(attempts, call.key);
     return null;
   }
+}
+
+/**
+ * A webhook's report of an end that came before the create's answer (a model done in a moment,
+ * as the CLIP scorer and the rehearsal's models are) is kept and read at once; runs begun before
+ * this dropped it and waited for the read at the model's typical time, and still do.
+ */
+const KEEP_EARLY_REPORTS = 'keep-early-reports';
+
+function keepEarlyReport(attempts: SceneAttempts, key: string): void {
+  if (attempts.hasEarlyReport(key) && patched(KEEP_EARLY_REPORTS)) attempts.takeEarlyReport(key);
 }
 
 /**

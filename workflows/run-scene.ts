@@ -4,6 +4,7 @@ import type { GenerationActivities } from './activity-options';
 import { accountFailureOf, isPermanent, messageOf } from './failure-details';
 import { gateExhausted, judgeGateAttempt } from './judge-gate';
 import { reserve, runPaidCall } from './paid-call';
+import { renewExpiringReferences } from './renew-references';
 import type { GateVerdicts } from './rules/gate-verdicts';
 import type { PaidCall } from './rules/paid-calls';
 import type { SceneAttempts } from './rules/scene-attempts';
@@ -27,6 +28,7 @@ export async function runScene(
     attempts.queue(id);
     if (attempts.slotPerPrediction && !(await takeSlot(attempts, id))) return;
     if (!(await reserve(attempts, attempts.clipClaim(id)))) return;
+    await renewExpiringReferences(attempts, acts);
     if (!(await makeClip(attempts, acts, attempts.beginAttempt(id)))) continue;
 
     if (run.isGate && verdicts.judging) {

@@ -1,7 +1,7 @@
 /**
- * The CLIP gate on hosted Replicate, rehearsed: the CLIP model downloads each image URL itself
- * with no token (the emulator's `fetchesWithoutToken`, as clip-features' own code does), so a
- * Files API URL gives it nothing. With a bucket the worker hands it presigned URLs and the gate
+ * The CLIP gate on hosted Replicate, in the emulator's dress rehearsal: the CLIP model downloads
+ * each image URL itself with no token (as clip-features' own code does, and as the rehearsal makes
+ * every community model do), so a Files API URL gives it nothing. With a bucket the worker hands it presigned URLs and the gate
  * works; without one, `clip` is refused at plan time, before anything is paid.
  */
 import assert from 'node:assert/strict';
@@ -30,9 +30,9 @@ before(
     const tool = await findOrBuildGoTool(versitygwTool, { log: (line) => console.error(line) });
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'scenegate-hosted-gate-'));
     store = await startObjectStore({ dir: path.join(dir, 's3'), executable: tool.executables.versitygw! });
-    env = await useGenerationEnv(import.meta.url, { token: TOKEN });
+    env = await useGenerationEnv(import.meta.url, { token: TOKEN, dressRehearsal: true });
     env.emulator.configure('bytedance/seedance-2.0', { render: 'none', latency: { kind: 'fixed', ms: 0 } });
-    env.emulator.configure(CLIP, { latency: { kind: 'fixed', ms: 0 }, fetchesWithoutToken: true });
+    env.emulator.configure(CLIP, { latency: { kind: 'fixed', ms: 0 } });
     connection = replicateConnection({ token: TOKEN, baseUrl: env.emulator.baseUrl, emulatorToken: 'unused' });
   },
   { timeout: 30 * 60_000 }

@@ -102,3 +102,31 @@ test("a webhook's report of an end is only a claim: a read decides, and a report
   assert.equal(paid.report(call.key, snapshot('p1', 'aborted')), false, 'the end is known');
   assert.equal(paid.book(call.key), 0.1, 'booked from the read, not from the forged aborted end');
 });
+
+test("an end reported before the create's answer is kept, and counts once the create names that prediction", () => {
+  const { calls: paid, budget } = calls();
+  const place = { sceneId: 's1', attempt: 1, step: 'clip', try: 1 } as const;
+  budget.request(paid.claim(place, 0.1), 0);
+  const call = paid.open(place, spec(0.05));
+  assert.equal(paid.report(call.key, snapshot('forged', 'succeeded')), false, 'no prediction yet: kept, not counted');
+  assert.equal(paid.report(call.key, snapshot('p1', 'succeeded')), false);
+  for (let i = 0; i < 5; i++) paid.report(call.key, snapshot(`flood-${i}`, 'failed'));
+  assert.equal(paid.hasEarlyReport(call.key), true);
+  paid.created(call.key, snapshot('p1', 'starting'), true);
+  assert.equal(paid.reported(call.key), null, 'the create alone does not take it');
+  assert.equal(paid.takeEarlyReport(call.key), true);
+  assert.equal(paid.reported(call.key)?.id, 'p1', "this prediction's end, not the forged one");
+  assert.equal(paid.final(call.key), null, 'still only a report, for a read to confirm');
+  assert.equal(paid.hasEarlyReport(call.key), false);
+});
+
+test("an early report of another prediction is dropped once the create names this call's", () => {
+  const { calls: paid, budget } = calls();
+  const place = { sceneId: 's1', attempt: 1, step: 'clip', try: 1 } as const;
+  budget.request(paid.claim(place, 0.1), 0);
+  const call = paid.open(place, spec(0.05));
+  paid.report(call.key, snapshot('someone-else', 'succeeded'));
+  paid.created(call.key, snapshot('p1', 'starting'), true);
+  assert.equal(paid.takeEarlyReport(call.key), false);
+  assert.equal(paid.reported(call.key), null);
+});

@@ -1,4 +1,4 @@
-import type { PrepareGenerationResult } from '../../schema/activities';
+import type { PrepareGenerationResult, RenewReferencesResult } from '../../schema/activities';
 import type { Plan } from '../../schema/plan';
 import type { GenerationStatus } from '../../schema/progress';
 import type { Budget } from './budget';
@@ -59,6 +59,8 @@ export interface GenerationParts {
   scene(id: string): SceneState;
   /** What preparation resolved (the model, the references, the scorer); throws before it. */
   prepared(): PrepareGenerationResult;
+  /** References uploaded again near their expiry: their new URLs replace the old ones (recorded). */
+  renewReferences(renewed: RenewReferencesResult['renewed']): void;
   stop(): StopReason | null;
   /** Stops the generation for `reason` (the first reason wins; recorded): every scene in flight is cancelled. */
   halt(reason: StopReason): void;

@@ -8,6 +8,7 @@ import { GateVerdicts } from './gate-verdicts';
 import type { GenerationHooks, GenerationParts, GenerationPatches, SceneView, StopReason } from './generation-parts';
 import { noInstruments, type Instruments } from './instruments';
 import { PaidCalls } from './paid-calls';
+import { withRenewed } from './reference-expiry';
 import { reportFinalState, reportProgress, type GenerationView } from './progress-report';
 import { OperatorActions } from './operator-actions';
 import { SceneAttempts } from './scene-attempts';
@@ -73,6 +74,11 @@ export class Generation {
       promptReads: patches.promptReads,
       scene: (id) => this.sceneState(id),
       prepared: () => this.requirePrepared(),
+      renewReferences: (renewed) => {
+        const prepared = this.requirePrepared();
+        this.preparation = { ...prepared, references: withRenewed(prepared.references, renewed) };
+        this.record();
+      },
       stop: () => this.stopReason,
       halt: (reason) => this.halt(reason),
       status: () => this.status,

@@ -54,6 +54,11 @@ export interface CallState {
   final: PredictionSnapshot | null;
   /** An end the webhook receiver reported and no read has confirmed yet. */
   reported: PredictionSnapshot | null;
+  /**
+   * Ends reported before the create's answer named the prediction (a model done in a moment
+   * ends before its create returns), at most `EARLY_REPORTS_MAX`: one of them counts once it does.
+   */
+  early: PredictionSnapshot[];
   /** What it cost, once booked. */
   costUsd: number | null;
 }
@@ -69,6 +74,9 @@ export interface AttemptCalls {
  * the first try at scoring attempt 2 of s1. Every record of a call (its ledger reservation, its
  * create's reconciliation, its webhook URL) uses this one key.
  */
+/** Early reports kept per call: a sender of forged ones cannot grow the workflow's state. */
+const EARLY_REPORTS_MAX = 3;
+
 function keyOf(place: CallPlace): string {
   const attempt = `${place.sceneId}#${place.attempt}`;
   return place.step === 'clip' ? attempt : `${attempt}/${place.step}#${place.try}`;
@@ -110,7 +118,15 @@ export class PaidCalls {
     const key = keyOf(place);
     if (this.calls.has(key)) throw new Error(`paid call ${key} is already open`);
     const call: PaidCall = { ...place, ...spec, key, kind: callSteps[place.step].ledger };
-    this.calls.set(key, { call, predictionId: null, webhook: false, final: null, reported: null, costUsd: null });
+    this.calls.set(key, {
+      call,
+      predictionId: null,
+      webhook: false,
+      final: null,
+      reported: null,
+      early: [],
+      costUsd: null,
+    });
     const attempt = `${place.sceneId}#${place.attempt}`;
     this.attempts.set(attempt, [...(this.attempts.get(attempt) ?? []), key]);
     return call;
@@ -151,10 +167,31 @@ export class PaidCalls {
    */
   report(key: string, prediction: PredictionSnapshot): boolean {
     const state = this.calls.get(key);
+    if (state?.predictionId === null && isFinalStatus(prediction.status) && state.early.length < EARLY_REPORTS_MAX) {
+      state.early.push(prediction);
+      return false;
+    }
     if (!state || state.predictionId !== prediction.id || state.final || state.reported) return false;
     if (!isFinalStatus(prediction.status)) return false;
     state.reported = prediction;
     return true;
+  }
+
+  /** Whether an end was reported before the call's prediction was known (see `takeEarlyReport`). */
+  hasEarlyReport(key: string): boolean {
+    return (this.calls.get(key)?.early.length ?? 0) > 0;
+  }
+
+  /**
+   * Once the create named the prediction: an end reported before it, if it was this prediction's,
+   * becomes the reported end, to be confirmed by a read now rather than at the model's typical
+   * time. Returns whether it did.
+   */
+  takeEarlyReport(key: string): boolean {
+    const state = this.require(key);
+    const early = state.early.find((p) => p.id === state.predictionId);
+    state.early = [];
+    return early !== undefined && this.report(key, early);
   }
 
   /** The end a webhook reported and no read has answered yet. */

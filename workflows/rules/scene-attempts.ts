@@ -1,12 +1,13 @@
-import type { PreparedReference } from '../../schema/activities';
+import type { PreparedReference, RenewReferencesResult } from '../../schema/activities';
 import { clipText, NOTE_MAX } from '../../schema/error-text';
 import { FailureType } from '../../schema/failures';
-import type { Plan } from '../../schema/plan';
+import { durationMs, type Plan } from '../../schema/plan';
 import type { PredictionSnapshot } from '../../schema/prediction';
 import type { BudgetClaim } from './budget-admission';
 import { clipCallSpec, clipEstimateUsd, scoreCallSpec, scoreEstimateUsd } from './call-specs';
 import { plural, type GenerationParts, type SceneView, type StopReason } from './generation-parts';
 import type { CallState, PaidCall } from './paid-calls';
+import { expiringReferences } from './reference-expiry';
 import type { Clip } from './scene-state';
 import type { SlotState } from './scheduler';
 
@@ -18,6 +19,9 @@ import type { SlotState } from './scheduler';
  * step, and each records its change. The gate's verdicts on a clip are `GateVerdicts`'.
  */
 export class SceneAttempts {
+  /** True while references are uploaded again: another scene waits for their new URLs instead of renewing them too. */
+  renewingReferences = false;
+
   constructor(private readonly g: GenerationParts) {}
 
   get plan(): Plan {
@@ -63,6 +67,20 @@ export class SceneAttempts {
   referencesOf(id: string): PreparedReference[] {
     const entities = new Set(this.g.scene(id).scene.entities);
     return this.g.prepared().references.filter((r) => entities.has(r.groupId));
+  }
+
+  /** The references whose URLs could expire before an attempt begun now has its clip (`expiringReferences`). */
+  expiringReferences(): PreparedReference[] {
+    return expiringReferences(
+      this.g.prepared().references,
+      this.g.now(),
+      durationMs(this.g.plan.timeouts.sceneAttempt)
+    );
+  }
+
+  /** References were uploaded again: every later attempt sends their new URLs. */
+  referencesRenewed(renewed: RenewReferencesResult['renewed']): void {
+    this.g.renewReferences(renewed);
   }
 
   /** Stops the generation for `reason` (the first reason wins): every scene in flight is cancelled. */
@@ -183,6 +201,16 @@ export class SceneAttempts {
   /** Replicate's answer to a read or a cancel: the prediction's end, if it ended. */
   predictionRead(key: string, prediction: PredictionSnapshot): void {
     if (this.g.calls.observe(key, prediction)) this.g.record();
+  }
+
+  /** Whether a webhook reported an end for the call before its create's answer came. */
+  hasEarlyReport(key: string): boolean {
+    return this.g.calls.hasEarlyReport(key);
+  }
+
+  /** The create answered: an end reported before it, of this call's prediction, now counts (`PaidCalls.takeEarlyReport`). */
+  takeEarlyReport(key: string): void {
+    if (this.g.calls.takeEarlyReport(key)) this.g.record();
   }
 
   /** The end a webhook reported for a call, not yet confirmed. */
