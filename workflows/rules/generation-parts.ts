@@ -2,6 +2,7 @@ import type { PrepareGenerationResult } from '../../schema/activities';
 import type { Plan } from '../../schema/plan';
 import type { GenerationStatus } from '../../schema/progress';
 import type { Budget } from './budget';
+import type { ConsistencyChecks } from './consistency-checks';
 import type { Gate } from './gate';
 import type { Instruments } from './instruments';
 import type { PaidCalls } from './paid-calls';
@@ -48,6 +49,8 @@ export interface GenerationParts {
   generationId: string;
   budget: Budget;
   gate: Gate;
+  /** The consistency check after the gate (`plan.consistency`). */
+  checks: ConsistencyChecks;
   calls: PaidCalls;
   scheduler: SceneScheduler;
   instruments: Instruments;
@@ -88,6 +91,7 @@ export type SceneView = Pick<
   | 'clip'
   | 'lastError'
   | 'gateMisses'
+  | 'driftMisses'
   | 'exhausted'
   | 'latest'
   | 'nextStrength'
