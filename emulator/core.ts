@@ -124,6 +124,7 @@ export class EmulatorCore {
         hold: false,
         insufficientCredit: false,
         webhookLossNext: 0,
+        drift: undefined,
       });
     }
   }
