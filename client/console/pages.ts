@@ -35,7 +35,7 @@ const consoleAnswers: Record<'list' | 'page', Record<Wait['kind'], string>> = {
     approval: 'a gate decision on {ids} (Approve or Reject beside the clip)',
     budget: 'money for {ids} (raise or set the budget below)',
     operator: 'an operator for {ids} (retry or skip the scene below)',
-    drift: 'a decision on drifted scene {ids} (Keep or Remake beside the clip)',
+    drift: 'a decision on drifted scene {ids} (Keep or Remake in the consistency grid)',
   },
 };
 
