@@ -3,16 +3,20 @@
  * notified), and a flag. Four 1-second scenes are enough; the drift is in scene 4.
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { after, before, beforeEach, test } from 'node:test';
 import { createActivities } from '../../activities';
 import { UpdateRefusedError } from '../../client/generation-client';
+import { ExitCode } from '../../common/run-main';
 import type { Notification } from '../../schema/notification';
 import { currentDetails } from '../../workflows/rules/status';
 import { billedUsd, checksOf, driftPlan, driftSceneFour, scoreSegment } from '../helpers/drift';
 import { recordHistory } from '../helpers/histories';
-import { useGenerationEnv, type GenerationEnv } from '../helpers/generation-env';
+import { testPlan, useGenerationEnv, type GenerationEnv } from '../helpers/generation-env';
+import { scenegate, type CliRun } from '../helpers/run-cli';
 import { waitForProgress, waitUntil } from '../helpers/wait';
 
 let env: GenerationEnv;
@@ -92,5 +96,35 @@ test('flag: the drifted scene keeps its clip, costs nothing more, and is named i
     const score = await scoreSegment(env, result.videoPath, 3, 1);
     assert.ok(score < 0.6, `the flagged scene 4 of the final video scores ${score}`);
     await recordHistory('check-every-scene-flag', handle.workflow);
+  });
+});
+
+test('the CLI: approve-scene and reject-scene answer a drifted scene; status and watch show the check and the drift', async () => {
+  const cli = (...args: string[]): Promise<CliRun> =>
+    scenegate(args, { TEMPORAL_ADDRESS: env.temporal.env.address, SCENEGATE_TASK_QUEUE: env.taskQueue });
+  const plan = testPlan(`cli-drift-${Date.now()}`, 4, { consistency: { onDrift: 'await-approval' } });
+  for (const scene of plan.scenes) scene.durationSec = 1;
+  const file = path.join(env.storageDir, 'cli-drift.json');
+  await fs.writeFile(file, JSON.stringify(plan));
+  await env.withWorker(async () => {
+    assert.equal((await cli('generate', file, '--id', plan.generationId!)).code, 0);
+    const handle = await env.generations.get(plan.generationId!);
+    // a safety net for a broken run on a loaded machine, not a claim about speed
+    await waitForProgress(handle, (p) => p.waitingOn.some((w) => w.kind === 'drift'), 180_000);
+    const status = await cli('status', handle.id);
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout, /s1 .* checked$/m);
+    assert.match(status.stdout, /s4 .* drift \(mara 0\.\d+ < 0\.6\): waiting for a person/);
+    const wrong = await cli('reject-scene', handle.id, 's1', '--reason', 'not her');
+    assert.equal(wrong.code, ExitCode.invalidInput);
+    assert.match(wrong.stderr, /scene s1 is not waiting for a decision on its drift \(waiting: s4\)/);
+    const keep = await cli('approve-scene', handle.id, 's4', '--note', 'close enough');
+    assert.equal(keep.code, 0, keep.stderr);
+    assert.match(keep.stdout, /scene s4 keeps its clip \(approved: close enough\)/);
+    const watch = await cli('watch', handle.id);
+    assert.equal(watch.code, 0, watch.stderr);
+    assert.match(watch.stdout, /drifted scenes s4 \(below the consistency threshold\)/);
+    const late = await cli('reject-scene', handle.id, 's4', '--reason', 'x');
+    assert.equal(late.code, ExitCode.alreadyEnded, late.stderr);
   });
 });
