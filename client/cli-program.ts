@@ -207,6 +207,28 @@ export function scenegateProgram(): Command {
     );
 
   program
+    .command('approve-scene')
+    .description('keep the clip of a scene that drifted from its references (consistency.onDrift: await-approval)')
+    .argument('<id>', 'generation id')
+    .argument('<sceneId>', "the scene's id in the plan")
+    .option('--note <text>', 'kept with the decision')
+    .action(async (id: string, sceneId: string, opts: { note?: string }) =>
+      say(await (await (await generations()).get(id)).approveScene(sceneId, opts.note))
+    );
+
+  program
+    .command('reject-scene')
+    .description(
+      'have a drifted scene made again, one step stronger, while gate.maxAttempts allows (then it is flagged)'
+    )
+    .argument('<id>', 'generation id')
+    .argument('<sceneId>', "the scene's id in the plan")
+    .requiredOption('--reason <text>', 'what is wrong, kept with the decision')
+    .action(async (id: string, sceneId: string, opts: { reason: string }) =>
+      say(await (await (await generations()).get(id)).rejectScene(sceneId, opts.reason))
+    );
+
+  program
     .command('budget')
     .description('raise or set the budget limit (exactly one of --raise, --set)')
     .argument('<id>', 'generation id')

@@ -12,6 +12,7 @@ import {
   setBudgetSchema,
   updateOutcomeSchema,
   type ApproveGate,
+  type ApproveScene,
   type RetryScene,
   type UpdateOutcome,
 } from '../schema/messages';
@@ -34,10 +35,12 @@ import type { generateVideo } from '../workflows/generate-video';
 import {
   abortUpdate,
   approveGateUpdate,
+  approveSceneUpdate,
   GENERATE_VIDEO_WORKFLOW,
   progressQuery,
   raiseBudgetSignal,
   rejectGateUpdate,
+  rejectSceneUpdate,
   retrySceneUpdate,
   setBudgetSignal,
   skipSceneUpdate,
@@ -145,6 +148,19 @@ export class GenerationHandle {
   rejectGate(reason: string): Promise<UpdateOutcome> {
     return this.unlessEnded('nothing to reject', () =>
       answered(this.workflow.executeUpdate(rejectGateUpdate, { args: [{ reason }] }))
+    );
+  }
+  /** Keeps the clip of a scene that drifted from its references and waits for a person. */
+  approveScene(sceneId: string, note?: string): Promise<UpdateOutcome> {
+    const args: ApproveScene = note === undefined ? { sceneId } : { sceneId, note };
+    return this.unlessEnded('nothing to approve', () =>
+      answered(this.workflow.executeUpdate(approveSceneUpdate, { args: [args] }))
+    );
+  }
+  /** Has a scene that drifted from its references made again (while its checked attempts last). */
+  rejectScene(sceneId: string, reason: string): Promise<UpdateOutcome> {
+    return this.unlessEnded('nothing to reject', () =>
+      answered(this.workflow.executeUpdate(rejectSceneUpdate, { args: [{ sceneId, reason }] }))
     );
   }
   retryScene(sceneId: string, overrides?: RetryScene['overrides']): Promise<UpdateOutcome> {

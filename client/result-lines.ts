@@ -19,5 +19,8 @@ export async function resultLines(result: GenerationResult, storage: Storage): P
     `  cost           $${result.costUsd.toFixed(2)} of $${result.limitUsd.toFixed(2)}`,
     ...(result.failedScenes.length ? [`  failed scenes  ${result.failedScenes.join(', ')}`] : []),
     ...(result.skippedScenes.length ? [`  skipped scenes ${result.skippedScenes.join(', ')}`] : []),
+    ...(result.driftedScenes.length
+      ? [`  drifted scenes ${result.driftedScenes.join(', ')} (below the consistency threshold)`]
+      : []),
   ];
 }

@@ -1,5 +1,5 @@
 import { createLogUpdate } from 'log-update';
-import type { Progress } from '../schema/progress';
+import type { ConsistencyCheck, Progress } from '../schema/progress';
 import { sceneStatusOf } from './scene-status';
 
 /** Dollars for people: two decimals, and never a crash on a value a newer worker sends. */
@@ -29,18 +29,42 @@ function doneLine(totals: Progress['totals']): string {
   return `${totals.done}/${totals.scenes} done${skipped}${failed} (${totals.percent}%)`;
 }
 
-/** One line per scene (status, attempt, cost, score) and a totals line with percent and time left. */
+/** What a drift led to, for people. */
+const driftOutcome: Record<ConsistencyCheck['outcome'], string> = {
+  kept: 'kept',
+  regenerated: 'being made again',
+  awaiting: 'waiting for a person (approve-scene / reject-scene)',
+  approved: 'kept by a person',
+  rejected: 'rejected, being made again',
+  flagged: 'flagged, kept',
+};
+
+/** ` drift (mara 0.445 < 0.6): flagged, kept` for a scene whose latest check drifted; ` checked` when it passed. */
+function checkNote(sceneId: string, consistency: Progress['consistency']): string {
+  const latest = consistency?.checks.findLast((c) => c.sceneId === sceneId);
+  if (!latest || !consistency) return '';
+  if (latest.verdict === 'pass') return ' checked';
+  const low = Object.entries(latest.byGroup)
+    .filter(([, score]) => score < consistency.threshold)
+    .map(([group, score]) => `${group} ${score.toFixed(3)}`)
+    .join(', ');
+  return ` drift (${low} < ${consistency.threshold}): ${driftOutcome[latest.outcome]}`;
+}
+
+/** One line per scene (status, attempt, cost, score, drift) and a totals line with percent and time left. */
 export function renderProgress(progress: Progress, now = Date.now()): string[] {
   const idWidth = Math.max(5, ...progress.scenes.map((s) => s.id.length + 4));
   const lines = progress.scenes.map((s) => {
     const score = s.score === null ? '' : `score ${s.score.toFixed(3)}`;
     const error = s.lastError && s.status !== 'succeeded' ? `  ${shorten(s.lastError, 60)}` : '';
-    return `  ${pad(`${s.index}. ${s.id}`, idWidth)} ${pad(sceneStatusOf(s, progress), 17)} attempt ${s.attempts}  ${pad(usd(s.costUsd), 8)} ${pad(score, 12)}${s.isGateScene ? ' gate' : ''}${error}`;
+    return `  ${pad(`${s.index}. ${s.id}`, idWidth)} ${pad(sceneStatusOf(s, progress), 17)} attempt ${s.attempts}  ${pad(usd(s.costUsd), 8)} ${pad(score, 12)}${s.isGateScene ? ' gate' : ''}${checkNote(s.id, progress.consistency)}${error}`;
   });
   const { totals, budget } = progress;
   lines.push(
     `  ${progress.status} · ${doneLine(totals)} · ${usd(budget.spentUsd)} spent of ${usd(budget.limitUsd)}${timeLeft(progress.etaAt, now)}`
   );
+  const drifted = progress.consistency?.driftedScenes ?? [];
+  if (drifted.length) lines.push(`  drifted from the references: ${drifted.join(', ')}`);
   if (progress.waitingFor) lines.push(`  waiting for ${progress.waitingFor}`);
   return lines;
 }

@@ -138,6 +138,7 @@ export class EmulatorCore {
         hold: false,
         insufficientCredit: false,
         webhookLossNext: 0,
+        drift: undefined,
       });
     }
   }

@@ -34,6 +34,20 @@ export const modelKnobsSchema = z.object({
   failureError: z.string().default('The input or output was flagged as sensitive. (E005)'),
   /** Every prediction whose prompt contains this text fails (a scene that always fails, for tests). */
   failWhenPromptIncludes: z.string().optional(),
+  /**
+   * A scene that loses its identity: the next `attempts` predictions whose prompt contains
+   * `promptIncludes` (the emulator sees only the model input, so a scene is chosen by its prompt)
+   * draw `image` (a file path; default: examples/references/noor.png, another person) where
+   * their first reference image belongs, as a model that drew someone else would. The consistency
+   * check's tests prove a drift is caught with it.
+   */
+  drift: z
+    .object({
+      promptIncludes: z.string().min(1),
+      attempts: count.default(1),
+      image: z.string().min(1).optional(),
+    })
+    .optional(),
   /** Create answers 500/503 and creates nothing. */
   serverErrorRate: rate.default(0),
   serverErrorNext: count.default(0),

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { projectRoot } from '../common/paths';
 import { billUsd } from './billing';
 import { canonicalJson } from './canonical-json';
 import { imageEmbedding, textEmbedding } from './embeddings';
@@ -33,7 +34,7 @@ export interface EmulatedPrediction {
   webhookEventsFilter: string[] | null;
   dataRemoved: boolean;
   /** Planned at create from the knobs. */
-  plan: { processingMs: number; fail: boolean; hang: boolean; outputSec: number };
+  plan: { processingMs: number; fail: boolean; hang: boolean; outputSec: number; driftImage: string | null };
   /** Held in `processing` until released (the `hold` knob). */
   held: boolean;
   costUsd: number;
@@ -82,6 +83,17 @@ function hit(
     return true;
   }
   return rate > 0 && random() < rate;
+}
+
+/** Another person's picture, drawn by the `drift` knob unless it names its own. */
+const DRIFT_IMAGE = path.join(projectRoot, 'examples', 'references', 'noor.png');
+
+/** Takes one drift from the `drift` knob when the prompt is the chosen scene's: the image to draw instead, or null. */
+function drawsDrift(knobs: ModelKnobs, prompt: string): string | null {
+  const drift = knobs.drift;
+  if (!drift || drift.attempts <= 0 || !prompt.includes(drift.promptIncludes)) return null;
+  knobs.drift = { ...drift, attempts: drift.attempts - 1 };
+  return drift.image ?? DRIFT_IMAGE;
 }
 
 export function drawFault(host: LifecycleHost, modelId: string, kind: 'dropAfterCreate' | 'serverError'): boolean {
@@ -147,6 +159,7 @@ export class PredictionStore {
           hit(knobs, 'failNext', knobs.failureRate, random),
         hang: hit(knobs, 'hangNext', knobs.hangRate, random),
         outputSec,
+        driftImage: drawsDrift(knobs, String(resolvedInput.prompt ?? '')),
       },
       held: false,
       costUsd: 0,
@@ -265,6 +278,8 @@ export class PredictionStore {
       await fs.copyFile(await host.placeholderClip(spec.durationSec), file);
     } else {
       const references = await Promise.all(spec.references.map((uri) => host.resolveImage(uri)));
+      if (prediction.plan.driftImage && references.length > 0)
+        references[0] = await fs.readFile(prediction.plan.driftImage);
       await renderClip(spec, references, file);
     }
     prediction.outputFile = file;

@@ -22,15 +22,14 @@ function cosine(a: readonly number[], b: readonly number[]): number {
 }
 
 /**
- * The consistency score from a CLIP features prediction's output (one embedding per input
- * line): each reference against its best frame, aggregated. A reference or frame missing from
- * the output scores 0 for it.
+ * Each reference's score from a CLIP features prediction's output (one embedding per input
+ * line): its cosine with its best frame. A reference or frame missing from the output scores 0.
  */
-export function clipScore(
+export function clipPerReference(
   output: unknown,
   frameUrls: readonly string[],
   references: readonly { groupId: string; url: string }[]
-): number {
+): { groupId: string; score: number }[] {
   const rows = Array.isArray(output) ? (output as { input?: unknown; embedding?: unknown }[]) : [];
   const embeddings = new Map(
     rows
@@ -38,10 +37,17 @@ export function clipScore(
       .map((r) => [r.input as string, r.embedding as number[]])
   );
   const frames = frameUrls.map((u) => embeddings.get(u)).filter((v): v is number[] => v !== undefined);
-  return aggregateScore(
-    references.map((ref) => {
-      const vector = embeddings.get(ref.url);
-      return { groupId: ref.groupId, score: vector ? Math.max(0, ...frames.map((f) => cosine(f, vector))) : 0 };
-    })
-  );
+  return references.map((ref) => {
+    const vector = embeddings.get(ref.url);
+    return { groupId: ref.groupId, score: vector ? Math.max(0, ...frames.map((f) => cosine(f, vector))) : 0 };
+  });
+}
+
+/** The consistency score from a CLIP features prediction's output: each reference against its best frame, aggregated. */
+export function clipScore(
+  output: unknown,
+  frameUrls: readonly string[],
+  references: readonly { groupId: string; url: string }[]
+): number {
+  return aggregateScore(clipPerReference(output, frameUrls, references));
 }

@@ -25,6 +25,10 @@ export const setBudgetSchema = strictObject({ limitUsd: usdAmount().nonnegative(
 export const approveGateSchema = strictObject({ note: reason.optional() }).default({});
 /** Update `rejectGate`: a person rejects the gate scene. */
 export const rejectGateSchema = strictObject({ reason });
+/** Update `approveScene`: a person keeps the clip of a scene that drifted from its references. */
+export const approveSceneSchema = strictObject({ sceneId, note: reason.optional() });
+/** Update `rejectScene`: a person has a drifted scene made again (while its checked attempts last). */
+export const rejectSceneSchema = strictObject({ sceneId, reason });
 /** Update `retryScene`: an operator gives a failed scene new attempts, optionally changed. */
 export const retrySceneSchema = strictObject({ sceneId, overrides: sceneOverridesSchema.optional() });
 /** Update `skipScene`: an operator leaves a failed scene out of the video. */
@@ -43,6 +47,8 @@ export type PredictionSettled = z.infer<typeof predictionSettledSchema>;
 export type SetBudget = z.infer<typeof setBudgetSchema>;
 export type ApproveGate = z.input<typeof approveGateSchema>;
 export type RejectGate = z.infer<typeof rejectGateSchema>;
+export type ApproveScene = z.infer<typeof approveSceneSchema>;
+export type RejectScene = z.infer<typeof rejectSceneSchema>;
 export type RetryScene = z.infer<typeof retrySceneSchema>;
 export type SkipScene = z.infer<typeof skipSceneSchema>;
 export type Abort = z.infer<typeof abortSchema>;

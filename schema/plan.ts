@@ -161,6 +161,29 @@ const gateSchema = strictObject({
   approvalTimeout: durationSchema.default('24h'),
 });
 
+/**
+ * The consistency check after the gate: each chosen scene's clip is scored, with the gate's
+ * scorer, once it is collected, and a scene that drifted from its references is made again,
+ * waits for a person, or is flagged. Opt-in (no section, no check): see docs/operators.md
+ * "Every scene checked".
+ */
+const consistencySchema = strictObject({
+  /** The scenes checked: `all` (every scene that names a consistency group), or a list of scene ids. */
+  scenes: z
+    .union([z.literal('all'), z.array(slug).min(1, { error: 'must name at least one scene, or be "all"' })], {
+      error: 'must be "all" or a list of scene ids',
+    })
+    .default('all'),
+  /** Lowest score that is not a drift, 0..1. Unset: `gate.threshold`. */
+  threshold: z.number().min(0).max(1).optional(),
+  /**
+   * regenerate: made again with the gate's escalation, up to `gate.maxAttempts` checked attempts,
+   * then flagged. await-approval: a person keeps the clip (approveScene) or has it made again
+   * (rejectScene), within `gate.approvalTimeout`. flag: kept and named in the result.
+   */
+  onDrift: z.enum(['regenerate', 'await-approval', 'flag']).default('regenerate'),
+});
+
 const budgetSchema = strictObject({
   /** US dollars, at most MAX_BUDGET_USD. */
   limitUsd: usdAmount().nonnegative({ error: 'must be 0 or more' }).default(10),
@@ -192,6 +215,7 @@ const planObjectSchema = strictObject({
     .max(planLimits.scenes, { error: `takes at most ${planLimits.scenes} scenes` }),
   strategy: strategySchema.prefault({}),
   gate: gateSchema.prefault({}),
+  consistency: consistencySchema.optional(),
   budget: budgetSchema.prefault({}),
   onSceneFailure: z.enum(['fail-fast', 'continue', 'await-ops']).default('fail-fast'),
   retry: strictObject({ maxAttemptsPerScene: z.number().int().min(1).max(10).default(3) }).prefault({}),
@@ -264,6 +288,27 @@ export const planSchema = planObjectSchema
         path: ['scenes', 0, 'entities'],
         message:
           'the gate checks scene 1 against its references, so it must name a consistency group (or set gate.enabled to false)',
+      });
+    }
+    const consistency = plan.consistency;
+    if (consistency && Array.isArray(consistency.scenes)) {
+      consistency.scenes.forEach((id, i) => {
+        if (!scenes.has(id)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['consistency', 'scenes', i],
+            message: `unknown scene "${id}" (scenes: ${[...scenes].slice(0, 10).join(', ')})`,
+          });
+        }
+      });
+    }
+    // a person judges manual gate scenes; nothing could score the other scenes' clips
+    if (consistency && plan.gate.scorer === 'manual') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['consistency'],
+        message:
+          'checks every scene with the gate\'s scorer, and gate.scorer "manual" scores nothing: use "local" or "clip", or leave consistency out',
       });
     }
   })

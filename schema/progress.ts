@@ -44,8 +44,11 @@ export const sceneStatusSchema = z.enum([
 ]);
 export type SceneStatus = z.infer<typeof sceneStatusSchema>;
 
-/** What a generation can be waiting for a person to give: a gate decision, money, or an operator's answer. */
-const waitKindSchema = z.enum(['approval', 'budget', 'operator']);
+/**
+ * What a generation can be waiting for a person to give: a gate decision, money, an operator's
+ * answer, or a decision on a scene that drifted from its references (`consistency.onDrift: await-approval`).
+ */
+const waitKindSchema = z.enum(['approval', 'budget', 'operator', 'drift']);
 /** One thing a generation waits for, and the scenes held up by it. */
 export const waitSchema = z.object({ kind: waitKindSchema, sceneIds: z.array(z.string()) });
 export type Wait = z.infer<typeof waitSchema>;
@@ -85,7 +88,7 @@ export const sceneProgressSchema = z.object({
   costUsd: z.number(),
   /** The reference strength of the attempt whose clip the scene has (or of the latest attempt, or of the next). */
   strength: z.number(),
-  /** Consistency score of the latest scored attempt (gate scenes only). */
+  /** Consistency score of the latest scored attempt (gate scenes, and scenes the consistency check scores). */
   score: z.number().nullable(),
   clipPath: z.string().nullable(),
   predictionId: z.string().nullable(),
@@ -95,6 +98,36 @@ export const sceneProgressSchema = z.object({
   history: z.array(attemptProgressSchema),
 });
 export type SceneProgress = z.infer<typeof sceneProgressSchema>;
+
+/** One consistency check of a scene attempt's clip: its score, each group's, and what it led to. */
+export const consistencyCheckSchema = z.object({
+  sceneId: z.string(),
+  attempt: z.number().int(),
+  /** The clip's score: its worst group's. */
+  score: z.number(),
+  /** Each consistency group the scene shows, by its best reference image. */
+  byGroup: z.record(z.string(), z.number()),
+  /**
+   * pass: at or above the threshold. drift: below it; `outcome` says what followed
+   * (regenerated, awaiting a person, approved or rejected by one, flagged and kept).
+   */
+  verdict: z.enum(['pass', 'drift']),
+  outcome: z.enum(['kept', 'regenerated', 'awaiting', 'approved', 'rejected', 'flagged']),
+});
+export type ConsistencyCheck = z.infer<typeof consistencyCheckSchema>;
+
+/** The check after the gate (`plan.consistency`): null when the plan has none. */
+export const consistencyProgressSchema = z.object({
+  threshold: z.number(),
+  onDrift: z.enum(['regenerate', 'await-approval', 'flag']),
+  /** The scenes checked, in plan order. */
+  sceneIds: z.array(z.string()),
+  /** Every check so far, oldest first; gate scenes' scores are in `gate.scores`. */
+  checks: z.array(consistencyCheckSchema),
+  /** Scenes whose clip in the video scored below the threshold (flagged, or kept by a person). */
+  driftedScenes: z.array(z.string()),
+});
+export type ConsistencyProgress = z.infer<typeof consistencyProgressSchema>;
 
 /** What the `progress` query returns. */
 export const progressSchema = z.object({
@@ -126,6 +159,8 @@ export const progressSchema = z.object({
     scores: z.array(z.object({ sceneId: z.string(), attempt: z.number(), strength: z.number(), score: z.number() })),
     threshold: z.number(),
   }),
+  /** The consistency check after the gate; null without a `consistency` section (and from runs begun before it). */
+  consistency: consistencyProgressSchema.nullable().default(null),
   /** The reference images scenes are conditioned on: the copies in the worker's storage. Empty before preparation. */
   references: z.array(z.object({ groupId: z.string(), kind: z.string(), path: z.string() })).default([]),
   /** The generation's page in the review console, when its worker knows one. */
@@ -154,6 +189,8 @@ export const generationResultSchema = z.object({
   scenes: z.array(sceneProgressSchema),
   failedScenes: z.array(z.string()),
   skippedScenes: z.array(z.string()),
+  /** Scenes in the video whose clip scored below the consistency threshold (flagged, or kept by a person). */
+  driftedScenes: z.array(z.string()).default([]),
 });
 export type GenerationResult = z.infer<typeof generationResultSchema>;
 

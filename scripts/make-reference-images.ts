@@ -1,6 +1,7 @@
 /**
- * Draws the example plan's reference images: "mara", a stylised character, and "lumen-bottle", a
- * product. Made here, in code, so nothing copyrighted ships with scenegate. Run with
+ * Draws the example plan's reference images: "mara", a stylised character, "lumen-bottle", a
+ * product, and "noor", another character the emulator's `drift` knob draws in Mara's place (a
+ * scene that lost its identity, for the consistency check's tests). Made here, in code, so nothing copyrighted ships with scenegate. Run with
  * `npx tsx scripts/make-reference-images.ts`; the PNGs are committed, so a clone needs no step.
  */
 import fs from 'node:fs/promises';
@@ -86,11 +87,33 @@ function lumenBottle(): RgbImage {
   return image;
 }
 
+/** Another person: other hair, face, clothes and background, laid out differently, so nothing of Mara's picture matches. */
+function noor(): RgbImage {
+  const image = canvas([150, 120, 60]);
+  // horizontal bands behind him, against Mara's diagonal ones
+  paint(image, (x, y) => (y >> 6) % 2 === 0, solid([182, 150, 84]));
+  paint(image, rect(96, 380, 416, 512), solid([30, 60, 40])); // jacket
+  paint(image, (x, y) => rect(96, 380, 416, 512)(x, y) && (x >> 5) % 2 === 0, solid([60, 100, 70])); // striped jacket
+  paint(image, rect(232, 320, 280, 390), solid([120, 76, 48])); // neck
+  paint(image, ellipse(300, 200, 120, 150), solid([126, 82, 52])); // face, off centre
+  paint(image, rect(176, 40, 430, 110), solid([230, 220, 200])); // white flat-top hair
+  paint(image, rect(190, 170, 410, 184), solid([20, 20, 20])); // glasses bar
+  paint(image, rect(210, 160, 280, 220), solid([20, 20, 20])); // glasses
+  paint(image, rect(320, 160, 390, 220), solid([20, 20, 20]));
+  paint(image, rect(222, 172, 268, 208), solid([170, 200, 220]));
+  paint(image, rect(332, 172, 378, 208), solid([170, 200, 220]));
+  paint(image, rect(250, 280, 350, 300), solid([60, 30, 24])); // mouth
+  paint(image, rect(230, 250, 370, 262), solid([220, 220, 210])); // moustache
+  paint(image, ellipse(90, 120, 50, 50), solid([40, 40, 140])); // a blue badge on the wall
+  return image;
+}
+
 const out = path.join(import.meta.dirname, '..', 'examples', 'references');
 await fs.mkdir(out, { recursive: true });
 for (const [name, image] of [
   ['mara.png', mara()],
   ['lumen-bottle.png', lumenBottle()],
+  ['noor.png', noor()],
 ] as const) {
   const png = await encodePng(image);
   await fs.writeFile(path.join(out, name), png);

@@ -105,7 +105,7 @@ async function runScenes(gen: Generation, acts: GenerationActivities, tasks: Sce
       if (resumed) continue;
       tasks.start(
         id,
-        () => runScene(gen.attempts, gen.verdicts, acts, id),
+        () => runScene(gen.attempts, gen.verdicts, gen.drifts, acts, id),
         () => gen.attempts.sceneSettled(id)
       );
     }
@@ -151,6 +151,7 @@ async function assemble(
     scenes: progress.scenes,
     failedScenes: progress.scenes.filter((s) => s.status === 'failed').map((s) => s.id),
     skippedScenes: progress.scenes.filter((s) => s.status === 'skipped').map((s) => s.id),
+    driftedScenes: progress.consistency?.driftedScenes ?? [],
   };
 }
 
@@ -204,7 +205,8 @@ async function prepare(gen: Generation, acts: GenerationActivities): Promise<Pre
           scenes: plan.scenes.map((s) => ({ entities: s.entities, durationSec: s.durationSec })),
           aspectRatio: plan.aspectRatio,
           ...(plan.gate.scorer ? { scorer: plan.gate.scorer } : {}),
-          gateEnabled: plan.gate.enabled,
+          // the consistency check scores with the gate's scorer: it is resolved (and refused where it cannot work) for it too
+          gateEnabled: plan.gate.enabled || plan.consistency !== undefined,
         },
       ]
     );

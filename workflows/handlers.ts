@@ -5,9 +5,11 @@ import { describeIssues } from '../schema/issues';
 import {
   abortSchema,
   approveGateSchema,
+  approveSceneSchema,
   predictionSettledSchema,
   raiseBudgetSchema,
   rejectGateSchema,
+  rejectSceneSchema,
   retrySceneSchema,
   setBudgetSchema,
   skipSceneSchema,
@@ -18,10 +20,12 @@ import type { Generation } from './rules/generation';
 import {
   abortUpdate,
   approveGateUpdate,
+  approveSceneUpdate,
   predictionSettledSignal,
   progressQuery,
   raiseBudgetSignal,
   rejectGateUpdate,
+  rejectSceneUpdate,
   retrySceneUpdate,
   setBudgetSignal,
   skipSceneUpdate,
@@ -116,6 +120,30 @@ export function registerHandlers(gen: Generation): void {
         refuseIf(gen.operators.refuseGateDecision());
       },
       description: 'Rejects the gate scene(s) waiting for a person. {reason}',
+    }
+  );
+  setHandler(
+    approveSceneUpdate,
+    (payload) => {
+      const { sceneId, note } = parsed(approveSceneSchema, payload);
+      return accepted(gen.operators.decideScene(sceneId, { approved: true, text: note ?? 'approved' }));
+    },
+    {
+      validator: (payload) =>
+        refuseIf(gen.operators.refuseSceneDecision(parsed(approveSceneSchema, payload).sceneId)),
+      description: 'Keeps the clip of a scene that drifted from its references. {sceneId, note?}',
+    }
+  );
+  setHandler(
+    rejectSceneUpdate,
+    (payload) => {
+      const { sceneId, reason } = parsed(rejectSceneSchema, payload);
+      return accepted(gen.operators.decideScene(sceneId, { approved: false, text: reason }));
+    },
+    {
+      validator: (payload) =>
+        refuseIf(gen.operators.refuseSceneDecision(parsed(rejectSceneSchema, payload).sceneId)),
+      description: 'Has a scene that drifted from its references made again. {sceneId, reason}',
     }
   );
   setHandler(

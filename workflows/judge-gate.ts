@@ -1,19 +1,16 @@
 import { condition, isCancellation, patched } from '@temporalio/workflow';
-import { clipScore } from '../schema/consistency-score';
+import { aggregateScore } from '../schema/consistency-score';
 import { FailureType } from '../schema/failures';
 import { durationMs } from '../schema/plan';
 import type { GenerationActivities } from './activity-options';
-import { accountFailureOf, messageOf } from './failure-details';
-import { reserve, runPaidCall } from './paid-call';
+import { scoreWithClipModel } from './clip-scoring';
+import { messageOf } from './failure-details';
 import type { GateDecision } from './rules/gate';
 import type { GateVerdicts } from './rules/gate-verdicts';
 import type { SceneAttempts } from './rules/scene-attempts';
 
 /** Runs begun before this released the scenes after an approved gate one step stronger than the approved clip. */
 const KEEP_APPROVED_STRENGTH = 'keep-approved-strength';
-
-/** Tries at scoring one gate clip with CLIP before the gate gives up. */
-const SCORE_TRIES = 3;
 
 type Judged = { verdict: 'pass' | 'miss' | 'stop'; note: string | null };
 
@@ -48,7 +45,7 @@ export async function judgeGateAttempt(
   }
 }
 
-/** CLIP scoring: frames uploaded once, then up to SCORE_TRIES paid predictions, each booked. */
+/** CLIP scoring: paid predictions booked like the clips; a scorer that keeps failing fails the gate. */
 async function scoreWithClip(
   attempts: SceneAttempts,
   verdicts: GateVerdicts,
@@ -56,31 +53,11 @@ async function scoreWithClip(
   id: string,
   clipPath: string
 ): Promise<Judged> {
-  const attempt = attempts.scene(id).attempts;
-  const { frameUrls } = await acts.sampleFrames.executeWithOptions(
-    { summary: `gate: sample frames of scene ${id} attempt ${attempt} for CLIP` },
-    [{ sceneId: id, attempt, clipPath }]
-  );
-  let lastError = '';
-  for (let tries = 1; tries <= SCORE_TRIES; tries++) {
-    if (!(await reserve(attempts, attempts.scoreClaim(id, tries)))) return { verdict: 'stop', note: null };
-    const outcome = await runPaidCall(attempts, acts, attempts.beginScore(id, tries, frameUrls));
-    if (outcome.kind === 'final' && outcome.prediction.status === 'succeeded') {
-      const score = clipScore(outcome.prediction.output, frameUrls, attempts.referencesOf(id));
-      return { verdict: verdicts.scored(id, score), note: null };
-    }
-    lastError =
-      outcome.kind === 'not-created'
-        ? messageOf(outcome.failure)
-        : `prediction ${outcome.prediction?.status ?? 'unconfirmed'}: ${outcome.prediction?.error ?? 'no output'}`;
-    const account = outcome.kind === 'not-created' ? accountFailureOf(outcome.failure) : undefined;
-    if (account) {
-      attempts.halt(account);
-      return { verdict: 'stop', note: null };
-    }
+  const scored = await scoreWithClipModel(attempts, acts, id, clipPath, 'gate');
+  if (scored.kind === 'scored') return { verdict: verdicts.scored(id, aggregateScore(scored.perReference)), note: null };
+  if (scored.kind === 'failed') {
+    attempts.halt({ type: FailureType.GateFailed, message: `the gate could not score scene ${id}: ${scored.message}` });
   }
-  const message = `the gate could not score scene ${id}: the CLIP scorer failed ${SCORE_TRIES} times (${lastError})`;
-  attempts.halt({ type: FailureType.GateFailed, message });
   return { verdict: 'stop', note: null };
 }
 

@@ -2,9 +2,11 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type {
   Abort,
   ApproveGate,
+  ApproveScene,
   PredictionSettled,
   RaiseBudget,
   RejectGate,
+  RejectScene,
   RetryScene,
   SetBudget,
   SkipScene,
@@ -27,6 +29,10 @@ export const setBudgetSignal = defineSignal<[SetBudget]>('setBudget');
 export const approveGateUpdate = defineUpdate<UpdateOutcome, [ApproveGate]>('approveGate');
 /** Rejects the gate scene(s) awaiting a person's decision. */
 export const rejectGateUpdate = defineUpdate<UpdateOutcome, [RejectGate]>('rejectGate');
+/** Keeps the clip of a scene that drifted from its references and waits for a person. */
+export const approveSceneUpdate = defineUpdate<UpdateOutcome, [ApproveScene]>('approveScene');
+/** Has a scene that drifted from its references made again (while its checked attempts last). */
+export const rejectSceneUpdate = defineUpdate<UpdateOutcome, [RejectScene]>('rejectScene');
 /** Gives a failed scene new attempts, optionally with a new prompt, strength or seed. */
 export const retrySceneUpdate = defineUpdate<UpdateOutcome, [RetryScene]>('retryScene');
 /** Leaves a failed scene out of the video. */

@@ -1,10 +1,12 @@
-import { condition, isCancellation, log } from '@temporalio/workflow';
+import { condition, isCancellation, log, patched } from '@temporalio/workflow';
 import type { StoredClip } from '../schema/activities';
 import type { GenerationActivities } from './activity-options';
+import { CHECK_EVERY_SCENE, checkScene } from './check-scene';
 import { accountFailureOf, isPermanent, messageOf } from './failure-details';
 import { gateExhausted, judgeGateAttempt } from './judge-gate';
 import { reserve, runPaidCall } from './paid-call';
 import { renewExpiringReferences } from './renew-references';
+import type { DriftVerdicts } from './rules/drift-verdicts';
 import type { GateVerdicts } from './rules/gate-verdicts';
 import type { PaidCall } from './rules/paid-calls';
 import type { SceneAttempts } from './rules/scene-attempts';
@@ -12,12 +14,14 @@ import type { SceneAttempts } from './rules/scene-attempts';
 /**
  * Runs one scene until it has a clip, or has used its attempts. Each attempt waits for a slot
  * and for money, then runs its paid calls; a failed one is paid and tried again, a gate scene's
- * clip is judged and, when it misses, made again with stronger references. Rejects only when
- * cancelled.
+ * clip is judged and, when it misses, made again with stronger references; after the gate, a
+ * scene the plan's consistency check covers is scored and, when it drifted, handled as
+ * `consistency.onDrift` says. Rejects only when cancelled.
  */
 export async function runScene(
   attempts: SceneAttempts,
   verdicts: GateVerdicts,
+  drifts: DriftVerdicts,
   acts: GenerationActivities,
   id: string
 ): Promise<void> {
@@ -38,6 +42,10 @@ export async function runScene(
         if (verdicts.missed(id, judged.note) === 'again') continue;
         if (!(await gateExhausted(attempts, verdicts, id))) return;
       }
+    } else if (drifts.wants(id) && patched(CHECK_EVERY_SCENE)) {
+      const checked = await checkScene(attempts, drifts, acts, id);
+      if (checked === 'stop') return;
+      if (checked === 'again') continue;
     }
     attempts.succeeded(id);
     return;

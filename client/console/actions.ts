@@ -58,6 +58,13 @@ export async function runAction(
           message: (await handle.retryScene(sceneId!, Object.keys(overrides).length ? overrides : undefined)).message,
         };
       }
+      case 'approve-scene':
+        return { ok: true, message: (await handle.approveScene(sceneId!, text(fields.note))).message };
+      case 'reject-scene': {
+        const reason = text(fields.reason);
+        if (!reason) return { ok: false, message: 'reason: say what is wrong with the clip' };
+        return { ok: true, message: (await handle.rejectScene(sceneId!, reason)).message };
+      }
       case 'skip':
         return { ok: true, message: (await handle.skipScene(sceneId!)).message };
       case 'cancel':

@@ -1,4 +1,4 @@
-import type { AttemptProgress, Progress, SceneProgress, Wait } from '../../schema/progress';
+import type { AttemptProgress, ConsistencyCheck, Progress, SceneProgress, Wait } from '../../schema/progress';
 import { finishedStatuses } from '../../schema/progress';
 import { sceneStatusOf } from '../scene-status';
 import { h, layout, usd, type Markup } from './markup';
@@ -29,11 +29,13 @@ const consoleAnswers: Record<'list' | 'page', Record<Wait['kind'], string>> = {
     approval: 'a gate decision on {ids} (approve or reject it on its page)',
     budget: 'money for {ids} (raise or set the budget on its page)',
     operator: 'an operator for {ids} (retry or skip the scene on its page)',
+    drift: 'a decision on drifted scene {ids} (keep or remake it on its page)',
   },
   page: {
     approval: 'a gate decision on {ids} (Approve or Reject beside the clip)',
     budget: 'money for {ids} (raise or set the budget below)',
     operator: 'an operator for {ids} (retry or skip the scene below)',
+    drift: 'a decision on drifted scene {ids} (Keep or Remake in the consistency grid)',
   },
 };
 
@@ -163,6 +165,55 @@ function gateSection(p: Progress, links: PageLinks): Markup {
 </div>`;
 }
 
+/** What the latest check of a scene led to, in the grid's words. */
+const checkOutcome: Record<ConsistencyCheck['outcome'], string> = {
+  kept: 'passed',
+  regenerated: 'drifted: made again',
+  awaiting: 'drifted: keep or remake?',
+  approved: 'drifted: kept by a person',
+  rejected: 'drifted: rejected, made again',
+  flagged: 'drifted: flagged',
+};
+
+/**
+ * The consistency check as a scene × entity grid: each checked scene's latest score per
+ * consistency group against the threshold, with the group's reference in the column head, and
+ * Keep / Remake beside a scene that drifted and waits for a person.
+ */
+function consistencySection(p: Progress, links: PageLinks): Markup {
+  const c = p.consistency;
+  if (!c) return h``;
+  const ended = finishedStatuses.includes(p.status);
+  const groups = [...new Set(p.references.map((r) => r.groupId))];
+  const latest = new Map(c.checks.map((check) => [check.sceneId, check]));
+  const base = `/generations/${encodeURIComponent(p.generationId)}/scenes`;
+  const head = groups.map((g) => {
+    const ref = p.references.find((r) => r.groupId === g)!;
+    const src = links.file(ref.path);
+    return h`<th scope="col">${src ? h`<img src="${src}" alt="reference for ${g}" />` : ''}<br />${g}</th>`;
+  });
+  const rows = c.sceneIds.map((id) => {
+    const check = latest.get(id);
+    const cells = groups.map((g) => {
+      const value = check?.byGroup[g];
+      if (value === undefined) return h`<td class="cell none">–</td>`;
+      return h`<td class="cell ${value >= c.threshold ? 'pass' : 'miss'}" data-group="${g}">${value.toFixed(3)}</td>`;
+    });
+    const asking = !ended && check?.outcome === 'awaiting';
+    return h`<tr data-scene="${id}"><th scope="row"><a href="#scene-${id}">${id}</a></th>${cells}<td class="outcome">${check ? `${checkOutcome[check.outcome]} (attempt ${check.attempt})` : 'not checked yet'}${
+      asking
+        ? h`<div class="decide">${form(`keep-${id}`, `${base}/${encodeURIComponent(id)}/approve-scene`, h`<input name="note" placeholder="note (optional)" />`, 'Keep')}${form(`remake-${id}`, `${base}/${encodeURIComponent(id)}/reject-scene`, h`<input name="reason" placeholder="what is wrong" required />`, 'Remake', 'danger')}</div>`
+        : ''
+    }</td></tr>`;
+  });
+  return h`<h2>Consistency of every scene <span class="gate-status">threshold ${c.threshold} · on drift ${c.onDrift}</span></h2>
+<table class="consistency-grid">
+  <thead><tr><th scope="col">Scene</th>${head}<th scope="col">Check</th></tr></thead>
+  <tbody>${rows}</tbody>
+</table>
+${c.driftedScenes.length ? h`<p class="error">Drifted scenes in the video: ${c.driftedScenes.join(', ')}</p>` : ''}`;
+}
+
 function sceneCard(s: SceneProgress, p: Progress, links: PageLinks): Markup {
   const ended = finishedStatuses.includes(p.status);
   const operable = !ended && (s.status === 'awaiting_ops' || s.status === 'failed');
@@ -202,6 +253,7 @@ export function generationSections(p: Progress, links: PageLinks): Record<string
   return {
     head: head(p, links),
     gate: gateSection(p, links),
+    consistency: consistencySection(p, links),
     budget: budgetSection(p),
     ...Object.fromEntries(p.scenes.map((s) => [`scene-${s.id}`, sceneCard(s, p, links)])),
   };
@@ -215,6 +267,7 @@ export function generationPage(p: Progress, links: PageLinks): Markup {
     h`<section data-live="/generations/${encodeURIComponent(p.generationId)}/live?at=${encodeURIComponent(p.updatedAt)}">
   ${part('head')}
   ${part('gate')}
+  ${part('consistency')}
   <h2>Scenes</h2>
   <div class="scenes">${p.scenes.map((s) => part(`scene-${s.id}`))}</div>
   ${part('budget')}

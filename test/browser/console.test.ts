@@ -459,3 +459,41 @@ test("pages and stored files are never sniffed, and a hostile stored file does n
     await page.close();
   }
 });
+
+test('a drifted scene in the consistency grid: its low cell beside the reference, Remake from its row makes it again', async () => {
+  env.emulator.configure('scenegate/ip-adapter-video', { drift: { promptIncludes: 'scene 4:', attempts: 1 } });
+  const plan = testPlan(id('console-drift'), 4, {
+    strategy: { mode: 'parallel' },
+    consistency: { onDrift: 'await-approval' },
+  });
+  for (const scene of plan.scenes) scene.durationSec = 1;
+  await env.withWorker(async () => {
+    const handle = await env.generations.start(plan);
+    await waitForProgress(handle, (p) => p.waitingOn.some((w) => w.kind === 'drift'), 180_000);
+    const page = await openPage(`/generations/${handle.id}`);
+    try {
+      const row = page.locator('.consistency-grid tr[data-scene="s4"]');
+      await row.waitFor();
+      assert.match(await row.locator('td.cell.miss[data-group="mara"]').innerText(), /^0\.\d{3}$/);
+      const referencesShown = await page
+        .locator('.consistency-grid thead img')
+        .evaluateAll(
+          (imgs) => imgs.filter((img) => (img as unknown as { naturalWidth: number }).naturalWidth > 0).length
+        );
+      assert.equal(referencesShown, 2, "each group's reference heads its column");
+      assert.match(
+        await page.locator('.waiting').innerText(),
+        /drifted scene s4 \(Keep or Remake in the consistency grid\)/
+      );
+      await page.screenshot({ path: path.join(screenshots, 'console-drift.png'), fullPage: true });
+      await page.locator('#remake-s4 input[name="reason"]').fill('that is not Mara');
+      await page.locator('#remake-s4 button').click();
+      assert.match(await answerTo(page, 'remake-s4', 'ok'), /scene s4 is made again one step stronger/);
+      await page.locator('h1 .badge', { hasText: 'succeeded' }).waitFor({ timeout: 120_000 });
+      assert.match(await row.locator('td.outcome').innerText(), /passed \(attempt 2\)/);
+    } finally {
+      await page.close();
+    }
+    assert.deepEqual((await handle.result()).driftedScenes, []);
+  });
+});

@@ -17,6 +17,7 @@ function progress(status: Progress['status'], waitingOn: Wait[] = []): Progress 
     totals: { scenes: 4, done: 1, failed: 0, skipped: 0, running: 1, percent: 25 },
     budget: { limitUsd: 3, spentUsd: 0.25, reservedUsd: 0.1 },
     gate: { status: 'passed', sceneIds: ['s1'], scores: [], threshold: 0.6 },
+    consistency: null,
     references: [],
     consoleUrl: 'http://127.0.0.1:8240/generations/ad-1',
     startedAt: '2026-12-01T10:00:00.000Z',

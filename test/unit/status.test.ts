@@ -53,6 +53,7 @@ function progress(overrides: Partial<Progress> = {}): Progress {
     budget: { limitUsd: 3, spentUsd: 0.15, reservedUsd: 0.3 },
     gate: { status: 'passed', sceneIds: ['s1'], scores: [], threshold: 0.6 },
     startedAt: '2026-11-25T10:00:00.000Z',
+    consistency: null,
     references: [],
     consoleUrl: null,
     updatedAt: '2026-11-25T10:00:05.000Z',

@@ -2,6 +2,7 @@ import type { PrepareGenerationResult, RenewReferencesResult } from '../../schem
 import type { Plan } from '../../schema/plan';
 import type { GenerationStatus } from '../../schema/progress';
 import type { Budget } from './budget';
+import type { ConsistencyChecks } from './consistency-checks';
 import type { Gate } from './gate';
 import type { Instruments } from './instruments';
 import type { PaidCalls } from './paid-calls';
@@ -48,6 +49,8 @@ export interface GenerationParts {
   generationId: string;
   budget: Budget;
   gate: Gate;
+  /** The consistency check after the gate (`plan.consistency`). */
+  checks: ConsistencyChecks;
   calls: PaidCalls;
   scheduler: SceneScheduler;
   instruments: Instruments;
@@ -90,6 +93,7 @@ export type SceneView = Pick<
   | 'clip'
   | 'lastError'
   | 'gateMisses'
+  | 'driftMisses'
   | 'exhausted'
   | 'latest'
   | 'nextStrength'

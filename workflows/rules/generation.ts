@@ -3,6 +3,8 @@ import { FailureType } from '../../schema/failures';
 import type { Plan } from '../../schema/plan';
 import { finishedStatuses, type FinalState, type GenerationStatus, type Progress } from '../../schema/progress';
 import { Budget } from './budget';
+import { ConsistencyChecks } from './consistency-checks';
+import { DriftVerdicts } from './drift-verdicts';
 import { Gate } from './gate';
 import { GateVerdicts } from './gate-verdicts';
 import type { GenerationHooks, GenerationParts, GenerationPatches, SceneView, StopReason } from './generation-parts';
@@ -29,9 +31,11 @@ export class Generation {
   readonly order: readonly string[];
   readonly attempts: SceneAttempts;
   readonly verdicts: GateVerdicts;
+  readonly drifts: DriftVerdicts;
   readonly operators: OperatorActions;
   private readonly budget: Budget;
   private readonly gate: Gate;
+  private readonly checks: ConsistencyChecks;
   private readonly scheduler: SceneScheduler;
   private readonly calls: PaidCalls;
   private readonly scenes = new Map<string, SceneState>();
@@ -58,6 +62,7 @@ export class Generation {
     this.startedAt = this.updatedAt = hooks.now();
     this.budget = new Budget(plan.budget);
     this.gate = new Gate(plan);
+    this.checks = new ConsistencyChecks(plan);
     this.scheduler = new SceneScheduler(plan.strategy);
     const instruments = (this.instruments = hooks.instruments ?? noInstruments);
     this.recordsEveryChange = patches.recordEveryChange;
@@ -69,7 +74,7 @@ export class Generation {
     this.order = plan.scenes.map((s) => s.id);
     const parts: GenerationParts = (this.parts = {
       ...{ plan, generationId, order: this.order, instruments },
-      ...{ budget: this.budget, gate: this.gate, calls: this.calls, scheduler: this.scheduler },
+      ...{ budget: this.budget, gate: this.gate, checks: this.checks, calls: this.calls, scheduler: this.scheduler },
       slotPerPrediction: patches.slotPerPrediction,
       promptReads: patches.promptReads,
       scene: (id) => this.sceneState(id),
@@ -91,6 +96,7 @@ export class Generation {
     });
     this.attempts = new SceneAttempts(parts);
     this.verdicts = new GateVerdicts(parts);
+    this.drifts = new DriftVerdicts(parts);
     this.operators = new OperatorActions(parts);
   }
 
@@ -233,6 +239,7 @@ export class Generation {
       assembling: this.assembling,
       gateStatus: this.gate.status,
       gateAwaiting: this.gate.awaiting,
+      driftAwaiting: this.checks.awaiting,
       moneyWaits: this.budget.moneyWaits,
       budget: { availableUsd: this.budget.availableUsd, limitUsd: this.budget.limitUsd },
       opsWaits,

@@ -5,6 +5,7 @@ const asks: Record<Wait['kind'], string> = {
   approval: 'a gate decision on',
   budget: 'money for',
   operator: 'an operator for',
+  drift: 'a decision on drifted scene',
 };
 
 /**

@@ -46,6 +46,22 @@ export class OperatorActions {
     return `gate rejected for ${label}; ${next.join('; ')}`;
   }
 
+  /** Why a decision on a drifted scene is refused now, or null. */
+  refuseSceneDecision(id: string): string | null {
+    if (!this.g.order.includes(id)) return `there is no scene "${id}" (scenes: ${this.g.order.join(', ')})`;
+    return this.g.checks.refuseDecision(id);
+  }
+
+  /** Update approveScene / rejectScene: answers a scene that drifted and waits for a person. */
+  decideScene(id: string, decision: { approved: boolean; text: string }): string {
+    this.g.checks.decide(id, decision);
+    this.g.record();
+    if (decision.approved) return `scene ${id} keeps its clip (approved: ${decision.text})`;
+    return this.g.checks.mayRegenerate(id)
+      ? `scene ${id} is made again one step stronger`
+      : `scene ${id} used its ${plural(this.g.plan.gate.maxAttempts, 'checked attempt')} (gate.maxAttempts): its clip is kept and flagged`;
+  }
+
   /** Why an operator's retry or skip of a scene is refused now, or null. */
   refuseSceneAction(id: string, action: 'retried' | 'skipped'): string | null {
     if (!this.g.order.includes(id)) return `there is no scene "${id}" (scenes: ${this.g.order.join(', ')})`;

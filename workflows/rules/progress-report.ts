@@ -6,7 +6,8 @@ import type { PaidCalls } from './paid-calls';
 import { estimateFinish, percentDone, type DerivedStatus } from './status';
 
 /** What a report reads of a generation: its parts, and what it derived of them. */
-export interface GenerationView extends Pick<GenerationParts, 'generationId' | 'plan' | 'order' | 'scene' | 'gate'> {
+export interface GenerationView
+  extends Pick<GenerationParts, 'generationId' | 'plan' | 'order' | 'scene' | 'gate' | 'checks'> {
   budget: Pick<Budget, 'limitUsd' | 'spentUsd' | 'reservedUsd' | 'spentOn'>;
   /** Each attempt's prediction and cost. */
   calls: Pick<PaidCalls, 'ofAttempt'>;
@@ -97,6 +98,7 @@ export function reportProgress(g: GenerationView): Progress {
       scores: g.gate.scores,
       threshold: g.plan.gate.threshold,
     },
+    consistency: g.checks.report(),
     references: (g.preparation?.references ?? []).map((r) => ({
       groupId: r.groupId,
       kind: g.plan.consistencyGroups.find((group) => group.id === r.groupId)?.kind ?? 'character',

@@ -170,7 +170,8 @@ export class SceneAttempts {
     const strength = run.nextStrength(this.g.gate.strengthOf(run.scene.entities));
     const attempt = run.begin(strength, run.nextSeed(this.g.gate.seed), this.g.now());
     const { model, references } = this.g.prepared();
-    const escalation = this.g.gate.escalationOf(run.scene.entities);
+    // a scene the consistency check found drifted escalates as a gate miss would, one step per drift
+    const escalation = this.g.gate.escalationOf(run.scene.entities) + run.driftMisses;
     const spec = clipCallSpec(model, this.g.plan, run.scene, references, { ...attempt, escalation });
     const call = this.g.calls.open({ sceneId: id, attempt: attempt.n, step: 'clip', try: 1 }, spec);
     this.g.record();

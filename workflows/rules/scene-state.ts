@@ -43,6 +43,11 @@ export class SceneState {
   /** Gate attempts that missed (scored below the threshold, or rejected by a person). */
   private misses = 0;
   private strengthOverride: number | null;
+  /** Clips the consistency check found drifted and had made again. */
+  private drifts = 0;
+  /** What those drifts added to the groups' strength, and to the seed (`gate.reseedOnFail`). */
+  private driftBoost = 0;
+  private seedShift = 0;
   private definition: Scene;
   private currentClip: Clip | null = null;
   private error: string | null = null;
@@ -88,6 +93,10 @@ export class SceneState {
   get gateMisses(): number {
     return this.misses;
   }
+  /** Clips the consistency check found drifted and had made again. */
+  get driftMisses(): number {
+    return this.drifts;
+  }
   /** True when every allowed attempt was made. */
   get exhausted(): boolean {
     return this.tried.length >= this.allowance;
@@ -99,11 +108,11 @@ export class SceneState {
 
   /** The reference strength of the next attempt: the scene's own, else its groups' strongest (`groupStrength`). */
   nextStrength(groupStrength: number): number {
-    return this.strengthOverride ?? groupStrength;
+    return this.strengthOverride ?? Math.min(1, groupStrength + this.driftBoost);
   }
-  /** The seed of the next attempt: the scene's own, else the generation's. */
+  /** The seed of the next attempt: the scene's own, else the generation's; a drift may move it on. */
   nextSeed(generationSeed: number): number {
-    return this.definition.overrides?.seed ?? generationSeed;
+    return ((this.definition.overrides?.seed ?? generationSeed) + this.seedShift) % 2 ** 31;
   }
 
   /** The strength shown for the scene: the one its clip was made with, else its latest attempt's, else the next one's. */
@@ -184,6 +193,22 @@ export class SceneState {
     if (this.misses >= maxGateAttempts) return 'exhausted';
     this.allowance++;
     return 'again';
+  }
+
+  /**
+   * The latest clip drifted from its references and the scene is made again as a gate miss
+   * would make it: one `step` stronger (its own strength, or above its groups'), on the next
+   * seed when `reseed`; the extra attempt does not use up the scene's own attempts.
+   */
+  drifted(note: string, step: number, reseed: boolean): void {
+    const attempt = this.requireLatest();
+    attempt.status = 'missed';
+    attempt.note = note;
+    this.drifts++;
+    if (this.strengthOverride !== null) this.strengthOverride = Math.min(1, this.strengthOverride + step);
+    else this.driftBoost = rounded(this.driftBoost + step);
+    if (reseed) this.seedShift++;
+    this.allowance++;
   }
 
   /** The scene has its clip. */

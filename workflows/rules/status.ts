@@ -10,6 +10,8 @@ export interface StatusInputs {
   gateStatus: GateStatus;
   /** Gate scenes waiting for a person. */
   gateAwaiting: readonly string[];
+  /** Scenes that drifted from their references and wait for a person (`consistency.onDrift: await-approval`). */
+  driftAwaiting?: readonly string[];
   /** Scenes waiting for money, each with what its next call needs. */
   moneyWaits: readonly { sceneId: string; needsUsd: number }[];
   budget: { availableUsd: number; limitUsd: number };
@@ -47,6 +49,13 @@ export function deriveStatus(s: StatusInputs): DerivedStatus {
       `a person to approve or reject gate scene ${s.gateAwaiting.join(', ')}: scenegate approve <id> or reject <id> --reason (updates approveGate {note?}, rejectGate {reason})`
     );
   }
+  const drifted = s.driftAwaiting ?? [];
+  if (drifted.length > 0) {
+    waitingOn.push({ kind: 'drift', sceneIds: [...drifted] });
+    sentences.push(
+      `a person to keep or remake scene ${drifted.join(', ')}, which drifted from its references: scenegate approve-scene <id> <scene> or reject-scene <id> <scene> --reason (updates approveScene {sceneId, note?}, rejectScene {sceneId, reason})`
+    );
+  }
   if (s.moneyWaits.length > 0) {
     waitingOn.push({ kind: 'budget', sceneIds: s.moneyWaits.map((w) => w.sceneId) });
     const needs = s.moneyWaits.map((w) => `${w.sceneId} needs ${usd(w.needsUsd)}`).join(', ');
@@ -70,7 +79,7 @@ export function deriveStatus(s: StatusInputs): DerivedStatus {
 
 function activeStatus(s: StatusInputs, first: Wait['kind'] | undefined): GenerationStatus {
   if (s.current === 'preparing' && !s.prepared) return 'preparing';
-  if (first === 'approval') return 'awaiting_approval';
+  if (first === 'approval' || first === 'drift') return 'awaiting_approval';
   if (first === 'budget') return 'awaiting_budget';
   if (first === 'operator') return 'awaiting_ops';
   if (s.assembling) return 'assembling';
@@ -115,7 +124,16 @@ const answers: Record<Wait['kind'], (ids: string) => string> = {
   approval: (ids) => `a gate decision on ${ids} (update approveGate or rejectGate)`,
   budget: (ids) => `money for ${ids} (signal raiseBudget or setBudget)`,
   operator: (ids) => `an operator for ${ids} (update retryScene, skipScene or abort)`,
+  drift: (ids) => `a decision on drifted ${ids} (update approveScene or rejectScene)`,
 };
+
+/** Scenes whose latest consistency check drifted and that are not being made again: flagged, kept or waiting for a person. */
+export function driftedNow(progress: Pick<Progress, 'consistency'>): string[] {
+  const latest = new Map((progress.consistency?.checks ?? []).map((c) => [c.sceneId, c]));
+  return [...latest.values()]
+    .filter((c) => c.verdict === 'drift' && c.outcome !== 'regenerated' && c.outcome !== 'rejected')
+    .map((c) => c.sceneId);
+}
 
 /**
  * The markdown the Web UI shows as the workflow's current details: three or four short lines.
@@ -132,11 +150,13 @@ export function currentDetails(progress: Progress): string {
   const scenes = [...byStatus].map(([status, ids]) => `${status}: ${some(ids)}`).join(' · ');
   // on the first line: the Web UI's frame cuts off the last ones
   const review = progress.consoleUrl ? ` · [review in the console](${progress.consoleUrl})` : '';
+  const drifted = driftedNow(progress);
   const waiting = progress.waitingOn.map((w) => answers[w.kind](some(w.sceneIds, 3))).join('; ');
   // hard line breaks, not paragraphs: paragraph gaps would use up the frame
   return [
     `**${progress.status}** · ${totals.done} of ${totals.scenes} done (${totals.percent}%) · ${budget.spentUsd.toFixed(2)} of ${budget.limitUsd.toFixed(2)} USD spent${gate}${eta}${review}`,
     ...(waiting ? [`**Waiting for** ${waiting}`] : []),
     `**Scenes** ${scenes}`,
+    ...(drifted.length ? [`**Drifted** ${some(drifted)} (below the consistency threshold ${progress.consistency!.threshold})`] : []),
   ].join('  \n');
 }
