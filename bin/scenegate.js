@@ -3,6 +3,7 @@
 // once; an installed package has neither (tsx is a devDependency, the sources are not shipped)
 // and runs the JavaScript `npm run build` wrote to dist/ (the package's `prepare` builds it).
 import fs from 'node:fs';
+import path from 'node:path';
 import { createRequire } from 'node:module';
 
 const resolvable = (name) => {
@@ -13,7 +14,7 @@ const resolvable = (name) => {
     return false;
   }
 };
-const checkout = fs.existsSync(new URL('../client/cli.ts', import.meta.url)) && resolvable('tsx/esm/api');
+const checkout = fs.existsSync(path.join(import.meta.dirname, '..', 'client', 'cli.ts')) && resolvable('tsx/esm/api');
 // `temporal` is dispatched here rather than in the CLI: finding (or building) the Temporal CLI is
 // devenv/ work, which the client layer may not import
 const temporal = process.argv[2] === 'temporal';

@@ -5,8 +5,9 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 
-const root = new URL('..', import.meta.url);
+const root = path.resolve(import.meta.dirname, '..');
 const require = createRequire(import.meta.url);
 const missing = ['tsx/cli', 'esbuild', 'typescript'].filter((name) => {
   try {
@@ -18,7 +19,7 @@ const missing = ['tsx/cli', 'esbuild', 'typescript'].filter((name) => {
 });
 // the Dockerfile installs before it copies the sources, and its runtime stage omits the
 // devDependencies: both build (or need no build) otherwise
-if (!fs.existsSync(new URL('client/index.ts', root)) || missing.length > 0) {
+if (!fs.existsSync(path.join(root, 'client', 'index.ts')) || missing.length > 0) {
   const why = missing.length > 0 ? `${missing.join(', ')} not installed` : 'no sources';
   console.log(`scenegate prepare: dist/ not built (${why}); \`npm run build\` builds it`);
   process.exit(0);
