@@ -21,11 +21,12 @@ const missing = ['tsx/cli', 'esbuild', 'typescript'].filter((name) => {
 // devDependencies: both build (or need no build) otherwise
 if (!fs.existsSync(path.join(root, 'client', 'index.ts')) || missing.length > 0) {
   const why = missing.length > 0 ? `${missing.join(', ')} not installed` : 'no sources';
-  console.log(`scenegate prepare: dist/ not built (${why}); \`npm run build\` builds it`);
+  console.error(`scenegate prepare: dist/ not built (${why}); \`npm run build\` builds it`);
   process.exit(0);
 }
 const build = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'scripts/build.ts'], {
   cwd: root,
-  stdio: 'inherit',
+  // the build's report goes to stderr: `npm pack --json` prints its answer on stdout
+  stdio: ['ignore', 2, 2],
 });
 process.exit(build.status ?? 1);
