@@ -49,13 +49,23 @@ const progress: Progress = await handle.progress();
 const result: GenerationResult = await handle.result();
 console.log(JSON.stringify({ workflowType: GENERATE_VIDEO_WORKFLOW, firstStatus: progress.status, result, video: await location(result.videoPath) }));
 
-// the declarations resolve to real types, not any: each of these is an error tsc must report
-// @ts-expect-error a progress has no such field
-void progress.noSuchField;
-// @ts-expect-error a result's cost is a number
-void result.costUsd.toUpperCase();
-// @ts-expect-error a plan is an object
-void (validatePlan satisfies (input: PlanInput) => number);
+`;
+
+/**
+ * Compiled, never run: the declarations resolve to real types, not `any`, or the unused
+ * @ts-expect-error lines fail the compile.
+ */
+const typeChecks = `import type { GenerationResult, PlanInput, Progress } from 'scenegate';
+import { validatePlan } from 'scenegate';
+
+export function checks(progress: Progress, result: GenerationResult): void {
+  // @ts-expect-error a progress has no such field
+  void progress.noSuchField;
+  // @ts-expect-error a result's cost is a number
+  void result.costUsd.toUpperCase();
+  // @ts-expect-error a plan is an object
+  void (validatePlan satisfies (input: PlanInput) => number);
+}
 `;
 
 const tsconfig = {
@@ -71,7 +81,7 @@ const tsconfig = {
     typeRoots: [path.join(projectRoot, 'node_modules', '@types')],
     types: ['node'],
   },
-  files: ['start.ts'],
+  files: ['start.ts', 'type-checks.ts'],
 };
 
 async function sizeOf(dir: string): Promise<number> {
@@ -155,11 +165,11 @@ test(
     t.diagnostic(`the app's node_modules: ${((await sizeOf(modules)) / 1e6).toFixed(1)} MB`);
 
     await fs.writeFile(path.join(app, 'start.ts'), appScript);
+    await fs.writeFile(path.join(app, 'type-checks.ts'), typeChecks);
     await fs.writeFile(path.join(app, 'tsconfig.json'), JSON.stringify(tsconfig));
     const tsc = path.join(projectRoot, 'node_modules', 'typescript', 'bin', 'tsc');
     // one compile checks and emits, with skipLibCheck as `tsc --init` sets it (the Temporal SDK's
-    // own declarations import `ms` and @temporalio/worker, which this app does not have); the
-    // script's @ts-expect-error lines fail it if scenegate's declarations degrade to any
+    // own declarations import `ms` and @temporalio/worker, which this app does not have)
     await must(t, 'tsc', process.execPath, [tsc, '-p', '.'], app);
 
     const id = `package-${Date.now()}`;
