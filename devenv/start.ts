@@ -65,7 +65,7 @@ await runMain(async () => {
       ? workflowUiUrl(stack.temporal.uiUrl, stack.temporal.namespace, handle.id)
       : undefined;
     say(
-      `\nGeneration ${handle.id}: ${plan.scenes.length} scenes on ${modelUsed(plan.model)}, ${strategyText(plan.strategy)}, budget $${plan.budget.limitUsd.toFixed(2)}`
+      `\nGeneration ${handle.id}: ${plan.scenes.length} scene${plan.scenes.length === 1 ? '' : 's'} on ${modelUsed(plan.model)}, ${strategyText(plan.strategy)}, budget $${plan.budget.limitUsd.toFixed(2)}`
     );
     if (ui) say(`Web UI: ${ui}`);
     say(`Console: ${consolePageUrl(stack.console.url, handle.id)}\n`);
