@@ -339,15 +339,22 @@ export function listQuery(status?: string): string {
   return clauses.join(' AND ');
 }
 
+/**
+ * A strategy as people read it: `pool ×3`, `batched ×2`; `sequential` and `parallel` run one or
+ * every scene at once whatever `concurrency` says, so it is left out.
+ */
+export function strategyText({ mode, concurrency }: Plan['strategy']): string {
+  return mode === 'sequential' || mode === 'parallel' ? mode : `${mode} ×${concurrency}`;
+}
+
 function summaryOf(plan: Plan): string {
-  const { mode, concurrency } = plan.strategy;
   const scorer = plan.gate.scorer ?? 'default scorer';
   const gate = !plan.gate.enabled
     ? 'no gate'
     : scorer === 'manual'
       ? 'gate by a person'
       : `gate ${scorer} ≥ ${plan.gate.threshold}`;
-  return `${plan.scenes.length} scenes on ${plan.model ?? 'the default model'} · ${mode}${mode === 'sequential' ? '' : ` ×${concurrency}`} · ${gate} · budget ${plan.budget.limitUsd} USD`;
+  return `${plan.scenes.length} scenes on ${plan.model ?? 'the default model'} · ${strategyText(plan.strategy)} · ${gate} · budget ${plan.budget.limitUsd} USD`;
 }
 
 /**

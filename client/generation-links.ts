@@ -1,3 +1,4 @@
+import { runningConsole } from '../common/console-record';
 import { runningDevServer, sameAddress } from '../common/dev-server-record';
 import { consolePageUrl, workflowUiUrl } from '../common/links';
 import type { Settings } from '../common/settings';
@@ -7,7 +8,7 @@ const DEV_SERVER_DEFAULT = { address: '127.0.0.1:7233', uiUrl: 'http://localhost
 
 /** Where a person can look at a generation. */
 export interface GenerationLinks {
-  /** Its page in the review console. */
+  /** Its page in the review console, or how to start one when none is known. */
   console: string;
   /** Its run in the Temporal Web UI, when this process knows where that is. */
   webUi?: string;
@@ -31,15 +32,22 @@ export function webUiUrl(
   );
 }
 
-/** A generation's console page and Web UI run (see `webUiUrl`). */
+/**
+ * A generation's console page and Web UI run (see `webUiUrl`). The console: SCENEGATE_CONSOLE_URL,
+ * else the one running for this checkout wherever it listens (common/console-record.ts); a port
+ * is never guessed, since another project's console may hold it.
+ */
 export function generationLinks(
   generationId: string,
   temporal: { address: string; namespace: string },
   settings: Pick<Settings, 'TEMPORAL_UI_URL' | 'SCENEGATE_CONSOLE_URL' | 'SCENEGATE_STATE_DIR'>
 ): GenerationLinks {
   const uiUrl = webUiUrl(temporal, settings);
+  const consoleUrl = settings.SCENEGATE_CONSOLE_URL ?? runningConsole(settings)?.url;
   return {
-    console: consolePageUrl(settings.SCENEGATE_CONSOLE_URL ?? 'http://127.0.0.1:8240', generationId),
+    console: consoleUrl
+      ? consolePageUrl(consoleUrl, generationId)
+      : 'none running for this checkout (start one: scenegate console)',
     ...(uiUrl ? { webUi: workflowUiUrl(uiUrl, temporal.namespace, generationId) } : {}),
   };
 }

@@ -14,7 +14,7 @@ import {
 import { loadSettings, ownMachineReferenceRoots, referenceRoots } from '../common/settings';
 import { modelProblems } from '../schema/plan-model-check';
 import { listIssues } from '../schema/issues';
-import { planSchema, type Plan, type PlanInput } from '../schema/plan';
+import { planSchema, withoutEditorSchema, type Plan, type PlanInput } from '../schema/plan';
 import { ExitCode, UserFacingError } from '../common/run-main';
 
 /** A plan that failed validation; the message names the file and every field at fault, one per line. */
@@ -60,7 +60,7 @@ export function validatePlan(
   input: unknown,
   options: { baseDir?: string; source?: string } = {}
 ): Plan & { generationId: string } {
-  const parsed = planSchema.safeParse(input);
+  const parsed = planSchema.safeParse(withoutEditorSchema(input));
   if (!parsed.success) throw new InvalidPlanError(listIssues(parsed.error), options.source);
   const plan = parsed.data;
   const problems = modelProblems(plan, loadCatalogue(loadSettings()));

@@ -19,7 +19,8 @@ export interface DevServerRecord {
 const recordFile = (settings: Pick<Settings, 'SCENEGATE_STATE_DIR'>): string =>
   path.join(stateDir(settings), 'dev-server.json');
 
-function alive(pid: number): boolean {
+/** True while a process with this id runs. */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

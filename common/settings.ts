@@ -21,7 +21,7 @@ export class SettingsError extends Error {
 export const EMULATOR_TOKEN = 'r8_scenegate_emulator_token';
 
 /** The task queue generations and their activities run on unless SCENEGATE_TASK_QUEUE says otherwise. */
-const DEFAULT_TASK_QUEUE = 'scenegate';
+export const DEFAULT_TASK_QUEUE = 'scenegate';
 
 const positiveInt = (what: string) => z.coerce.number({ error: what }).int({ error: what }).positive({ error: what });
 const port = z.coerce

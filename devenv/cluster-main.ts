@@ -54,16 +54,17 @@ await runMain(async () => {
   say(`
 scenegate cluster is up:
   Temporal       ${cluster.temporal.address} (namespace ${cluster.temporal.namespace}, PostgreSQL on ${cluster.postgres.host}:${cluster.postgres.port})
-  Object store   ${cluster.s3.endpoint}/${cluster.s3.bucket} (versitygw)
+  Object store   ${cluster.s3.endpoint}/${cluster.s3.bucket} (versitygw; keys in ${cluster.s3.keysFile})
   Workers        ${fleet.workers.map((w) => w.logFile).join(', ')}
   Console        ${fleet.console.url}
-  Metrics        ${cluster.temporal.metricsUrl} (the Temporal server's)
-
-Try: TEMPORAL_ADDRESS=${cluster.temporal.address} SCENEGATE_S3_BUCKET=${cluster.s3.bucket} SCENEGATE_S3_ENDPOINT=${cluster.s3.endpoint} SCENEGATE_S3_ACCESS_KEY_ID=${cluster.s3.accessKeyId} SCENEGATE_S3_SECRET_ACCESS_KEY=… npx scenegate generate examples/plans/parallel-no-gate.json --watch`);
+  Metrics        ${cluster.temporal.metricsUrl} (the Temporal server's)`);
   if (values.exit) {
     await fleet.stop();
     return;
   }
+  // the secret is read from its file by the command, so it is neither printed nor kept in a terminal's scrollback
+  say(`
+Try: TEMPORAL_ADDRESS=${cluster.temporal.address} SCENEGATE_S3_BUCKET=${cluster.s3.bucket} SCENEGATE_S3_ENDPOINT=${cluster.s3.endpoint} SCENEGATE_S3_ACCESS_KEY_ID=${cluster.s3.accessKeyId} SCENEGATE_S3_SECRET_ACCESS_KEY="$(node -p "require('${cluster.s3.keysFile}').secretAccessKey")" npx scenegate generate examples/plans/parallel-no-gate.json --watch`);
   say('Press Ctrl-C to stop.');
   await new Promise(() => undefined);
 });

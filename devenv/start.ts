@@ -12,11 +12,20 @@ import { consolePageUrl, workflowUiUrl } from '../common/links';
 import { projectRoot } from '../common/paths';
 import { follow } from '../client/follow';
 import { resultLines } from '../client/result-lines';
-import { GenerationClient } from '../client/generation-client';
+import { GenerationClient, strategyText } from '../client/generation-client';
 import { loadPlanFile, newGenerationId } from '../client/load-plan';
+import { loadCatalogue } from '../common/catalogue-file';
 import { ExitCode, runMain, UserFacingError } from '../common/run-main';
+import { loadSettings } from '../common/settings';
 
 const defaultPlan = path.join(projectRoot, 'examples', 'plans', 'product-ad.json');
+
+/** The model a plan's scenes run on: its own, else the catalogue's default where they run (as the worker picks it). */
+function modelUsed(planModel: string | undefined): string {
+  if (planModel) return planModel;
+  const { defaults } = loadCatalogue(loadSettings());
+  return loadSettings().REPLICATE_API_TOKEN ? defaults.hosted : defaults.emulator;
+}
 
 await runMain(async () => {
   const { values, positionals } = parseArgs({
@@ -56,7 +65,7 @@ await runMain(async () => {
       ? workflowUiUrl(stack.temporal.uiUrl, stack.temporal.namespace, handle.id)
       : undefined;
     say(
-      `\nGeneration ${handle.id}: ${plan.scenes.length} scenes on ${plan.model}, ${plan.strategy.mode} x${plan.strategy.concurrency}, budget $${plan.budget.limitUsd}`
+      `\nGeneration ${handle.id}: ${plan.scenes.length} scene${plan.scenes.length === 1 ? '' : 's'} on ${modelUsed(plan.model)}, ${strategyText(plan.strategy)}, budget $${plan.budget.limitUsd.toFixed(2)}`
     );
     if (ui) say(`Web UI: ${ui}`);
     say(`Console: ${consolePageUrl(stack.console.url, handle.id)}\n`);

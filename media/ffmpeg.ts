@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { loadSettings } from '../common/settings';
@@ -34,22 +35,64 @@ export class MediaToolError extends Error {
   }
 }
 
-function installerPath(pkg: string): string | undefined {
-  try {
-    return (require(pkg) as { path: string }).path;
-  } catch {
-    return undefined;
+/** The binary an installer package ships was found, but cannot be run and could not be made runnable. */
+export class ToolNotExecutableError extends Error {
+  override readonly name = 'ToolNotExecutableError';
+  constructor(
+    readonly file: string,
+    readonly setting: string,
+    cause: unknown
+  ) {
+    super(
+      `${file} is not executable and could not be made so (${(cause as Error).message}): run chmod u+x on it, allow its package's install script, or set ${setting} to another binary`,
+      { cause }
+    );
   }
 }
 
-/** ffmpeg binary: `FFMPEG_PATH`, else the one @ffmpeg-installer/ffmpeg ships, else `ffmpeg` on PATH. */
+const madeExecutable = new Set<string>();
+
+/**
+ * `file`, made executable by its owner if it is not. The installer packages set the bit in an
+ * install script (`chmod u+x`), and npm 11 runs a dependency's install script only when the
+ * installing project allows it (`allowScripts`), so a worker installed as a dependency may find
+ * its ffmpeg unrunnable. Checked once per file and process.
+ * @throws ToolNotExecutableError when the bit cannot be set (a read-only node_modules).
+ */
+export function executableTool(file: string, setting: string): string {
+  if (madeExecutable.has(file)) return file;
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+  } catch {
+    try {
+      fs.chmodSync(file, fs.statSync(file).mode | 0o100);
+      fs.accessSync(file, fs.constants.X_OK);
+    } catch (err) {
+      throw new ToolNotExecutableError(file, setting, err);
+    }
+  }
+  madeExecutable.add(file);
+  return file;
+}
+
+function installerPath(pkg: string, setting: string): string | undefined {
+  let file: string;
+  try {
+    file = (require(pkg) as { path: string }).path;
+  } catch {
+    return undefined;
+  }
+  return executableTool(file, setting);
+}
+
+/** ffmpeg binary: `FFMPEG_PATH`, else the one @ffmpeg-installer/ffmpeg ships (see `executableTool`), else `ffmpeg` on PATH. */
 function ffmpegPath(): string {
-  return loadSettings().FFMPEG_PATH ?? installerPath('@ffmpeg-installer/ffmpeg') ?? 'ffmpeg';
+  return loadSettings().FFMPEG_PATH ?? installerPath('@ffmpeg-installer/ffmpeg', 'FFMPEG_PATH') ?? 'ffmpeg';
 }
 
 /** ffprobe binary: `FFPROBE_PATH`, else the one @ffprobe-installer/ffprobe ships, else `ffprobe` on PATH. */
 function ffprobePath(): string {
-  return loadSettings().FFPROBE_PATH ?? installerPath('@ffprobe-installer/ffprobe') ?? 'ffprobe';
+  return loadSettings().FFPROBE_PATH ?? installerPath('@ffprobe-installer/ffprobe', 'FFPROBE_PATH') ?? 'ffprobe';
 }
 
 export interface RunToolOptions {

@@ -319,3 +319,19 @@ export type PlanInput = z.input<typeof planSchema>;
 /** A validated plan with every default filled in. */
 export type Plan = z.output<typeof planSchema>;
 export type Strategy = Plan['strategy'];
+
+/**
+ * Whether a plan carries the `$schema` key an editor reads to complete and check it
+ * (`"$schema": "../../schema/plan.schema.json"`). It names the file the plan was written
+ * against and is no part of the plan.
+ */
+export function hasEditorSchema(input: unknown): input is Record<string, unknown> & { $schema: unknown } {
+  return typeof input === 'object' && input !== null && !Array.isArray(input) && '$schema' in input;
+}
+
+/** The plan without its `$schema` key (see hasEditorSchema); any other value as it is. */
+export function withoutEditorSchema<T>(input: T): T {
+  if (!hasEditorSchema(input)) return input;
+  const { $schema: _editorSchema, ...plan } = input;
+  return plan as T;
+}

@@ -13,7 +13,14 @@ import {
 import { prepareGenerationResultSchema, type PrepareGenerationResult } from '../schema/activities';
 import { FailureType } from '../schema/failures';
 import { describeIssues } from '../schema/issues';
-import { generationIdSchema, planSchema, type Plan, type PlanInput } from '../schema/plan';
+import {
+  generationIdSchema,
+  hasEditorSchema,
+  planSchema,
+  withoutEditorSchema,
+  type Plan,
+  type PlanInput,
+} from '../schema/plan';
 import type { GenerationResult } from '../schema/progress';
 import { generationActivities, type GenerationActivities } from './activity-options';
 import { messageOf } from './failure-details';
@@ -91,6 +98,12 @@ const SLOT_PER_PREDICTION = 'slot-per-prediction';
 const RECORD_EVERY_CHANGE = 'record-every-change';
 /** A prediction without a webhook is read within seconds of its end (see `readSchedule`). */
 const PROMPT_READS = 'prompt-reads';
+/**
+ * A plan's `$schema` key (the JSON Schema an editor checks it against) is set aside before the
+ * plan is parsed; before this, the strict plan schema refused it as an unknown key. Asked only
+ * of plans that carry the key, so other runs record no marker.
+ */
+const PLAN_EDITOR_SCHEMA = 'plan-editor-schema';
 
 /** Starts scenes as the strategy, the gate and the budget allow, until none is left to run. */
 async function runScenes(gen: Generation, acts: GenerationActivities, tasks: SceneScopes): Promise<void> {
@@ -230,8 +243,9 @@ async function prepare(gen: Generation, acts: GenerationActivities): Promise<Pre
  * here too: a run started without the CLI (`temporal workflow start`, another client) has an id
  * no one checked, and it becomes the first part of every storage key of the generation.
  */
-function parsePlan(raw: PlanInput, publisher: ProgressPublisher): { plan: Plan; generationId: string } {
+function parsePlan(started: PlanInput, publisher: ProgressPublisher): { plan: Plan; generationId: string } {
   const { workflowId } = workflowInfo();
+  const raw = hasEditorSchema(started) && patched(PLAN_EDITOR_SCHEMA) ? withoutEditorSchema(started) : started;
   const parsed = planSchema.safeParse(raw);
   const id = generationIdSchema.safeParse(workflowId);
   if (!parsed.success || !id.success || isUndecodable(raw)) {

@@ -53,7 +53,10 @@ export interface ClusterTemporal {
 export interface Cluster {
   dir: string;
   temporal: ClusterTemporal;
-  s3: S3Endpoint;
+  s3: S3Endpoint & {
+    /** Where the secret key is kept, to name instead of printing it. */
+    keysFile: string;
+  };
   postgres: { host: string; port: number; user: string; logFile: string };
   tools: ClusterTools;
   /** Milliseconds each part took to start, builds excluded. */
@@ -131,6 +134,7 @@ export async function startCluster(options: StartClusterOptions): Promise<Cluste
         region: objectStore.region,
         accessKeyId: objectStore.accessKeyId,
         secretAccessKey: objectStore.secretAccessKey,
+        keysFile: objectStore.keysFile,
       },
       postgres: { host: postgres.host, port: postgres.port, user: postgres.user, logFile: postgres.logFile },
       tools,

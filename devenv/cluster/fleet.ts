@@ -62,7 +62,7 @@ export async function startFleet(options: StartFleetOptions): Promise<Fleet> {
   log(
     `Production build in ${((Date.now() - built) / 1000).toFixed(1)} s: ${files.map((f) => `${f.file} ${f.kb} KB`).join(', ')}.`
   );
-  const cluster = await startCluster({ dir: path.join(dir, 'cluster'), log });
+  const cluster = await startCluster({ dir: path.join(dir, 'servers'), log });
   const stops: (() => Promise<void>)[] = [cluster.stop];
   const stopAll = async (): Promise<void> => {
     for (const stop of stops.reverse()) await stop().catch((err: unknown) => log(`stopping: ${String(err)}`));

@@ -49,6 +49,8 @@ export interface StartObjectStoreOptions {
 /** A versitygw process this process started. */
 export interface ObjectStore extends S3Endpoint {
   logFile: string;
+  /** The JSON file (this user's only) holding the root keys, `secretAccessKey` among them. */
+  keysFile: string;
   /** Milliseconds from the call to a bucket that exists. */
   startMs: number;
   /** SIGTERM (SIGKILL after 10 s); resolves once the process is gone. */
@@ -100,13 +102,14 @@ export async function startObjectStore(options: StartObjectStoreOptions): Promis
   const dir = path.resolve(options.dir);
   const dataDir = path.join(dir, 'data');
   const logFile = path.join(dir, 'versitygw.log');
+  const keysFile = path.join(dir, 'root-keys.json');
   fs.mkdirSync(dataDir, { recursive: true });
   const port = await freePort(host);
   const s3: S3Endpoint = {
     endpoint: `http://${host}:${port}`,
     bucket: options.bucket ?? 'scenegate',
     region,
-    ...rootKeys(path.join(dir, 'root-keys.json')),
+    ...rootKeys(keysFile),
   };
   // keys through the environment, not argv, so `ps` does not show the secret
   const gateway = startService(
@@ -144,5 +147,5 @@ export async function startObjectStore(options: StartObjectStoreOptions): Promis
     throw err;
   }
   log(`versitygw on ${s3.endpoint}, bucket ${s3.bucket} in ${dataDir} (log ${logFile})`);
-  return { ...s3, logFile, startMs: Date.now() - began, stop: () => gateway.stop() };
+  return { ...s3, logFile, keysFile, startMs: Date.now() - began, stop: () => gateway.stop() };
 }

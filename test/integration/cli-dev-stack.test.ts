@@ -5,9 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { loadCatalogue } from '../../common/catalogue-file';
 import { runningDevServer } from '../../common/dev-server-record';
 import { projectRoot } from '../../common/paths';
 import { freePort } from '../../devenv/free-port';
@@ -25,9 +27,14 @@ const tsx = (file: string, args: string[] = []): RunningCommand => {
   return run;
 };
 
+// the console's port is held by someone else, as another project's console may hold 8240
+let heldPort: net.Server;
 before(async () => {
   state = await fs.mkdtemp(path.join(os.tmpdir(), 'scenegate-dev-stack-'));
+  heldPort = net.createServer();
+  await new Promise<void>((resolve) => heldPort.listen(0, '127.0.0.1', resolve));
   stackEnv = {
+    SCENEGATE_CONSOLE_PORT: String((heldPort.address() as net.AddressInfo).port),
     SCENEGATE_STATE_DIR: state,
     // the person's home folder, where their own plans live: the stack's worker and the CLI read it
     HOME: path.join(state, 'home'),
@@ -46,6 +53,7 @@ after(async () => {
   const server = runningDevServer({ SCENEGATE_STATE_DIR: state });
   if (server) process.kill(server.pid, 'SIGKILL');
   await fs.rm(state, { recursive: true, force: true });
+  heldPort.close();
 });
 
 test('npm run dev and npm start: chosen ports, the real history file, no raw core warnings, scenegate temporal', async () => {
@@ -63,6 +71,9 @@ test('npm run dev and npm start: chosen ports, the real history file, no raw cor
   );
   assert.match(devOut, new RegExp(`Web UI +http://127\\.0\\.0\\.1:${uiPort}\\n`));
   assert.doesNotMatch(devOut, /build/i);
+  const consoleUrl = /Console +(http:\/\/\S+)/.exec(devOut)?.[1];
+  assert.ok(consoleUrl, devOut);
+  assert.ok(!consoleUrl.endsWith(`:${stackEnv.SCENEGATE_CONSOLE_PORT}`), 'the held port went to a free one');
 
   // the passthrough finds this checkout's dev server through its record
   const namespace = await scenegate(
@@ -97,6 +108,7 @@ test('npm run dev and npm start: chosen ports, the real history file, no raw cor
   const fromCli = `dev-stack-cli-${process.pid}`;
   const generated = await scenegate(['generate', planFile, '--id', fromCli, '--no-gate', '--watch'], stackEnv);
   assert.equal(generated.code, 0, generated.stderr);
+  assert.match(generated.stdout, new RegExp(`console +${consoleUrl}/generations/${fromCli}\n`), 'the console it runs');
   assert.match((await scenegate(['list'], stackEnv)).stdout, new RegExp(`\\n${fromCli} +succeeded `));
 
   const start = tsx('devenv/start.ts', ['--stay', planFile]);
@@ -108,6 +120,11 @@ test('npm run dev and npm start: chosen ports, the real history file, no raw cor
   );
   const startOut = start.output().stdout;
   assert.match(startOut, /^scenegate: starting the local stack\.\.\.\n/);
+  assert.match(
+    startOut,
+    new RegExp(`\nGeneration tiny-\\S+: 1 scene on ${loadCatalogue().defaults.emulator}, pool ×3, budget \\$10\\.00\n`),
+    'the model used, and the strategy as it runs'
+  );
   assert.doesNotMatch(startOut, /build/i);
   assert.match(
     startOut,

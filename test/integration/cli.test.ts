@@ -149,7 +149,7 @@ test('generate --watch runs to the end; status, list and result read it back', a
     const status = await cli('status', generationId);
     assert.equal(status.code, 0, status.stderr);
     assert.match(status.stdout, /succeeded · 3\/3 done/);
-    assert.match(run.stdout, new RegExp(`console +http://127\\.0\\.0\\.1:8240/generations/${generationId}\\n`));
+    assert.match(run.stdout, /console +none running for this checkout \(start one: scenegate console\)\n/);
     assert.match(
       run.stdout,
       new RegExp(`Web UI +http://ui\\.test:8233/namespaces/default/workflows/${generationId}\\n`)

@@ -12,7 +12,7 @@ import { loadCatalogue } from '../../common/catalogue-file';
 import { projectRoot } from '../../common/paths';
 import { validateInput } from '../../emulator/input-validation';
 import { emulatedModels } from '../../emulator/models';
-import { planSchema } from '../../schema/plan';
+import { planSchema, withoutEditorSchema } from '../../schema/plan';
 import { modelProblems } from '../../schema/plan-model-check';
 import { clipCallSpec } from '../../workflows/rules/call-specs';
 
@@ -20,7 +20,10 @@ const catalogue = loadCatalogue();
 const plansDir = path.join(projectRoot, 'examples', 'plans');
 const plans = fs.readdirSync(plansDir).map((file) => {
   const text = fs.readFileSync(path.join(plansDir, file), 'utf8');
-  return { file, plan: planSchema.parse(file.endsWith('.json') ? JSON.parse(text) : YAML.parse(text)) };
+  return {
+    file,
+    plan: planSchema.parse(withoutEditorSchema(file.endsWith('.json') ? JSON.parse(text) : YAML.parse(text))),
+  };
 });
 
 test('every example plan on every catalogue model is refused by field, or sends only what the model accepts', () => {
