@@ -18,7 +18,13 @@ export const distDir = path.join(projectRoot, 'dist');
 export async function buildProduction(): Promise<{ file: string; kb: number }[]> {
   await fs.rm(distDir, { recursive: true, force: true });
   await esbuild({
-    entryPoints: { worker: 'worker/main.ts', scenegate: 'client/cli.ts', emulator: 'emulator/main.ts' },
+    // the vision scorer runs in its own process (media/vision/scorer-client.ts finds it beside the worker)
+    entryPoints: {
+      worker: 'worker/main.ts',
+      scenegate: 'client/cli.ts',
+      emulator: 'emulator/main.ts',
+      'vision-scorer': 'media/vision/scorer-main.ts',
+    },
     flags: [
       `--outdir=${distDir}`,
       '--bundle',

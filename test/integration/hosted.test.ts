@@ -56,7 +56,7 @@ test("the local scorer, which only reads the emulator's pasted references, is re
     const handle = await env.generations.start(plan);
     await assert.rejects(
       handle.result(),
-      isWorkflowFailure(FailureType.InvalidPlan, /^gate\.scorer: "local" .* use "clip" .* or "manual"/)
+      isWorkflowFailure(FailureType.InvalidPlan, /^gate\.scorer: "local" .* use "vision" .* "clip" .* or "manual"/)
     );
   }, hosted);
 });
