@@ -325,7 +325,7 @@ export function listQuery(status?: string): string {
 
 function summaryOf(plan: Plan): string {
   const { mode, concurrency } = plan.strategy;
-  const scorer = plan.gate.scorer ?? 'default scorer';
+  const scorer = plan.gate.scorer ?? 'vision';
   const gate = !plan.gate.enabled
     ? 'no gate'
     : scorer === 'manual'

@@ -65,7 +65,7 @@ await runMain(async () => {
       for (const clip of subject.clips) {
         const references = refs.map((s) => ({ key: s.id, path: s.referencePath, kind }));
         // the references' descriptors once, outside the timing: the scorer keeps them for every later clip
-        await Promise.all(references.map((r) => vision.score({ clipPath: clip.path, references: [r] })));
+        for (const r of references) await vision.describe(r);
         const v = await vision.score({ clipPath: clip.path, references });
         const [local, localCpu] = await timed(() =>
           scoreConsistency({ clipPath: clip.path, referencePaths: refs.map((s) => s.referencePath) })

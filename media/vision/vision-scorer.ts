@@ -124,6 +124,11 @@ export class VisionScorer {
     }
   }
 
+  /** Describes a reference ahead of its first clip (the descriptors are kept by its key). */
+  async describe(reference: VisionReference): Promise<void> {
+    await this.prepare(reference);
+  }
+
   private prepare(reference: VisionReference): Promise<Prepared> {
     const cacheKey = `${reference.kind}:${reference.key}`;
     let prepared = this.references.get(cacheKey);
