@@ -103,11 +103,14 @@ function crop(b: Box, scale: number, dx: number, dy: number): string {
 }
 
 async function writeFiltered(source: string, filter: string, file: string): Promise<void> {
+  // a set built before is reused: its files are the same for the same sources
+  if (fs.existsSync(file)) return;
   await runFfmpeg(['-y', '-i', source, '-vf', filter, '-frames:v', '1', file]);
 }
 
 /** A 5 s clip of the emulator's model with `picture` drawn in at a high reference strength. */
 async function renderWith(picture: string, file: string, seed: number): Promise<void> {
+  if (fs.existsSync(file)) return;
   const spec = {
     prompt: 'evaluation clip',
     seed,
@@ -206,7 +209,7 @@ async function objects(dir: string): Promise<EvalSubject[]> {
 }
 
 /**
- * Builds the evaluation set in `dir`.
+ * Builds the evaluation set in `dir`, reusing the files of an earlier build there.
  *
  * @throws Error naming the missing source (opencv-doc not installed, optional packages missing).
  */

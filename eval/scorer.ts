@@ -51,7 +51,15 @@ async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
 }
 
 await runMain(async () => {
-  const { values } = parseArgs({ options: { dir: { type: 'string' }, detector: { type: 'string', default: 'ssd' } } });
+  const { values } = parseArgs({
+    options: {
+      dir: { type: 'string' },
+      detector: { type: 'string', default: 'ssd' },
+      // one run may take a scorer or two (`--scorers vision`), so slow contrasts can run beside it
+      scorers: { type: 'string', default: 'vision,local,clip' },
+    },
+  });
+  const wanted = new Set(values.scorers.split(','));
   const dir = values.dir ?? path.join(os.tmpdir(), 'scenegate-eval');
   console.log(`building the evaluation set in ${dir} ...`);
   const subjects = await buildEvalSet(dir);
@@ -65,17 +73,19 @@ await runMain(async () => {
       for (const clip of subject.clips) {
         const references = refs.map((s) => ({ key: s.id, path: s.referencePath, kind }));
         // the references' descriptors once, outside the timing: the scorer keeps them for every later clip
-        for (const r of references) await vision.describe(r);
-        const v = await vision.score({ clipPath: clip.path, references });
-        const [local, localCpu] = await timed(() =>
-          scoreConsistency({ clipPath: clip.path, referencePaths: refs.map((s) => s.referencePath) })
-        );
-        const [stand, standCpu] = await timed(() =>
-          clipStandIn(
-            clip.path,
-            refs.map((s) => s.referencePath)
-          )
-        );
+        const none = { perReference: [{ score: Number.NaN }, { score: Number.NaN }], cpuSec: Number.NaN };
+        let v = none;
+        if (wanted.has('vision')) {
+          for (const r of references) await vision.describe(r);
+          v = await vision.score({ clipPath: clip.path, references });
+        }
+        const paths = refs.map((s) => s.referencePath);
+        const [local, localCpu] = wanted.has('local')
+          ? await timed(() => scoreConsistency({ clipPath: clip.path, referencePaths: paths }))
+          : [none, Number.NaN];
+        const [stand, standCpu] = wanted.has('clip')
+          ? await timed(() => clipStandIn(clip.path, paths))
+          : [[Number.NaN, Number.NaN], Number.NaN];
         for (const j of [0, 1]) {
           pairs.push({
             kind,
@@ -106,7 +116,8 @@ await runMain(async () => {
   ];
   for (const set of sets) {
     const chosen = pairs.filter((p) => p.kind === set.kind && set.select(p));
-    for (const scorer of ['vision', 'local', 'clip stand-in'] as const) {
+    const names = { vision: 'vision', local: 'local', 'clip stand-in': 'clip' } as const;
+    for (const scorer of (['vision', 'local', 'clip stand-in'] as const).filter((n) => wanted.has(names[n]))) {
       const pos = chosen.filter((p) => p.same).map((p) => p.scores[scorer]);
       const neg = chosen.filter((p) => !p.same).map((p) => p.scores[scorer]);
       const c = calibrate(pos, neg);
