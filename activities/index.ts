@@ -12,7 +12,8 @@ import { makeReadPrediction } from './read-prediction';
 import { consolePageUrl } from '../common/links';
 import { makeNotify } from './notify';
 import type { ReplicateConnection } from './replicate/client';
-import { makeScoreClip } from './score-clip';
+import { makeScoreClip, type VisionScoring } from './score-clip';
+import { VisionScorerClient } from '../media/vision/scorer-client';
 import type { Storage } from '../common/storage/storage';
 
 /** Everything the activities need; tests pass real ones pointed at the emulator. */
@@ -32,6 +33,8 @@ export interface ActivityDeps {
   referenceLimits?: { maxBytes: number; minSide: number; maxSide: number };
   /** What reference URLs may reach beyond the public internet, and their time limits; unset: public only, 60 s, 15 s idle. */
   referenceFetch?: ReferenceFetchSettings;
+  /** The `vision` scorer; unset: its own process, started on the first score (media/vision/scorer-client.ts). */
+  vision?: VisionScoring;
 }
 
 async function notifyUnconfigured(): Promise<void> {
@@ -71,7 +74,7 @@ export function createActivities(deps: ActivityDeps): Activities {
     }),
     ...makeReadPrediction(replicate),
     collectClip: makeCollectClip({ storage: deps.storage, connection: deps.connection }),
-    ...makeScoreClip({ ...replicate, storage: deps.storage }),
+    ...makeScoreClip({ ...replicate, storage: deps.storage, vision: deps.vision ?? new VisionScorerClient() }),
     assembleVideo: makeAssembleVideo({ storage: deps.storage }),
     // a generation prepared without a receiver never schedules it; one prepared by a worker that
     // has one may still reach a worker without: say so, and let another try find one that has it

@@ -21,6 +21,7 @@ import {
 import { fetchReference, ReferenceFetchError, type ReferenceFetchTrust } from './reference-fetch';
 import { runFfprobe } from '../media/ffmpeg';
 import { modelProblems, referenceLimitProblem } from '../schema/plan-model-check';
+import { missingVisionPackage } from '../media/vision/vision-packages';
 import { findModel } from './catalogue';
 import { parseInput } from './parse-input';
 import type { ReplicateConnection } from './replicate/client';
@@ -112,8 +113,8 @@ export function makePrepareGeneration(deps: PrepareGenerationDeps) {
     const { hosted } = deps.connection;
     const modelId = input.model ?? (hosted ? deps.catalogue.defaults.hosted : deps.catalogue.defaults.emulator);
     const model = findModel(deps.catalogue, modelId);
-    // CLIP on hosted reads frames at URLs it can fetch without a token, which only a bucket gives
-    const scorer = input.scorer ?? (hosted ? (deps.storage.remote ? 'clip' : 'manual') : 'local');
+    // vision runs on the worker, offline and free, wherever the clips come from (docs/scorers.md)
+    const scorer = input.scorer ?? 'vision';
     // a plan started from the temporal CLI or the Web UI was never checked by a client: check it before paying
     const problems = modelProblems(
       {
@@ -126,7 +127,13 @@ export function makePrepareGeneration(deps: PrepareGenerationDeps) {
     );
     if (input.gateEnabled && hosted && scorer === 'local') {
       problems.push(
-        `gate.scorer: "local" measures a clip against references the emulator pastes into it and cannot judge a hosted model's clips; use "clip" (CLIP features on Replicate, paid per score) or "manual" (a person decides)`
+        `gate.scorer: "local" measures a clip against references the emulator pastes into it and cannot judge a hosted model's clips; use "vision" (the default: faces and object features measured on the worker, free), "clip" (CLIP features on Replicate, paid per score) or "manual" (a person decides)`
+      );
+    }
+    const missing = input.gateEnabled && scorer === 'vision' ? missingVisionPackage() : undefined;
+    if (missing) {
+      problems.push(
+        `gate.scorer: "vision" (the default) needs the npm package ${missing}, an optional dependency this worker was installed without; run \`npm install --include=optional\` where the worker runs, or set gate.scorer to "clip" or "manual"`
       );
     }
     if (input.gateEnabled && hosted && scorer === 'clip' && !deps.storage.remote) {
@@ -216,6 +223,9 @@ export function makePrepareGeneration(deps: PrepareGenerationDeps) {
             localPath: key,
             sha256,
             ...(expiresAt !== undefined ? { expiresAt } : {}),
+            ...(group.kind ? { kind: group.kind } : {}),
+            // what scoreClip measures it with: local only when the plan asks for it, vision for any other check on the worker
+            scorer: scorer === 'local' ? 'local' : 'vision',
           });
         }
       }
@@ -225,7 +235,7 @@ export function makePrepareGeneration(deps: PrepareGenerationDeps) {
     return {
       references,
       model,
-      scorer: input.gateEnabled ? scorer : 'local',
+      scorer,
       scorerModel: input.gateEnabled && scorer === 'clip' ? deps.catalogue.scorers.clip : null,
     };
   };

@@ -17,35 +17,93 @@ import { parseInput } from './parse-input';
 import type { ReplicateConnection } from './replicate/client';
 import { toReplicateFailure } from './replicate/errors';
 import type { Storage } from '../common/storage/storage';
+import type { PreparedReference } from '../schema/activities';
+import { FailureType } from '../schema/failures';
+import { VisionUnavailableError } from '../media/vision/vision-packages';
+import { VisionReferenceError, type VisionScoreRequest, type VisionScoreResult } from '../media/vision/vision-scorer';
+import { ApplicationFailure } from '@temporalio/common';
 
 /** Frames are scored within minutes of their sampling; an hour leaves room for retries. */
 const FRAME_URL_LIFETIME_SEC = 3600;
 
+/** What scoreClip asks of the `vision` scorer: its own process in a worker, one in-process scorer in a test. */
+export interface VisionScoring {
+  score(request: VisionScoreRequest): Promise<VisionScoreResult>;
+}
+
+type PerReference = ScoreClipResult['perReference'][number];
+
 /**
- * Builds the gate's scoring activities. `scoreClip` measures sampled frames against the
- * reference images on the worker (the `local` scorer, free). `sampleFrames` makes frames readable by
- * the `clip` scorer (presigned storage URLs with a bucket; the Files API on the emulator), whose paid CLIP predictions the workflow runs like any other and whose
- * score it computes from their embeddings, so a retry never scores other frames than it sent.
+ * Builds the scoring activities. `scoreClip` measures a clip against the scene's references on
+ * the worker, each with the scorer preparation chose for it: `vision` (faces for characters,
+ * local features for products and styles, in the scorer's own process; free) or `local` (the
+ * reference's pixels searched for in the frames; free). `sampleFrames` makes frames readable by
+ * the `clip` scorer (presigned storage URLs with a bucket; the Files API on the emulator), whose
+ * paid CLIP predictions the workflow runs like any other and whose score it computes from their
+ * embeddings, so a retry never scores other frames than it sent.
  */
 export function makeScoreClip(deps: {
   replicate: Replicate;
   connection: ReplicateConnection;
   storage: Storage;
+  vision: VisionScoring;
 }): Pick<Activities, 'scoreClip' | 'sampleFrames'> {
-  async function scoreClip(raw: ScoreClipInput): Promise<ScoreClipResult> {
-    const input = parseInput(scoreClipInputSchema, raw, 'scoreClip');
-    const result = await whileHeartbeating('scoring', async () =>
-      scoreConsistency({
-        clipPath: await deps.storage.localFile(input.clipPath),
-        referencePaths: await Promise.all(input.references.map((r) => deps.storage.localFile(r.localPath))),
-      })
-    );
-    const perReference = input.references.map((ref, i) => ({
+  async function scoreWithVision(
+    clipPath: string,
+    references: PreparedReference[]
+  ): Promise<{ perReference: PerReference[]; cpuSec: number }> {
+    const request = {
+      clipPath,
+      references: await Promise.all(
+        references.map(async (r) => ({
+          key: r.sha256,
+          path: await deps.storage.localFile(r.localPath),
+          kind: r.kind ?? 'character',
+        }))
+      ),
+    };
+    const result = await deps.vision.score(request).catch((err: unknown) => {
+      throw visionFailure(
+        err,
+        references,
+        request.references.map((r) => r.path)
+      );
+    });
+    return {
+      cpuSec: result.cpuSec,
+      perReference: references.map((ref, i) => ({
+        groupId: ref.groupId,
+        source: ref.source,
+        ...result.perReference[i]!,
+      })),
+    };
+  }
+
+  async function scoreWithLocal(clipPath: string, references: PreparedReference[]): Promise<PerReference[]> {
+    const result = await scoreConsistency({
+      clipPath,
+      referencePaths: await Promise.all(references.map((r) => deps.storage.localFile(r.localPath))),
+    });
+    return references.map((ref, i) => ({
       groupId: ref.groupId,
       source: ref.source,
       score: result.perReference[i]?.score ?? 0,
     }));
-    return { score: aggregateScore(perReference), perReference };
+  }
+
+  async function scoreClip(raw: ScoreClipInput): Promise<ScoreClipResult> {
+    const input = parseInput(scoreClipInputSchema, raw, 'scoreClip');
+    return whileHeartbeating('scoring', async () => {
+      const clipPath = await deps.storage.localFile(input.clipPath);
+      const byVision = input.references.filter((r) => r.scorer === 'vision');
+      const byLocal = input.references.filter((r) => r.scorer !== 'vision');
+      const vision = byVision.length ? await scoreWithVision(clipPath, byVision) : undefined;
+      const local = byLocal.length ? await scoreWithLocal(clipPath, byLocal) : [];
+      // the references' own order, whichever scorer measured each
+      const scored = [...(vision?.perReference ?? []), ...local];
+      const perReference = input.references.map((r) => scored[[...byVision, ...byLocal].indexOf(r)]!);
+      return { score: aggregateScore(perReference), perReference, ...(vision ? { cpuSec: vision.cpuSec } : {}) };
+    });
   }
 
   async function sampleClipFrames(raw: SampleFramesInput): Promise<SampledFrames> {
@@ -77,4 +135,28 @@ export function makeScoreClip(deps: {
   }
 
   return { scoreClip, sampleFrames: sampleClipFrames };
+}
+
+/**
+ * A vision scorer's failure as the workflow sees it: a missing package or a reference without a
+ * face cannot be fixed by retrying (non-retryable, naming what to change); anything else (the
+ * scorer process died) is retried.
+ */
+function visionFailure(err: unknown, references: readonly PreparedReference[], paths: readonly string[]): unknown {
+  if (err instanceof VisionUnavailableError) {
+    return ApplicationFailure.create({
+      type: FailureType.ScorerUnavailable,
+      nonRetryable: true,
+      message: `gate.scorer "vision": ${err.message}`,
+    });
+  }
+  if (err instanceof VisionReferenceError) {
+    const source = references[paths.indexOf(err.referencePath)]?.source ?? 'a reference image';
+    return ApplicationFailure.create({
+      type: FailureType.InvalidReference,
+      nonRetryable: true,
+      message: `${source}: ${err.message}`,
+    });
+  }
+  return err;
 }

@@ -348,7 +348,7 @@ export function strategyText({ mode, concurrency }: Plan['strategy']): string {
 }
 
 function summaryOf(plan: Plan): string {
-  const scorer = plan.gate.scorer ?? 'default scorer';
+  const scorer = plan.gate.scorer ?? 'vision';
   const gate = !plan.gate.enabled
     ? 'no gate'
     : scorer === 'manual'

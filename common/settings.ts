@@ -178,6 +178,12 @@ export const settingsSchema = z.object({
   /** FFMPEG_PATH, FFPROBE_PATH: the media tools; the ones @ffmpeg-installer ships, else PATH. */
   FFMPEG_PATH: file.optional(),
   FFPROBE_PATH: file.optional(),
+  /**
+   * SCENEGATE_VISION_IDLE_SEC: seconds the `vision` scorer's process (media/vision/scorer-main.ts)
+   * stays up with its models loaded after its last score (120); then it exits and gives its
+   * 400-500 MB back, and the next score loads the models again (about 1.5 s).
+   */
+  SCENEGATE_VISION_IDLE_SEC: positiveInt('a positive whole number of seconds').default(120),
   /** SCENEGATE_DEBUG: `1` prints the stack of an unexpected error. */
   SCENEGATE_DEBUG: z
     .enum(['', '0', '1', 'true', 'false'], { error: '1 or 0' })

@@ -20,12 +20,14 @@ export const distDir = path.join(projectRoot, 'dist');
 export async function buildProduction(): Promise<{ file: string; kb: number }[]> {
   await fs.rm(distDir, { recursive: true, force: true });
   await esbuild({
+    // the vision scorer runs in its own process (media/vision/scorer-client.ts finds it beside the worker)
     entryPoints: {
       worker: 'worker/main.ts',
       scenegate: 'client/cli.ts',
       temporal: 'devenv/temporal-passthrough.ts',
       emulator: 'emulator/main.ts',
       client: 'client/index.ts',
+      'vision-scorer': 'media/vision/scorer-main.ts',
     },
     flags: [
       `--outdir=${distDir}`,

@@ -104,11 +104,21 @@ export async function sampleFrames(
 ): Promise<RgbImage[]> {
   const frames: RgbImage[] = [];
   for (let i = 0; i < count; i++) {
-    const at = ((i + 0.5) * durationSec) / count;
-    const data = await runFfmpeg(['-ss', at.toFixed(3), '-i', clipPath, ...oneRgbFrame(width, height)]);
-    if (data.length === width * height * 3) frames.push({ width, height, data });
+    const frame = await frameAt(clipPath, ((i + 0.5) * durationSec) / count, width, height);
+    if (frame) frames.push(frame);
   }
   return frames;
+}
+
+/** The clip's frame at `atSec`, scaled to width x height; null when the clip has no frame there. */
+export async function frameAt(
+  clipPath: string,
+  atSec: number,
+  width: number,
+  height: number
+): Promise<RgbImage | null> {
+  const data = await runFfmpeg(['-ss', atSec.toFixed(3), '-i', clipPath, ...oneRgbFrame(width, height)]);
+  return data.length === width * height * 3 ? { width, height, data } : null;
 }
 
 /** Decodes an image scaled to `height` pixels tall, keeping its aspect (width rounded to even). */

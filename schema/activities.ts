@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { modelEntrySchema, scorerEntrySchema } from './catalogue';
-import { aspectRatioSchema, groupKindSchema } from './plan';
+import { aspectRatioSchema, gateScorerSchema, groupKindSchema } from './plan';
 import type { Notification } from './notification';
 import { predictionSnapshotSchema, type PredictionSnapshot } from './prediction';
 
@@ -19,6 +19,10 @@ export const preparedReferenceSchema = z.object({
    * URL's end. Unset: it does not expire (an https source), or it was prepared before this was kept.
    */
   expiresAt: z.number().optional(),
+  /** Its group's kind: the vision scorer compares a character by face, a product or style by local features. */
+  kind: groupKindSchema.optional(),
+  /** The worker-side scorer `scoreClip` measures it with; unset (runs prepared before `vision`): local. */
+  scorer: z.enum(['local', 'vision']).optional(),
 });
 export type PreparedReference = z.infer<typeof preparedReferenceSchema>;
 
@@ -32,7 +36,7 @@ export const prepareGenerationInputSchema = z.object({
   scenes: z.array(z.object({ entities: z.array(z.string()), durationSec: z.number().optional() })),
   aspectRatio: aspectRatioSchema.optional(),
   /** The plan's gate scorer, when the gate is on; unset means the default for where the worker runs. */
-  scorer: z.enum(['local', 'clip', 'manual']).optional(),
+  scorer: gateScorerSchema.optional(),
   gateEnabled: z.boolean(),
 });
 export type PrepareGenerationInput = z.infer<typeof prepareGenerationInputSchema>;
@@ -42,7 +46,7 @@ export const prepareGenerationResultSchema = z.object({
   /** The model scenes run on, as the catalogue describes it: the workflow maps requests onto its inputs. */
   model: modelEntrySchema,
   /** The gate's scorer, resolved; the CLIP model when it is `clip`. */
-  scorer: z.enum(['local', 'clip', 'manual']),
+  scorer: gateScorerSchema,
   scorerModel: scorerEntrySchema.nullable(),
   /** The generation's page in the review console the worker knows of (SCENEGATE_CONSOLE_URL); unset: none. */
   consoleUrl: z.string().optional(),
@@ -121,7 +125,22 @@ export const scoreClipInputSchema = z.object({
 export type ScoreClipInput = z.infer<typeof scoreClipInputSchema>;
 export const scoreClipResultSchema = z.object({
   score: z.number(),
-  perReference: z.array(z.object({ groupId: z.string(), source: z.string(), score: z.number() })),
+  perReference: z.array(
+    z.object({
+      groupId: z.string(),
+      source: z.string(),
+      /** 0..1; with `vision`, the mean over the frames the subject was found in (0 when none). */
+      score: z.number(),
+      /** Frames looked at (vision stops at two when they agree). */
+      framesSampled: z.number().int().optional(),
+      /** Frames in which the subject was found at all (a face, or the product's features): 0 means it was not seen, not that it looked different. */
+      framesWithSubject: z.number().int().optional(),
+      /** Seconds into the clip of the frame where the subject scored lowest. */
+      lowestFrameSec: z.number().optional(),
+    })
+  ),
+  /** CPU seconds the worker-side scorer spent on this clip (frame decoding included). */
+  cpuSec: z.number().optional(),
 });
 export type ScoreClipResult = z.infer<typeof scoreClipResultSchema>;
 

@@ -41,6 +41,8 @@ export const FailureType = {
   UpdateRefused: 'UpdateRefused',
   /** An id that cannot be part of a storage key (a `/`, `.` or `..` part, a control character). */
   InvalidStorageKey: 'InvalidStorageKey',
+  /** The worker cannot run the plan's scorer (the `vision` scorer's optional npm packages are not installed). */
+  ScorerUnavailable: 'ScorerUnavailable',
   /** The notification receiver (SCENEGATE_NOTIFY_URL) did not take a message; the generation goes on. */
   NotifyFailed: 'NotifyFailed',
 } as const;
@@ -50,6 +52,7 @@ export type FailureType = (typeof FailureType)[keyof typeof FailureType];
 export const nonRetryableActivityFailures: FailureType[] = [
   FailureType.InvalidPlan,
   FailureType.InvalidReference,
+  FailureType.ScorerUnavailable,
   FailureType.InvalidStorageKey,
   FailureType.UnknownModel,
   FailureType.ReplicateAuth,

@@ -141,14 +141,19 @@ const strategySchema = strictObject({
   concurrency: z.number().int().min(1).max(64).default(3),
 });
 
+/** The gate's scorers (see `gate.scorer`). */
+export const gateScorerSchema = z.enum(['vision', 'local', 'clip', 'manual']);
+export type GateScorer = z.infer<typeof gateScorerSchema>;
+
 const gateSchema = strictObject({
   enabled: z.boolean().default(true),
   /**
-   * local: frames measured against the references (free; only the emulator's clips carry them as
-   * it pastes them). clip: CLIP features on Replicate (paid). manual: a person decides. Unset: local
-   * on the emulator, clip on hosted Replicate.
+   * vision: faces (characters) and local features (products, styles) compared on the worker,
+   * offline, free (docs/scorers.md). local: the references' own pixels searched for in the frames
+   * (free; only the emulator's clips carry them, as it pastes them). clip: CLIP features on
+   * Replicate (paid). manual: a person decides. Unset: vision.
    */
-  scorer: z.enum(['local', 'clip', 'manual']).optional(),
+  scorer: gateScorerSchema.optional(),
   /** Lowest passing consistency score, 0..1. */
   threshold: z.number().min(0).max(1).default(0.6),
   /** Attempts at each gate scene before `onFail` applies. */

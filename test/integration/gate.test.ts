@@ -20,7 +20,7 @@ const id = (name: string): string => `${name}-${Date.now()}`;
 
 /** A 3-scene plan whose groups start at `strength`, with the gate as given. */
 function gatedPlan(name: string, strength: number, gate: Record<string, unknown>) {
-  const plan = testPlan(id(name), 3, { gate: { enabled: true, ...gate } });
+  const plan = testPlan(id(name), 3, { gate: { enabled: true, scorer: 'local', ...gate } });
   for (const group of plan.consistencyGroups) group.strength = strength;
   return plan;
 }
@@ -173,7 +173,7 @@ test('clip scorer: paid CLIP predictions score the gate, the stronger retry scor
 });
 
 test('each consistency group is gated by its first scene before the rest are released', async () => {
-  const plan = testPlan(id('gate-groups'), 4, { gate: { enabled: true, threshold: 0.5 } });
+  const plan = testPlan(id('gate-groups'), 4, { gate: { enabled: true, scorer: 'local', threshold: 0.5 } });
   plan.scenes[0]!.entities = ['mara'];
   plan.scenes[1]!.entities = ['mara'];
   plan.scenes[2]!.entities = ['lumen'];

@@ -85,10 +85,10 @@ test('a Files API URL gives the hosted CLIP model no image: its prediction fails
   assert.match(String(seen.error), /cannot identify image file/);
 });
 
-test('with a bucket, a gated plan on the hosted default scores with CLIP by default, on presigned URLs, and passes', async () => {
+test('with a bucket, a gated plan on the hosted default scores with CLIP when asked, on presigned URLs, and passes', async () => {
   const earlier = new Set(env.emulator.stats().predictions.map((p) => p.id));
   const result = await env.withWorker(async () => {
-    const handle = await env.generations.start(plan('hosted-clip', { threshold: 0 }));
+    const handle = await env.generations.start(plan('hosted-clip', { scorer: 'clip', threshold: 0 }));
     const done = await handle.result();
     const progress = await handle.progress();
     assert.equal(progress.model, 'bytedance/seedance-2.0');

@@ -32,11 +32,10 @@ const hostedPlan = (id: string, extra: Parameters<typeof testPlan>[2]) => {
   return { ...plan, scenes: plan.scenes.map((s) => ({ ...s, durationSec: 4 })) };
 };
 
-test('a plan with no model runs on the catalogue hosted default; without a bucket its gate asks a person', async () => {
-  const plan = hostedPlan(`hosted-default-${Date.now()}`, { gate: { enabled: true } });
+test('a plan with no model runs on the catalogue hosted default; a manual gate asks a person', async () => {
+  const plan = hostedPlan(`hosted-default-${Date.now()}`, { gate: { enabled: true, scorer: 'manual' } });
   const result = await env.withWorker(async () => {
     const handle = await env.generations.start(plan);
-    // CLIP could not read the frames a worker without a bucket has to give: a person judges
     const waiting = await waitForProgress(handle, (p) => p.status === 'awaiting_approval');
     assert.equal(waiting.model, 'bytedance/seedance-2.0');
     await handle.approveGate('looks like Mara');
@@ -56,7 +55,7 @@ test("the local scorer, which only reads the emulator's pasted references, is re
     const handle = await env.generations.start(plan);
     await assert.rejects(
       handle.result(),
-      isWorkflowFailure(FailureType.InvalidPlan, /^gate\.scorer: "local" .* use "clip" .* or "manual"/)
+      isWorkflowFailure(FailureType.InvalidPlan, /^gate\.scorer: "local" .* use "vision" .* "clip" .* or "manual"/)
     );
   }, hosted);
 });

@@ -14,7 +14,7 @@ after(async () => {
 test('a generation runs to a final video', async () => {
   const result = await env.withWorker(async () => {
     const handle = await env.generations.start(
-      testPlan(`smoke-${Date.now()}`, 3, { gate: { enabled: true, threshold: 0.5 } })
+      testPlan(`smoke-${Date.now()}`, 3, { gate: { enabled: true, scorer: 'local', threshold: 0.5 } })
     );
     return handle.result();
   });

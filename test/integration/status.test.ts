@@ -150,7 +150,7 @@ test('no expected finish at 0 done; percent agrees with the counts; the Web UI d
 test("a gate scene's strength is the one its clip was made with, and a failed model run is a failed activity", async () => {
   await env.withWorker(async () => {
     const plan = testPlan(id('strength'), 2, {
-      gate: { enabled: true, threshold: 0.99, maxAttempts: 2, strengthStep: 0.1, onFail: 'fail' },
+      gate: { enabled: true, scorer: 'local', threshold: 0.99, maxAttempts: 2, strengthStep: 0.1, onFail: 'fail' },
     });
     for (const group of plan.consistencyGroups) group.strength = 0.1;
     const handle = await env.generations.start(plan);

@@ -106,7 +106,7 @@ after(async () => {
 });
 
 test('metrics and one trace per generation, from the worker as deployed', async () => {
-  const plan = testPlan(`telemetry-${Date.now()}`, 3, { gate: { enabled: true, threshold: 0.5 } });
+  const plan = testPlan(`telemetry-${Date.now()}`, 3, { gate: { enabled: true, scorer: 'local', threshold: 0.5 } });
   const handle = await env.generations.start(plan);
   const result = await handle.result();
   assert.equal(result.status, 'succeeded');

@@ -30,7 +30,7 @@ test('everything but the scenes and groups has a default', () => {
   assert.equal(plan.model, undefined, "the worker picks the catalogue's default for the emulator or hosted Replicate");
   assert.deepEqual(plan.strategy, { mode: 'pool', concurrency: 3 });
   assert.equal(plan.gate.enabled, true);
-  assert.equal(plan.gate.scorer, undefined, 'local on the emulator, clip on hosted Replicate');
+  assert.equal(plan.gate.scorer, undefined, 'the worker resolves it to vision');
   assert.deepEqual(plan.timeouts, { sceneAttempt: '45m', predictionCheck: '30s', heartbeat: '10s' });
   assert.equal(plan.gate.onFail, 'await-approval');
   assert.equal(plan.budget.onExceeded, 'pause');
@@ -182,7 +182,8 @@ test('every example plan is valid, its references exist, and together they cover
   assert.deepEqual(new Set(plans.map((p) => p.strategy.mode)), new Set(['sequential', 'batched', 'pool', 'parallel']));
   assert.deepEqual(
     new Set(plans.filter((p) => p.gate.enabled).map((p) => p.gate.scorer)),
-    new Set(['local', 'clip', 'manual'])
+    // unset: vision, the default
+    new Set([undefined, 'local', 'clip', 'manual'])
   );
   assert.ok(plans.some((p) => !p.gate.enabled));
 });
