@@ -23,7 +23,9 @@ export function driftPlan(
 ): PlanInput {
   const plan = testPlan(`${name}-${Date.now()}`, scenes, {
     strategy: { mode: 'parallel' },
-    gate: { enabled: true, threshold: 0.6, maxAttempts: 3 },
+    // the emulator's clips paste the references in and its drift pastes another picture: `local`
+    // measures exactly that; the vision scorer is judged on real photographs (eval/, docs/scorers.md)
+    gate: { enabled: true, threshold: 0.6, maxAttempts: 3, scorer: 'local' },
     consistency,
   });
   for (const scene of plan.scenes) scene.durationSec = seconds;
