@@ -129,8 +129,7 @@ export function registerHandlers(gen: Generation): void {
       return accepted(gen.operators.decideScene(sceneId, { approved: true, text: note ?? 'approved' }));
     },
     {
-      validator: (payload) =>
-        refuseIf(gen.operators.refuseSceneDecision(parsed(approveSceneSchema, payload).sceneId)),
+      validator: (payload) => refuseIf(gen.operators.refuseSceneDecision(parsed(approveSceneSchema, payload).sceneId)),
       description: 'Keeps the clip of a scene that drifted from its references. {sceneId, note?}',
     }
   );
@@ -141,8 +140,7 @@ export function registerHandlers(gen: Generation): void {
       return accepted(gen.operators.decideScene(sceneId, { approved: false, text: reason }));
     },
     {
-      validator: (payload) =>
-        refuseIf(gen.operators.refuseSceneDecision(parsed(rejectSceneSchema, payload).sceneId)),
+      validator: (payload) => refuseIf(gen.operators.refuseSceneDecision(parsed(rejectSceneSchema, payload).sceneId)),
       description: 'Has a scene that drifted from its references made again. {sceneId, reason}',
     }
   );

@@ -54,7 +54,8 @@ async function scoreWithClip(
   clipPath: string
 ): Promise<Judged> {
   const scored = await scoreWithClipModel(attempts, acts, id, clipPath, 'gate');
-  if (scored.kind === 'scored') return { verdict: verdicts.scored(id, aggregateScore(scored.perReference)), note: null };
+  if (scored.kind === 'scored')
+    return { verdict: verdicts.scored(id, aggregateScore(scored.perReference)), note: null };
   if (scored.kind === 'failed') {
     attempts.halt({ type: FailureType.GateFailed, message: `the gate could not score scene ${id}: ${scored.message}` });
   }

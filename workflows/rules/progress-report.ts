@@ -6,8 +6,10 @@ import type { PaidCalls } from './paid-calls';
 import { estimateFinish, percentDone, type DerivedStatus } from './status';
 
 /** What a report reads of a generation: its parts, and what it derived of them. */
-export interface GenerationView
-  extends Pick<GenerationParts, 'generationId' | 'plan' | 'order' | 'scene' | 'gate' | 'checks'> {
+export interface GenerationView extends Pick<
+  GenerationParts,
+  'generationId' | 'plan' | 'order' | 'scene' | 'gate' | 'checks'
+> {
   budget: Pick<Budget, 'limitUsd' | 'spentUsd' | 'reservedUsd' | 'spentOn'>;
   /** Each attempt's prediction and cost. */
   calls: Pick<PaidCalls, 'ofAttempt'>;

@@ -157,6 +157,8 @@ export function currentDetails(progress: Progress): string {
     `**${progress.status}** · ${totals.done} of ${totals.scenes} done (${totals.percent}%) · ${budget.spentUsd.toFixed(2)} of ${budget.limitUsd.toFixed(2)} USD spent${gate}${eta}${review}`,
     ...(waiting ? [`**Waiting for** ${waiting}`] : []),
     `**Scenes** ${scenes}`,
-    ...(drifted.length ? [`**Drifted** ${some(drifted)} (below the consistency threshold ${progress.consistency!.threshold})`] : []),
+    ...(drifted.length
+      ? [`**Drifted** ${some(drifted)} (below the consistency threshold ${progress.consistency!.threshold})`]
+      : []),
   ].join('  \n');
 }
