@@ -33,7 +33,7 @@ export async function judgeGateAttempt(
   try {
     if (verdicts.scorer === 'clip') return await scoreWithClip(attempts, verdicts, acts, id, clipPath);
     const result = await acts.scoreClip.executeWithOptions(
-      { summary: `gate: score scene ${id} attempt ${run.attempts} (local)` },
+      { summary: `gate: score scene ${id} attempt ${run.attempts} (${verdicts.scorer})` },
       [{ clipPath, references: attempts.referencesOf(id) }]
     );
     return { verdict: verdicts.scored(id, result.score), note: null };
