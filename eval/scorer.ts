@@ -57,15 +57,20 @@ await runMain(async () => {
       detector: { type: 'string', default: 'ssd' },
       // one run may take a scorer or two (`--scorers vision`), so slow contrasts can run beside it
       scorers: { type: 'string', default: 'vision,local,clip' },
+      kinds: { type: 'string', default: 'character,product' },
+      'frame-width': { type: 'string', default: '640' },
     },
   });
   const wanted = new Set(values.scorers.split(','));
   const dir = values.dir ?? path.join(os.tmpdir(), 'scenegate-eval');
   console.log(`building the evaluation set in ${dir} ...`);
   const subjects = await buildEvalSet(dir);
-  const vision = new VisionScorer({ detector: values.detector === 'tiny' ? 'tiny' : 'ssd' });
+  const vision = new VisionScorer({
+    detector: values.detector === 'tiny' ? 'tiny' : 'ssd',
+    frameWidth: Number(values['frame-width']),
+  });
   const pairs: Pair[] = [];
-  for (const kind of ['character', 'product'] as const) {
+  for (const kind of (['character', 'product'] as const).filter((k) => values.kinds.split(',').includes(k))) {
     const ofKind = subjects.filter((s) => s.kind === kind);
     for (const [i, subject] of ofKind.entries()) {
       const other = ofKind[(i + 1) % ofKind.length]!;
