@@ -32,8 +32,8 @@ export async function scoreWithClipModel(
   );
   let lastError = '';
   for (let tries = 1; tries <= SCORE_TRIES; tries++) {
-    if (!(await reserve(attempts, attempts.scoreClaim(id, tries)))) return { kind: 'stop' };
-    const outcome = await runPaidCall(attempts, acts, attempts.beginScore(id, tries, frameUrls));
+    if (!(await reserve(attempts, attempts.scores.claim(id, tries)))) return { kind: 'stop' };
+    const outcome = await runPaidCall(attempts, acts, attempts.scores.begin(id, tries, frameUrls));
     if (outcome.kind === 'final' && outcome.prediction.status === 'succeeded') {
       const perReference = clipPerReference(outcome.prediction.output, frameUrls, attempts.referencesOf(id));
       return { kind: 'scored', perReference };

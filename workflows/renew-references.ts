@@ -17,10 +17,10 @@ const RENEW_EXPIRING_REFERENCES = 'renew-expiring-references';
  * attempt may then fail and be tried again, as any failed attempt is.
  */
 export async function renewExpiringReferences(attempts: SceneAttempts, acts: GenerationActivities): Promise<void> {
-  if (attempts.renewingReferences) await condition(() => !attempts.renewingReferences);
-  const expiring = attempts.expiringReferences();
+  if (attempts.renewal.busy) await condition(() => !attempts.renewal.busy);
+  const expiring = attempts.renewal.expiring();
   if (expiring.length === 0 || !patched(RENEW_EXPIRING_REFERENCES)) return;
-  attempts.renewingReferences = true;
+  attempts.renewal.busy = true;
   try {
     const { renewed } = await CancellationScope.nonCancellable(() =>
       acts.renewReferences.executeWithOptions(
@@ -28,11 +28,11 @@ export async function renewExpiringReferences(attempts: SceneAttempts, acts: Gen
         [{ generationId: attempts.generationId, references: expiring }]
       )
     );
-    attempts.referencesRenewed(renewed);
+    attempts.renewal.renewed(renewed);
   } catch (err) {
     if (isCancellation(err)) throw err;
     log.warn('uploading references again failed; the attempt uses their old URLs', { error: messageOf(err) });
   } finally {
-    attempts.renewingReferences = false;
+    attempts.renewal.busy = false;
   }
 }

@@ -62,9 +62,9 @@ function walk(recordEveryChange: boolean): { recorded: string[]; silent: string[
   step('predictionEnded', () => attempts.predictionEnded('s1'));
   step('produced', () => attempts.produced('s1', { path: '/s1.mp4', durationSec: 2 }));
   step('startJudging', () => verdicts.startJudging('s1'));
-  const score = attempts.scoreClaim('s1', 1);
+  const score = attempts.scores.claim('s1', 1);
   attempts.requestBudget(score);
-  step('beginScore', () => attempts.beginScore('s1', 1, ['https://f/frame']));
+  step('beginScore', () => attempts.scores.begin('s1', 1, ['https://f/frame']));
   step('missed', () => verdicts.missed('s1', null));
   step('needsSlot', () => attempts.needsSlot('s1'));
   step('takeSlot (a waiting task)', () => attempts.takeSlot('s1', true));

@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import type { PredictionSnapshot } from '../../schema/prediction';
 import { planSchema } from '../../schema/plan';
 import { Budget } from '../../workflows/rules/budget';
-import { PaidCalls, type CallSpec } from '../../workflows/rules/paid-calls';
+import type { CallSpec } from '../../workflows/rules/call-specs';
+import { PaidCalls } from '../../workflows/rules/paid-calls';
 
 const spec = (usdPerSecond: number): CallSpec => ({
   model: 'owner/model',

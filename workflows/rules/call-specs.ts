@@ -1,8 +1,19 @@
 import type { PreparedReference } from '../../schema/activities';
-import { estimateCostUsd, type ModelEntry } from '../../schema/catalogue';
+import { estimateCostUsd, type ModelEntry, type Pricing } from '../../schema/catalogue';
 import { outputSeconds, toModelInput, typicalRunMs } from '../../schema/model-input';
 import type { Plan, Scene } from '../../schema/plan';
-import type { CallSpec } from './paid-calls';
+
+/** What a call sends and how it is priced, from the catalogue. */
+export interface CallSpec {
+  model: string;
+  version?: string;
+  input: Record<string, unknown>;
+  pricing: Pricing;
+  /** The output seconds it is priced on (0 for a score). */
+  outputSec: number;
+  /** How long such a run usually takes, in milliseconds. */
+  typicalMs: number;
+}
 
 type ScorerModel = Pick<ModelEntry, 'id' | 'version' | 'pricing' | 'typicalRunSec'>;
 

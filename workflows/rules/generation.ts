@@ -8,7 +8,7 @@ import { DriftVerdicts } from './drift-verdicts';
 import { Gate } from './gate';
 import { GateVerdicts } from './gate-verdicts';
 import type { GenerationHooks, GenerationParts, GenerationPatches, SceneView, StopReason } from './generation-parts';
-import { noInstruments, type Instruments } from './instruments';
+import { noInstruments } from './instruments';
 import { PaidCalls } from './paid-calls';
 import { withRenewed } from './reference-expiry';
 import { reportFinalState, reportProgress, type GenerationView } from './progress-report';
@@ -19,13 +19,10 @@ import { SceneScheduler } from './scheduler';
 import { deriveStatus, type DerivedStatus } from './status';
 
 /**
- * One generation's state and the rules that change it, without Temporal. Its parts (budget,
- * gate, scheduler, paid calls, scenes) are private: the workflow's drivers and message handlers
- * change them only through methods that record the change themselves, moving `version`, which
- * what follows the generation waits on. The rules are in the classes it composes: `attempts`
- * (a scene's slots, money and paid calls), `verdicts` (the gate's) and `operators` (what the
- * messages do); it keeps the run's own course (preparation, release, assembly, stopping) and
- * what the progress query reports.
+ * One generation's state and the rules that change it, without Temporal. Its parts are private:
+ * drivers and handlers change them only through methods that record the change, moving `version`,
+ * which what follows the generation waits on. The rules are in the classes it composes (`attempts`,
+ * `verdicts`, `drifts`, `operators`); it keeps the run's course and what the progress query reports.
  */
 export class Generation {
   readonly order: readonly string[];
@@ -49,7 +46,6 @@ export class Generation {
   private changes = 0;
   private readonly startedAt: number;
   private updatedAt: number;
-  private readonly instruments: Instruments;
   private readonly recordsEveryChange: boolean;
   private readonly parts: GenerationParts;
 
@@ -60,17 +56,16 @@ export class Generation {
     patches: GenerationPatches
   ) {
     this.startedAt = this.updatedAt = hooks.now();
+    const instruments = hooks.instruments ?? noInstruments;
+    this.recordsEveryChange = patches.recordEveryChange;
     this.budget = new Budget(plan.budget);
     this.gate = new Gate(plan);
     this.checks = new ConsistencyChecks(plan);
     this.scheduler = new SceneScheduler(plan.strategy);
-    const instruments = (this.instruments = hooks.instruments ?? noInstruments);
-    this.recordsEveryChange = patches.recordEveryChange;
     this.calls = new PaidCalls((key, usd) => this.budget.settle(key, usd), instruments);
-    plan.scenes.forEach((scene, i) => {
-      const state = new SceneState(scene, i + 1, this.gate.includes(scene.id), plan.retry.maxAttemptsPerScene);
-      this.scenes.set(scene.id, state);
-    });
+    const attempts = plan.retry.maxAttemptsPerScene;
+    for (const [i, s] of plan.scenes.entries())
+      this.scenes.set(s.id, new SceneState(s, i + 1, this.gate.includes(s.id), attempts));
     this.order = plan.scenes.map((s) => s.id);
     const parts: GenerationParts = (this.parts = {
       ...{ plan, generationId, order: this.order, instruments },
@@ -79,11 +74,7 @@ export class Generation {
       promptReads: patches.promptReads,
       scene: (id) => this.sceneState(id),
       prepared: () => this.requirePrepared(),
-      renewReferences: (renewed) => {
-        const prepared = this.requirePrepared();
-        this.preparation = { ...prepared, references: withRenewed(prepared.references, renewed) };
-        this.record();
-      },
+      renewReferences: (renewed) => this.renewReferences(renewed),
       stop: () => this.stopReason,
       halt: (reason) => this.halt(reason),
       status: () => this.status,
@@ -120,12 +111,9 @@ export class Generation {
   scene(id: string): SceneView {
     return this.sceneState(id);
   }
-  /** The paid calls, to read. */
   get paidCalls(): Pick<PaidCalls, 'get' | 'final' | 'inFlight' | 'knownIds'> {
     return this.calls;
   }
-
-  // ---- the run: preparation, release, assembly, stopping
 
   /** References are checked and uploaded, and the model priced: the gate scenes (or all scenes) may start. */
   prepare(prepared: PrepareGenerationResult): void {
@@ -194,8 +182,6 @@ export class Generation {
     this.record();
   }
 
-  // ---- reading
-
   /** What the `progress` query answers. */
   progress(): Progress {
     return reportProgress(this.view());
@@ -228,10 +214,7 @@ export class Generation {
   private fresh(): void {
     if (!this.dirty) return;
     this.dirty = false;
-    const opsWaits = this.order
-      .map((id) => this.sceneState(id))
-      .filter((run) => run.status === 'awaiting_ops')
-      .map((run) => ({ sceneId: run.id, lastError: run.lastError }));
+    const opsWaits = [...this.scenes.values()].filter((run) => run.status === 'awaiting_ops');
     this.waits = deriveStatus({
       current: this.state,
       stopping: this.stopReason,
@@ -242,7 +225,7 @@ export class Generation {
       driftAwaiting: this.checks.awaiting,
       moneyWaits: this.budget.moneyWaits,
       budget: { availableUsd: this.budget.availableUsd, limitUsd: this.budget.limitUsd },
-      opsWaits,
+      opsWaits: opsWaits.map((run) => ({ sceneId: run.id, lastError: run.lastError })),
       inFlight: this.hooks.inFlight(),
     });
     if (!this.finished) this.state = this.waits.status;
@@ -252,6 +235,12 @@ export class Generation {
     const run = this.scenes.get(id);
     if (!run) throw new Error(`unknown scene ${id}`);
     return run;
+  }
+
+  private renewReferences(renewed: Parameters<typeof withRenewed>[1]): void {
+    const prepared = this.requirePrepared();
+    this.preparation = { ...prepared, references: withRenewed(prepared.references, renewed) };
+    this.record();
   }
 
   private requirePrepared(): PrepareGenerationResult {

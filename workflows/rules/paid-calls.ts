@@ -1,7 +1,8 @@
-import { estimateCostUsd, type Pricing } from '../../schema/catalogue';
+import { estimateCostUsd } from '../../schema/catalogue';
 import { isFinalStatus, predictionCostUsd, type PredictionSnapshot } from '../../schema/prediction';
 import type { BudgetClaim } from './budget-admission';
 import type { LedgerKind } from './budget-ledger';
+import type { CallSpec } from './call-specs';
 import { noInstruments, type BookedOutcome, type Instruments } from './instruments';
 
 /**
@@ -23,18 +24,6 @@ export interface CallPlace {
   step: CallStep;
   /** The try at this step within the attempt, from 1 (only scoring is tried again). */
   try: number;
-}
-
-/** What a call sends and how it is priced, from the catalogue. */
-export interface CallSpec {
-  model: string;
-  version?: string;
-  input: Record<string, unknown>;
-  pricing: Pricing;
-  /** The output seconds it is priced on (0 for a score). */
-  outputSec: number;
-  /** How long such a run usually takes, in milliseconds. */
-  typicalMs: number;
 }
 
 /** One paid prediction the generation makes. */
@@ -69,14 +58,14 @@ export interface AttemptCalls {
   costUsd: number | null;
 }
 
+/** Early reports kept per call: a sender of forged ones cannot grow the workflow's state. */
+const EARLY_REPORTS_MAX = 3;
+
 /**
  * The key of the call at `place`: `s2#1` for attempt 1's clip of scene s2, `s1#2/score#1` for
  * the first try at scoring attempt 2 of s1. Every record of a call (its ledger reservation, its
  * create's reconciliation, its webhook URL) uses this one key.
  */
-/** Early reports kept per call: a sender of forged ones cannot grow the workflow's state. */
-const EARLY_REPORTS_MAX = 3;
-
 function keyOf(place: CallPlace): string {
   const attempt = `${place.sceneId}#${place.attempt}`;
   return place.step === 'clip' ? attempt : `${attempt}/${place.step}#${place.try}`;

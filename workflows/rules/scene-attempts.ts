@@ -1,28 +1,32 @@
-import type { PreparedReference, RenewReferencesResult } from '../../schema/activities';
+import type { PreparedReference } from '../../schema/activities';
 import { clipText, NOTE_MAX } from '../../schema/error-text';
 import { FailureType } from '../../schema/failures';
-import { durationMs, type Plan } from '../../schema/plan';
+import type { Plan } from '../../schema/plan';
 import type { PredictionSnapshot } from '../../schema/prediction';
 import type { BudgetClaim } from './budget-admission';
-import { clipCallSpec, clipEstimateUsd, scoreCallSpec, scoreEstimateUsd } from './call-specs';
+import { clipCallSpec, clipEstimateUsd } from './call-specs';
 import { plural, type GenerationParts, type SceneView, type StopReason } from './generation-parts';
 import type { CallState, PaidCall } from './paid-calls';
-import { expiringReferences } from './reference-expiry';
-import type { Clip } from './scene-state';
+import { ReferenceRenewal } from './reference-renewal';
+import { ScoreCalls } from './score-calls';
+import type { Clip } from './attempt-record';
 import type { SlotState } from './scheduler';
 
 /**
- * The rules of a generation's scene attempts: a scene waits for a slot and for money, then each
- * attempt is a sequence of paid calls (its clip; at a CLIP gate, tries at scoring it), each
- * claimed, opened, created, observed and booked in `PaidCalls`; a scene out of attempts follows
- * the plan's failure policy. The scene driver (run-scene.ts, paid-call.ts) calls one method per
- * step, and each records its change. The gate's verdicts on a clip are `GateVerdicts`'.
+ * The rules of a generation's scene attempts: a scene waits for a slot and for money; each attempt
+ * is a sequence of paid calls claimed, opened, created, observed and booked in `PaidCalls`; a scene
+ * out of attempts follows the plan's failure policy. Drivers call one method per step, each recording its change.
  */
 export class SceneAttempts {
-  /** True while references are uploaded again: another scene waits for their new URLs instead of renewing them too. */
-  renewingReferences = false;
+  /** Re-uploads of references whose URLs could expire during an attempt. */
+  readonly renewal: ReferenceRenewal;
+  /** At a CLIP gate or check, the tries at scoring a clip. */
+  readonly scores: ScoreCalls;
 
-  constructor(private readonly g: GenerationParts) {}
+  constructor(private readonly g: GenerationParts) {
+    this.renewal = new ReferenceRenewal(g);
+    this.scores = new ScoreCalls(g, (id) => this.referencesOf(id));
+  }
 
   get plan(): Plan {
     return this.g.plan;
@@ -67,20 +71,6 @@ export class SceneAttempts {
   referencesOf(id: string): PreparedReference[] {
     const entities = new Set(this.g.scene(id).scene.entities);
     return this.g.prepared().references.filter((r) => entities.has(r.groupId));
-  }
-
-  /** The references whose URLs could expire before an attempt begun now has its clip (`expiringReferences`). */
-  expiringReferences(): PreparedReference[] {
-    return expiringReferences(
-      this.g.prepared().references,
-      this.g.now(),
-      durationMs(this.g.plan.timeouts.sceneAttempt)
-    );
-  }
-
-  /** References were uploaded again: every later attempt sends their new URLs. */
-  referencesRenewed(renewed: RenewReferencesResult['renewed']): void {
-    this.g.renewReferences(renewed);
   }
 
   /** Stops the generation for `reason` (the first reason wins): every scene in flight is cancelled. */
@@ -135,12 +125,6 @@ export class SceneAttempts {
     return this.g.calls.claim(place, clipEstimateUsd(this.g.prepared().model, run.scene));
   }
 
-  /** The money one try at scoring the latest attempt's clip asks for. */
-  scoreClaim(id: string, tryNumber: number): BudgetClaim {
-    const place = { sceneId: id, attempt: this.g.scene(id).attempts, step: 'score', try: tryNumber } as const;
-    return this.g.calls.claim(place, scoreEstimateUsd(this.g.prepared().scorerModel));
-  }
-
   /** Asks for money for one paid call: reserved now, waiting in line, or refused (the generation then fails). */
   requestBudget(claim: BudgetClaim): 'reserved' | 'waiting' | 'refused' {
     const answer = this.g.budget.request(claim, this.g.now());
@@ -175,16 +159,6 @@ export class SceneAttempts {
     const spec = clipCallSpec(model, this.g.plan, run.scene, references, { ...attempt, escalation });
     const call = this.g.calls.open({ sceneId: id, attempt: attempt.n, step: 'clip', try: 1 }, spec);
     this.g.record();
-    return call;
-  }
-
-  /** One try at scoring the latest attempt's clip with CLIP, over frames already uploaded. */
-  beginScore(id: string, tryNumber: number, frameUrls: readonly string[]): PaidCall {
-    const scorer = this.g.prepared().scorerModel;
-    if (!scorer) throw new Error('a CLIP score without a CLIP scorer');
-    const place = { sceneId: id, attempt: this.g.scene(id).attempts, step: 'score', try: tryNumber } as const;
-    const call = this.g.calls.open(place, scoreCallSpec(scorer, frameUrls, this.referencesOf(id)));
-    this.g.recordNew();
     return call;
   }
 

@@ -1,27 +1,6 @@
 import type { Scene, SceneOverrides } from '../../schema/plan';
-import type { AttemptProgress, SceneStatus } from '../../schema/progress';
-
-/** A clip a scene attempt produced. */
-export interface Clip {
-  path: string;
-  durationSec: number;
-}
-
-/** One attempt at a scene; its paid calls (their predictions and costs) are in `PaidCalls`. */
-export interface SceneAttempt {
-  n: number;
-  strength: number;
-  seed: number;
-  status: AttemptProgress['status'];
-  clip: Clip | null;
-  score: number | null;
-  note: string | null;
-  startedAt: number;
-  endedAt: number | null;
-}
-
-/** What happens to a scene that used all its attempts (the plan's `onSceneFailure`). */
-export type FailurePolicy = 'fail-fast' | 'continue' | 'await-ops';
+import type { SceneStatus } from '../../schema/progress';
+import type { Clip, FailurePolicy, SceneAttempt } from './attempt-record';
 
 const rounded = (value: number): number => Math.round(value * 1000) / 1000;
 
