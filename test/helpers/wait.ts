@@ -1,4 +1,4 @@
-import type { Progress } from '../../schema/progress';
+import { finishedStatuses, type Progress } from '../../schema/progress';
 import type { GenerationHandle } from '../../client/generation-client';
 
 /**
@@ -24,25 +24,31 @@ export async function waitUntil<T>(
   throw new Error(`timed out waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
 }
 
-/** Polls the progress query until `predicate` holds. */
+/**
+ * Polls the progress query until `predicate` holds. A generation that ended without it holding
+ * fails the wait at once: an ended run's progress no longer changes.
+ */
 export async function waitForProgress(
   handle: GenerationHandle,
   predicate: (p: Progress) => boolean,
   timeoutMs = 60_000
 ): Promise<Progress> {
   let last: Progress | undefined;
-  try {
-    return await waitUntil(
-      'progress',
-      async () => {
-        last = await handle.progress();
-        return predicate(last) ? last : undefined;
-      },
-      timeoutMs
-    );
-  } catch {
-    throw new Error(
-      `progress never matched; last: ${JSON.stringify(last && { status: last.status, waitingFor: last.waitingFor, totals: last.totals, gate: last.gate.status })}`
-    );
-  }
+  const ended = await waitUntil(
+    'progress',
+    async () => {
+      last = await handle.progress();
+      if (predicate(last)) return { matched: last };
+      return finishedStatuses.includes(last.status) ? { matched: null } : undefined;
+    },
+    timeoutMs
+  ).catch(() => ({ matched: null }));
+  if (ended.matched) return ended.matched;
+  const seen = last && {
+    status: last.status,
+    waitingFor: last.waitingFor,
+    totals: last.totals,
+    gate: last.gate.status,
+  };
+  throw new Error(`progress never matched; last: ${JSON.stringify(seen)}`);
 }
