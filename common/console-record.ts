@@ -1,8 +1,4 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { alive } from './dev-server-record';
-import { stateDir } from './paths';
-import type { Settings } from './settings';
+import { processRecord } from './process-record';
 
 /**
  * The review console serving this checkout (`npm run dev`, `npm start` or `scenegate console`),
@@ -15,34 +11,10 @@ export interface ConsoleRecord {
   url: string;
 }
 
-const recordFile = (settings: Pick<Settings, 'SCENEGATE_STATE_DIR'>): string =>
-  path.join(stateDir(settings), 'console.json');
+const consoleRecord = processRecord<ConsoleRecord>('console.json');
 
 /** The console running for this checkout (SCENEGATE_STATE_DIR), or undefined when none is. */
-export function runningConsole(settings: Pick<Settings, 'SCENEGATE_STATE_DIR'>): ConsoleRecord | undefined {
-  let record: ConsoleRecord;
-  try {
-    record = JSON.parse(fs.readFileSync(recordFile(settings), 'utf8')) as ConsoleRecord;
-  } catch {
-    return undefined;
-  }
-  return alive(record.pid) ? record : undefined;
-}
+export const runningConsole = consoleRecord.running;
 
-/**
- * Records the console this process serves; returns a function that removes the record, unless
- * another console has recorded itself since.
- */
-export function recordConsole(settings: Pick<Settings, 'SCENEGATE_STATE_DIR'>, record: ConsoleRecord): () => void {
-  const file = recordFile(settings);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const text = JSON.stringify(record);
-  fs.writeFileSync(file, text);
-  return () => {
-    try {
-      if (fs.readFileSync(file, 'utf8') === text) fs.rmSync(file, { force: true });
-    } catch {
-      // already gone
-    }
-  };
-}
+/** Records the console this process serves; the function returned removes the record. */
+export const recordConsole = consoleRecord.write;

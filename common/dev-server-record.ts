@@ -1,7 +1,4 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { stateDir } from './paths';
-import type { Settings } from './settings';
+import { processRecord } from './process-record';
 
 /**
  * What the scenegate process that started this checkout's Temporal dev server records, so other
@@ -16,37 +13,13 @@ export interface DevServerRecord {
   dbFile: string;
 }
 
-const recordFile = (settings: Pick<Settings, 'SCENEGATE_STATE_DIR'>): string =>
-  path.join(stateDir(settings), 'dev-server.json');
-
-/** True while a process with this id runs. */
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const devServerRecord = processRecord<DevServerRecord>('dev-server.json');
 
 /** The dev server running for this checkout (SCENEGATE_STATE_DIR), or undefined when none is. */
-export function runningDevServer(settings: Pick<Settings, 'SCENEGATE_STATE_DIR'>): DevServerRecord | undefined {
-  let record: DevServerRecord;
-  try {
-    record = JSON.parse(fs.readFileSync(recordFile(settings), 'utf8')) as DevServerRecord;
-  } catch {
-    return undefined;
-  }
-  return alive(record.pid) ? record : undefined;
-}
+export const runningDevServer = devServerRecord.running;
 
-/** Records the dev server this process started; returns a function that removes the record. */
-export function recordDevServer(settings: Pick<Settings, 'SCENEGATE_STATE_DIR'>, record: DevServerRecord): () => void {
-  const file = recordFile(settings);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, JSON.stringify(record));
-  return () => fs.rmSync(file, { force: true });
-}
+/** Records the dev server this process started; the function returned removes the record. */
+export const recordDevServer = devServerRecord.write;
 
 /** True when two `host:port` addresses name the same local endpoint (`localhost` is `127.0.0.1`). */
 export function sameAddress(a: string, b: string): boolean {
