@@ -1,4 +1,6 @@
 import { UserFacingError } from '../../common/run-main';
+import { describeIssues } from '../../schema/issues';
+import { raiseBudgetSchema, setBudgetSchema } from '../../schema/messages';
 import type { GenerationClient } from '../generation-client';
 
 /** What the page shows beside the form: the generation's answer, or why it refused. */
@@ -38,16 +40,17 @@ export async function runAction(
         return { ok: true, message: (await handle.rejectGate(reason)).message };
       }
       case 'budget': {
+        // the schemas of the signals, as the CLI checks them: an empty or refused amount names its field
         if (fields.mode === 'set') {
-          const limitUsd = numberField(fields.limitUsd);
-          if (limitUsd === undefined) return { ok: false, message: 'limitUsd: give the new limit in US dollars' };
-          await handle.setBudget(limitUsd);
-          return { ok: true, message: `budget limit set to $${limitUsd}` };
+          const parsed = setBudgetSchema.safeParse({ limitUsd: numberField(fields.limitUsd) });
+          if (!parsed.success) return { ok: false, message: describeIssues(parsed.error) };
+          await handle.setBudget(parsed.data.limitUsd);
+          return { ok: true, message: `budget limit set to $${parsed.data.limitUsd.toFixed(2)}` };
         }
-        const amountUsd = numberField(fields.amountUsd);
-        if (amountUsd === undefined) return { ok: false, message: 'amountUsd: give the amount to add in US dollars' };
-        await handle.raiseBudget(amountUsd);
-        return { ok: true, message: `budget raised by $${amountUsd.toFixed(2)}` };
+        const parsed = raiseBudgetSchema.safeParse({ amountUsd: numberField(fields.amountUsd) });
+        if (!parsed.success) return { ok: false, message: describeIssues(parsed.error) };
+        await handle.raiseBudget(parsed.data.amountUsd);
+        return { ok: true, message: `budget raised by $${parsed.data.amountUsd.toFixed(2)}` };
       }
       case 'retry': {
         const prompt = text(fields.prompt);

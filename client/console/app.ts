@@ -3,11 +3,14 @@ import path from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
+import { loadCatalogue } from '../../common/catalogue-file';
 import { workflowUiUrl } from '../../common/links';
 import { projectRoot } from '../../common/paths';
 import { LocalStorage } from '../../common/storage/local';
 import { checkKey, type Storage } from '../../common/storage/storage';
 import { UserFacingError } from '../../common/run-main';
+import { loadSettings } from '../../common/settings';
+import type { Catalogue } from '../../schema/catalogue';
 import type { Progress } from '../../schema/progress';
 import type { GenerationClient } from '../generation-client';
 import { requireActionHeader, requireOwnHost, requireToken } from './access';
@@ -15,7 +18,16 @@ import { consoleHeaders, storedFileHeaders } from './headers';
 import { runAction } from './actions';
 import { listGenerations } from './listing';
 import { Nudges } from './nudges';
-import { generationPage, generationSections, listPage, listRows, messagePage, type PageLinks } from './pages';
+import {
+  generationPage,
+  generationSections,
+  listPage,
+  listRows,
+  messagePage,
+  type PageLinks,
+  type PlanFacts,
+} from './pages';
+import { PlanReader } from './plan-reader';
 
 export interface ConsoleDeps {
   generations: GenerationClient;
@@ -29,6 +41,8 @@ export interface ConsoleDeps {
   pollMs?: number;
   /** The address people were given (SCENEGATE_CONSOLE_URL): a console without a token answers at it too. */
   publicUrl?: string;
+  /** Prices what approving a gate releases; the catalogue the settings name when not given. */
+  catalogue?: Catalogue;
 }
 
 // from the project root, so a bundled build finds them too
@@ -55,6 +69,12 @@ export function consoleApp(deps: ConsoleDeps, served: { port: number }): Hono {
     deps.webUi ? workflowUiUrl(deps.webUi.url, deps.webUi.namespace, id) : null;
 
   const progressOf = async (id: string): Promise<Progress> => (await deps.generations.get(id)).progress();
+  const catalogue = deps.catalogue ?? loadCatalogue(loadSettings());
+  const plans = new PlanReader(deps.generations.client);
+  const factsOf = async (p: Progress): Promise<PlanFacts> => ({
+    plan: await plans.planOf(p.generationId, p.startedAt),
+    model: catalogue.models.find((m) => m.id === p.model),
+  });
 
   app.use('*', consoleHeaders(deps.storage));
   if (deps.token) app.use('*', requireToken(deps.token));
@@ -109,7 +129,8 @@ export function consoleApp(deps: ConsoleDeps, served: { port: number }): Hono {
   app.get('/generations/:id', async (c) => {
     const id = c.req.param('id');
     try {
-      return c.html(generationPage(await progressOf(id), links(id)));
+      const progress = await progressOf(id);
+      return c.html(generationPage(progress, links(id), await factsOf(progress)));
     } catch (err) {
       if (err instanceof UserFacingError) return c.html(messagePage('Not available', err.message), 404);
       return c.html(
@@ -137,7 +158,7 @@ export function consoleApp(deps: ConsoleDeps, served: { port: number }): Hono {
         const seen = nudges.count(id);
         try {
           const progress = await progressOf(id);
-          const sections = generationSections(progress, links(id));
+          const sections = generationSections(progress, links(id), await factsOf(progress));
           if (!following && progress.updatedAt === shownAt) {
             for (const [key, markup] of Object.entries(sections)) sent.set(key, String(markup));
           }

@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import { loadCatalogue } from '../../common/catalogue-file';
 import { recordConsole } from '../../common/console-record';
 import { storageFromSettings } from '../../common/storage/from-settings';
 import type { Settings } from '../../common/settings';
@@ -20,6 +21,7 @@ export async function startConsoleFromSettings(
   const server = await startConsole({
     generations: new GenerationClient(client, settings.SCENEGATE_TASK_QUEUE),
     storage: storageFromSettings(settings),
+    catalogue: loadCatalogue(settings),
     ...(uiUrl ? { webUi: { url: uiUrl, namespace: client.options.namespace } } : {}),
     ...(settings.SCENEGATE_CONSOLE_TOKEN ? { token: settings.SCENEGATE_CONSOLE_TOKEN } : {}),
     ...(settings.SCENEGATE_CONSOLE_URL ? { publicUrl: settings.SCENEGATE_CONSOLE_URL } : {}),

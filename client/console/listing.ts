@@ -32,8 +32,13 @@ export async function listGenerations(generations: GenerationClient, needsMe: bo
           limitUsd = progress.budget.limitUsd;
           waitingFor = waitsInConsoleTerms(progress.waitingOn);
         } else {
-          const final = finalStateSchema.safeParse((await handle.workflow.describe()).memo?.finalState);
-          if (final.success) limitUsd = final.data.limitUsd;
+          const key = `${row.id}@${row.startTime.toISOString()}`;
+          limitUsd =
+            endedLimits.get(key) ??
+            (await generations.client.connection.withDeadline(Date.now() + ROW_QUERY_MS, () =>
+              endedLimit(handle, row.executionStatus)
+            ));
+          keep(key, limitUsd);
         }
       } catch {
         // no worker answered the query: the row still shows what visibility knows
@@ -41,4 +46,28 @@ export async function listGenerations(generations: GenerationClient, needsMe: bo
       return { ...row, limitUsd, waitingFor };
     })
   );
+}
+
+/** An ended run's limit never changes: the list, redrawn every few seconds, reads it once. */
+const endedLimits = new Map<string, number>();
+const KEPT_LIMITS = 1000;
+
+function keep(key: string, limitUsd: number): void {
+  if (endedLimits.has(key)) return;
+  if (endedLimits.size >= KEPT_LIMITS) endedLimits.delete(endedLimits.keys().next().value!);
+  endedLimits.set(key, limitUsd);
+}
+
+/**
+ * The limit an ended run closed with: a run that ended without its video records its final state
+ * in its memo; one that made its video returns the limit in its result (its close event alone is
+ * read); one whose code could not record its end (terminated, timed out) still answers the
+ * progress query from a worker, as its page does; it throws when none of them answers.
+ */
+async function endedLimit(handle: GenerationHandle, executionStatus: string): Promise<number> {
+  const final = finalStateSchema.safeParse((await handle.workflow.describe()).memo?.finalState);
+  if (final.success) return final.data.limitUsd;
+  // only a completed run: `result()` of any other waits for it or throws its failure
+  if (executionStatus === 'COMPLETED') return (await handle.result()).limitUsd;
+  return (await handle.progress()).budget.limitUsd;
 }

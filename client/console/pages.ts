@@ -1,6 +1,9 @@
+import type { ModelEntry } from '../../schema/catalogue';
+import type { Plan } from '../../schema/plan';
 import type { AttemptProgress, ConsistencyCheck, Progress, SceneProgress, Wait } from '../../schema/progress';
 import { finishedStatuses } from '../../schema/progress';
 import { sceneStatusOf } from '../scene-status';
+import { gateRelease } from './gate-release';
 import { h, layout, usd, type Markup } from './markup';
 
 /** One generation in the list: what the visibility query gives, plus what its progress adds while it runs. */
@@ -22,6 +25,18 @@ export interface PageLinks {
   file(path: string): string | null;
   webUi: string | null;
 }
+
+/**
+ * What a generation page shows beyond its progress: the run's plan (prompts, group descriptions,
+ * scene durations), null when it could not be read, and its model's catalogue entry (prices).
+ */
+export interface PlanFacts {
+  plan: Plan | null;
+  model: ModelEntry | undefined;
+}
+
+/** A page drawn from progress alone. */
+const noFacts: PlanFacts = { plan: null, model: undefined };
 
 /** What each kind of wait needs, said in the console's terms: in the list, and on the generation's own page. */
 const consoleAnswers: Record<'list' | 'page', Record<Wait['kind'], string>> = {
@@ -119,6 +134,12 @@ ${p.waitingOn.length ? h`<p class="waiting">Waiting for ${waitsInConsoleTerms(p.
 <p class="links">${finalLinks(p, links)}${links.webUi ? h`<a href="${links.webUi}" target="_blank" rel="noopener">Open in the Temporal Web UI</a>` : ''}</p>`;
 }
 
+/** A scene's prompt from the plan, as the model was asked. */
+function promptOf(plan: Plan | null, sceneId: string): Markup {
+  const prompt = plan?.scenes.find((s) => s.id === sceneId)?.prompt;
+  return prompt ? h`<p class="prompt"><span>Prompt</span> ${prompt}</p>` : h``;
+}
+
 function attemptCard(a: AttemptProgress, threshold: number, links: PageLinks, sceneId: string): Markup {
   return h`<figure class="attempt ${a.status}">
   ${clip(a.clipPath, links, `scene ${sceneId} attempt ${a.attempt}`)}
@@ -126,7 +147,40 @@ function attemptCard(a: AttemptProgress, threshold: number, links: PageLinks, sc
 </figure>`;
 }
 
-function gateSection(p: Progress, links: PageLinks): Markup {
+/** Each consistency group's reference images, with its kind and its description from the plan. */
+function referenceGroups(p: Progress, plan: Plan | null, links: PageLinks): Markup[] {
+  const groups = [...new Set(p.references.map((r) => r.groupId))];
+  return groups.map((groupId) => {
+    const refs = p.references.filter((r) => r.groupId === groupId);
+    const description = plan?.consistencyGroups.find((g) => g.id === groupId)?.description;
+    return h`<figure class="reference" data-group="${groupId}">
+      <div class="images">${refs.map((r) => {
+        const src = links.file(r.path);
+        return src ? h`<img src="${src}" alt="reference for ${groupId}" />` : h`<code>${r.path}</code>`;
+      })}</div>
+      <figcaption><strong>${groupId}</strong> (${refs[0]!.kind})${description ? h`<span class="description">${description}</span>` : ''}</figcaption>
+    </figure>`;
+  });
+}
+
+/** What approving lets go, said beside the decision: which scenes and what their first attempts may cost. */
+function releaseSummary(p: Progress, facts: PlanFacts): Markup {
+  const release = gateRelease(p, facts.plan ?? { scenes: [] }, facts.model);
+  if (release.sceneIds.length === 0) {
+    return h`<p class="release">Approving keeps this clip; no other scene waits for the gate.</p>`;
+  }
+  const count = `${release.sceneIds.length} scene${release.sceneIds.length === 1 ? '' : 's'}`;
+  const cost =
+    facts.plan && release.estimateUsd !== null
+      ? h`, estimated at most <strong class="estimate">${usd(release.estimateUsd)}</strong> at one attempt each (${usd(release.roomUsd)} of the budget left${release.estimateUsd > release.roomUsd + 1e-9 ? '; the run will wait for more money' : ''})`
+      : h` (no estimate: ${facts.plan ? `model ${p.model} is not in this console's catalogue` : "the run's plan could not be read"})`;
+  const after = release.otherGateScenes.length
+    ? ` once gate scene${release.otherGateScenes.length === 1 ? '' : 's'} ${release.otherGateScenes.join(', ')} pass${release.otherGateScenes.length === 1 ? 'es' : ''}`
+    : '';
+  return h`<p class="release">Approving releases ${release.sceneIds.join(', ')}${after}: ${count}${cost}.</p>`;
+}
+
+function gateSection(p: Progress, links: PageLinks, facts: PlanFacts): Markup {
   if (p.gate.status === 'disabled') return h``;
   const ended = finishedStatuses.includes(p.status);
   const awaiting = !ended && p.gate.status === 'awaiting_approval';
@@ -139,16 +193,13 @@ function gateSection(p: Progress, links: PageLinks): Markup {
   <div class="references">
     <h3>References</h3>
     ${p.references.length === 0 ? h`<p class="empty">not prepared yet</p>` : ''}
-    ${p.references.map((r) => {
-      const src = links.file(r.path);
-      return h`<figure class="reference">${src ? h`<img src="${src}" alt="reference for ${r.groupId}" />` : h`<code>${r.path}</code>`}<figcaption>${r.groupId} (${r.kind})</figcaption></figure>`;
-    })}
+    ${referenceGroups(p, facts.plan, links)}
   </div>
   <div class="gate-attempts">
     ${
       // the decision comes first, beside the references and above the newest clip, so it is in view without scrolling
       awaiting
-        ? h`<div class="decide">
+        ? h`${releaseSummary(p, facts)}<div class="decide">
       ${form('approve', `/generations/${encodeURIComponent(p.generationId)}/approve`, h`<input name="note" placeholder="note (optional)" />`, 'Approve')}
       ${form('reject', `/generations/${encodeURIComponent(p.generationId)}/reject`, h`<input name="reason" placeholder="what is wrong" required />`, 'Reject', 'danger')}
     </div>`
@@ -156,7 +207,7 @@ function gateSection(p: Progress, links: PageLinks): Markup {
     }
     ${scenes.map(
       (s) =>
-        h`<h3>Scene ${s.id}</h3><div class="attempts">${s.history
+        h`<h3>Scene ${s.id}</h3>${promptOf(facts.plan, s.id)}<div class="attempts">${s.history
           .slice()
           .reverse()
           .map((a) => attemptCard(a, p.gate.threshold, links, s.id))}</div>`
@@ -231,14 +282,15 @@ function sceneCard(s: SceneProgress, p: Progress, links: PageLinks): Markup {
   </div>`
       : ''
   }
+  <div class="answers" data-answers></div>
 </article>`;
 }
 
 function budgetSection(p: Progress): Markup {
   if (finishedStatuses.includes(p.status)) return h``;
   const action = `/generations/${encodeURIComponent(p.generationId)}`;
-  return h`<h2>Budget</h2>
-<div class="budget">
+  return h`<div class="budget">
+  <h2>Budget</h2>
   ${form('raise', `${action}/budget`, h`<input type="hidden" name="mode" value="raise" /><label>Raise by $ <input name="amountUsd" type="number" min="0.01" step="0.01" required /></label>`, 'Raise')}
   ${form('set', `${action}/budget`, h`<input type="hidden" name="mode" value="set" /><label>Set the limit to $ <input name="limitUsd" type="number" min="0" step="0.01" required /></label>`, 'Set')}
   ${form('cancel', `${action}/cancel`, h``, 'Cancel the generation', 'danger cancel', `Cancel ${p.generationId}? Its predictions in flight are cancelled and it cannot be resumed.`)}
@@ -249,28 +301,31 @@ function budgetSection(p: Progress): Markup {
  * The parts of a generation page, by key: the page renders them all, and the live stream
  * sends the ones that changed, so a playing clip elsewhere on the page keeps playing.
  */
-export function generationSections(p: Progress, links: PageLinks): Record<string, Markup> {
+export function generationSections(p: Progress, links: PageLinks, facts: PlanFacts = noFacts): Record<string, Markup> {
   return {
     head: head(p, links),
-    gate: gateSection(p, links),
+    gate: gateSection(p, links, facts),
     consistency: consistencySection(p, links),
     budget: budgetSection(p),
     ...Object.fromEntries(p.scenes.map((s) => [`scene-${s.id}`, sceneCard(s, p, links)])),
   };
 }
 
-export function generationPage(p: Progress, links: PageLinks): Markup {
-  const parts = generationSections(p, links);
+export function generationPage(p: Progress, links: PageLinks, facts: PlanFacts): Markup {
+  const parts = generationSections(p, links, facts);
   const part = (key: string): Markup => h`<div data-key="${key}">${parts[key]}</div>`;
   return layout(
     p.generationId,
     h`<section data-live="/generations/${encodeURIComponent(p.generationId)}/live?at=${encodeURIComponent(p.updatedAt)}">
   ${part('head')}
+  ${
+    // money comes before the long parts of the page, where a person paused for it finds it
+    part('budget')
+  }
   ${part('gate')}
   ${part('consistency')}
   <h2>Scenes</h2>
   <div class="scenes">${p.scenes.map((s) => part(`scene-${s.id}`))}</div>
-  ${part('budget')}
 </section>`
   );
 }

@@ -12,8 +12,12 @@ import path from 'node:path';
 import { after, afterEach, before, beforeEach, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startConsole, type ConsoleServer } from '../../client/console/serve';
+import { loadCatalogue } from '../../common/catalogue-file';
 import { stateDir } from '../../common/paths';
 import { loadSettings } from '../../common/settings';
+import { estimateCostUsd } from '../../schema/catalogue';
+import { outputSeconds } from '../../schema/model-input';
+import type { PlanInput } from '../../schema/plan';
 import { testPlan, useGenerationEnv, type GenerationEnv } from '../helpers/generation-env';
 import { waitForProgress, waitUntil } from '../helpers/wait';
 
@@ -93,15 +97,44 @@ async function answerTo(page: Page, formId: string, kind: 'ok' | 'refused'): Pro
 }
 
 function manualGatePlan(name: string, maxAttempts = 2) {
-  return testPlan(id(name), 3, {
+  const plan = testPlan(id(name), 3, {
     gate: { enabled: true, scorer: 'manual', maxAttempts, strengthStep: 0.1 },
     strategy: { mode: 'parallel', concurrency: 3 },
   });
+  plan.consistencyGroups[0]!.description = 'Mara, a woman in her thirties with short dark hair';
+  plan.consistencyGroups[1]!.description = 'the Lumen bottle, frosted glass with a blue cap';
+  return plan;
+}
+
+/** What the first attempts of these scenes may cost on the emulator's model, as the workflow reserves it. */
+function firstAttemptsUsd(plan: PlanInput, sceneIds: string[]): number {
+  const model = loadCatalogue(loadSettings()).models.find((m) => m.id === 'scenegate/ip-adapter-video')!;
+  return plan.scenes
+    .filter((s) => sceneIds.includes(s.id))
+    .reduce((sum, s) => sum + estimateCostUsd(model.pricing, outputSeconds(model, s.durationSec ?? 5)), 0);
+}
+
+/** The mean brightness (0..255) of the frame the nth video of the selector shows, drawn on a canvas. */
+function frameBrightness(page: Page, selector: string, nth: number): Promise<number> {
+  // run in the page, which has the DOM this file's types lack
+  return page.evaluate(`(() => {
+    const video = document.querySelectorAll(${JSON.stringify(selector)})[${nth}];
+    const canvas = document.createElement('canvas');
+    canvas.width = 64;
+    canvas.height = 36;
+    const context = canvas.getContext('2d');
+    context.drawImage(video, 0, 0, video.videoWidth, video.videoHeight, 0, 0, 64, 36);
+    const { data } = context.getImageData(0, 0, 64, 36);
+    let sum = 0;
+    for (let i = 0; i < data.length; i += 4) sum += (data[i] + data[i + 1] + data[i + 2]) / 3;
+    return sum / (data.length / 4);
+  })()`);
 }
 
 test('a run waiting at the gate: listed under "needs me", its clip plays beside the references, approve lets it finish', async () => {
   await env.withWorker(async () => {
-    const handle = await env.generations.start(manualGatePlan('console-approve'));
+    const plan = manualGatePlan('console-approve');
+    const handle = await env.generations.start(plan);
     await waitForProgress(handle, (p) => p.status === 'awaiting_approval');
 
     const list = await openPage('/?needs=me');
@@ -132,6 +165,28 @@ test('a run waiting at the gate: listed under "needs me", its clip plays beside 
       const decision = await list.locator('#approve button').boundingBox();
       assert.ok(decision && decision.y + decision.height <= 900, 'Approve is in view without scrolling');
       assert.match(await list.locator('.waiting').innerText(), /Approve or Reject beside the clip/);
+      // what the person judges the clip against: the scene's prompt and each group's description
+      assert.equal(
+        await list.locator('.gate-attempts .prompt').innerText(),
+        'PROMPT scene 1: Mara holds the Lumen bottle'
+      );
+      assert.equal(
+        await list.locator('.reference[data-group="mara"] .description').innerText(),
+        'Mara, a woman in her thirties with short dark hair'
+      );
+      assert.equal(
+        await list.locator('.reference[data-group="lumen"] .description').innerText(),
+        'the Lumen bottle, frosted glass with a blue cap'
+      );
+      // and what approving lets go: the other scenes, and what their first attempts may cost
+      const estimate = firstAttemptsUsd(plan, ['s2', 's3']);
+      assert.ok(estimate > 0);
+      assert.match(
+        await list.locator('.release').innerText(),
+        new RegExp(
+          `^Approving releases s2, s3: 2 scenes, estimated at most \\$${estimate.toFixed(2)} at one attempt each \\(\\$\\d+\\.\\d{2} of the budget left\\)\\.$`
+        )
+      );
       const webUi = await list.getByRole('link', { name: 'Open in the Temporal Web UI' }).getAttribute('href');
       assert.ok(webUi?.endsWith(`/workflows/${handle.id}`), webUi ?? 'no Web UI link');
       await list.screenshot({ path: path.join(screenshots, 'console-gate.png'), fullPage: true });
@@ -151,6 +206,9 @@ test('a run waiting at the gate: listed under "needs me", its clip plays beside 
       const finalVideo = await list.locator('a.final').getAttribute('href');
       const fetched = await fetch(`${consoleServer.url}${finalVideo}`);
       assert.equal(fetched.headers.get('content-type'), 'video/mp4', 'the finished run links its final video');
+      // an ended run's row gives the limit it closed with
+      await list.goto(`${consoleServer.url}/`);
+      assert.match(await list.locator(`tr[data-id="${handle.id}"] td.num`).nth(1).innerText(), / \/ \$10\.00$/);
     } finally {
       await list.close();
     }
@@ -197,6 +255,11 @@ test('reject with a reason from the page: the answer says a stronger attempt fol
     await waitForProgress(handle, (p) => p.status === 'awaiting_approval');
     const page = await openPage(`/generations/${handle.id}`);
     try {
+      const shown = page.locator('.gate-attempts video').first();
+      await waitUntil('the gate clip to show its frame', () =>
+        shown.evaluate((video) => (video as unknown as { readyState: number }).readyState >= 2)
+      );
+      await shown.evaluate((video) => (video.id = 'first-clip'));
       await page.locator('#reject input[name="reason"]').fill('the bottle label is wrong');
       await page.locator('#reject button').click();
       const answer = await answerTo(page, 'reject', 'ok');
@@ -211,6 +274,18 @@ test('reject with a reason from the page: the answer says a stronger attempt fol
       await page.locator('.attempt.missed .note', { hasText: 'the bottle label is wrong' }).waitFor();
       // and the stronger attempt's clip joins it
       await page.locator('.gate-attempts video').nth(1).waitFor();
+      // the live redraw kept the first clip's element, with its frame, rather than loading it again into a black box
+      assert.equal(await page.locator('.gate-attempts video').nth(1).getAttribute('id'), 'first-clip');
+      await waitUntil('both gate clips to show a frame', () =>
+        page
+          .locator('.gate-attempts video')
+          .evaluateAll((videos) => videos.every((v) => (v as unknown as { readyState: number }).readyState >= 2))
+      );
+      for (const nth of [0, 1]) {
+        const brightness = await frameBrightness(page, '.gate-attempts video', nth);
+        assert.ok(brightness > 20, `gate clip ${nth} shows a frame, not black (mean brightness ${brightness})`);
+      }
+      await page.screenshot({ path: path.join(screenshots, 'console-gate-redrawn.png') });
     } finally {
       await page.close();
     }
@@ -237,6 +312,28 @@ test('a run paused for money: raising the budget on the page lets it finish; a r
     const page = await openPage(`/generations/${handle.id}`);
     try {
       assert.match(await page.locator('.waiting').innerText(), /money for s2 \(raise or set the budget below\)/);
+      // Raise and Set come before the long parts of the page, in the first 1280 × 800 view
+      const raise = await page.locator('#raise button').boundingBox();
+      assert.ok(raise && raise.y + raise.height <= 800, `Raise is in the first view (at ${raise?.y})`);
+      assert.ok(
+        await page.evaluate(
+          `Boolean(document.querySelector('#raise').compareDocumentPosition(document.querySelector('.scenes')) & Node.DOCUMENT_POSITION_FOLLOWING)`
+        ),
+        'the budget comes before the scenes'
+      );
+      // an empty raise says which field, in place: the browser's check, and the console's own
+      await page.locator('#raise button').click();
+      assert.match(await answerTo(page, 'raise', 'refused'), /^amountUsd: ./);
+      await page.locator('#raise input[name="amountUsd"]').fill('0');
+      await page.locator('#raise button').click();
+      await page.locator('#raise output.refused', { hasText: /^amountUsd: .*0\.01/ }).waitFor();
+      const unchecked = await fetch(`${consoleServer.url}/generations/${handle.id}/budget`, {
+        method: 'POST',
+        headers: { 'x-scenegate-action': '1', 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'mode=raise&amountUsd=',
+      });
+      assert.equal(unchecked.status, 409);
+      assert.deepEqual(await unchecked.json(), { ok: false, message: 'amountUsd: must be a number of US dollars' });
       await page.locator('#raise input[name="amountUsd"]').fill('2000000');
       await page.locator('#raise button').click();
       assert.match(await answerTo(page, 'raise', 'refused'), /amountUsd/);
@@ -246,12 +343,64 @@ test('a run paused for money: raising the budget on the page lets it finish; a r
       await page.locator('#raise button').click();
       await answerTo(page, 'raise', 'ok');
       await page.locator('h1 .badge', { hasText: 'succeeded' }).waitFor({ timeout: 60_000 });
+      await page.goto(`${consoleServer.url}/`);
+      assert.match(await page.locator(`tr[data-id="${handle.id}"] td.num`).nth(1).innerText(), / \/ \$0\.65$/);
     } finally {
       await page.close();
     }
     const result = await handle.result();
     assert.equal(result.status, 'succeeded');
     assert.equal(result.limitUsd, 0.65);
+  });
+});
+
+test("a failed scene on the ops page: its strength field shows its placeholder whole, and the retry's answer stays in its card", async () => {
+  env.emulator.configure('scenegate/ip-adapter-video', { failWhenPromptIncludes: 'DOOMED' });
+  const plan = testPlan(id('console-ops'), 4, {
+    strategy: { mode: 'parallel', concurrency: 4 },
+    retry: { maxAttemptsPerScene: 1 },
+    onSceneFailure: 'await-ops',
+  });
+  plan.scenes[1]!.prompt = 'DOOMED scene two';
+  await env.withWorker(async () => {
+    const handle = await env.generations.start(plan);
+    await waitForProgress(handle, (p) => p.status === 'awaiting_ops' && p.totals.done === 3);
+    const page = await openPage(`/generations/${handle.id}`);
+    try {
+      await page.locator('#retry-s2').waitFor();
+      const room = (await page.evaluate(`(() => {
+        const input = document.querySelector('#retry-s2 input[name="strength"]');
+        const style = getComputedStyle(input);
+        const context = document.createElement('canvas').getContext('2d');
+        context.font = style.font;
+        // the number field's arrows take about 15 px of its inside
+        const inside = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 15;
+        return { text: context.measureText(input.placeholder).width, inside };
+      })()`)) as { text: number; inside: number };
+      assert.ok(room.text <= room.inside, `the placeholder (${room.text} px) fits its field (${room.inside} px)`);
+      await page.screenshot({ path: path.join(screenshots, 'console-ops.png'), fullPage: true });
+
+      await page.locator('#retry-s2 input[name="prompt"]').fill('scene two, fixed');
+      await page.locator('#retry-s2 button').click();
+      assert.match(await answerTo(page, 'retry-s2', 'ok'), /scene s2 queued for up to 1 more attempt/);
+      // once the retried scene is running its part has no form: the answer is kept inside its card
+      await page.locator('#retry-s2').waitFor({ state: 'detached' });
+      const kept = page.locator('article.scene#scene-s2 output.ok[data-for="retry-s2"]');
+      await kept.waitFor();
+      const tops = await page
+        .locator('article.scene')
+        .evaluateAll((cards) => cards.slice(0, 3).map((c) => Math.round(c.getBoundingClientRect().top)));
+      assert.equal(new Set(tops).size, 1, `the first row's cards line up (tops ${tops.join(', ')})`);
+      const width = (await page.evaluate(
+        `(() => { const g = document.querySelector('.scenes'); return { scroll: g.scrollWidth, client: g.clientWidth }; })()`
+      )) as { scroll: number; client: number };
+      assert.ok(width.scroll <= width.client, `the grid does not overflow (${width.scroll} > ${width.client})`);
+      await page.screenshot({ path: path.join(screenshots, 'console-ops-answered.png'), fullPage: true });
+      await page.locator('h1 .badge', { hasText: 'succeeded' }).waitFor({ timeout: 60_000 });
+    } finally {
+      await page.close();
+    }
+    assert.equal((await handle.result()).status, 'succeeded');
   });
 });
 

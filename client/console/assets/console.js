@@ -42,6 +42,20 @@ document.addEventListener('submit', async (event) => {
   else keepAnswers(part, [form.id]);
 });
 
+// a value the browser refuses (an empty or negative amount) stops the submit before the handler
+// above; without this the refusal was only the browser's bubble, gone in a moment or never seen
+document.addEventListener(
+  'invalid',
+  (event) => {
+    const input = event.target;
+    const form = input.form;
+    if (!(form instanceof HTMLFormElement) || !form.classList.contains('action')) return;
+    answers.set(form.id, { ok: false, message: `${input.name}: ${input.validationMessage}` });
+    showAnswer(form);
+  },
+  true
+);
+
 /** Parts not redrawn while someone types in them; drawn when they leave. */
 const pending = new Map();
 
@@ -56,9 +70,28 @@ function draw(part, html) {
   const answered = [...part.querySelectorAll('form.action, output[data-for]')]
     .map((el) => el.id || el.dataset.for)
     .filter((formId) => answers.has(formId));
+  const clips = new Map([...part.querySelectorAll('video[src]')].map((v) => [v.getAttribute('src'), v]));
   part.innerHTML = html;
+  keepClips(part, clips);
   for (const form of part.querySelectorAll('form.action')) showAnswer(form);
   keepAnswers(part, answered);
+}
+
+/**
+ * A clip the redraw shows again keeps its element: a new element loads the clip again, and until
+ * its first frame is decoded (or for good, when the browser has no connection left for it beside
+ * the clips it already holds) it is a black box; the old one keeps its frame and position.
+ */
+function keepClips(part, clips) {
+  for (const fresh of part.querySelectorAll('video[src]')) {
+    const kept = clips.get(fresh.getAttribute('src'));
+    if (!kept) continue;
+    clips.delete(fresh.getAttribute('src'));
+    const playing = !kept.paused;
+    fresh.replaceWith(kept);
+    // taking it out of the page paused it
+    if (playing) kept.play().catch(() => {});
+  }
 }
 
 /** An answer whose form a redraw removed (an approved gate has no Approve form) stays where the form was. */
@@ -70,7 +103,11 @@ function keepAnswers(part, formIds) {
     output.dataset.for = formId;
     output.className = answer.ok ? 'ok' : 'refused';
     output.textContent = answer.message;
-    part.prepend(output);
+    // in the card the form was in, where the part marks a place for it: prepended to a scene's
+    // part, the answer pushed its card below its neighbours in the grid
+    const slot = part.querySelector('[data-answers]');
+    if (slot) slot.append(output);
+    else part.prepend(output);
   }
 }
 
