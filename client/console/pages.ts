@@ -231,6 +231,19 @@ const checkOutcome: Record<ConsistencyCheck['outcome'], string> = {
  * consistency group against the threshold, with the group's reference in the column head, and
  * Keep / Remake beside a scene that drifted and waits for a person.
  */
+/**
+ * The clip a scene's latest check scored, small, beside the references' columns. Its first frame,
+ * not its lowest-scoring one: the check in progress keeps one score per group, not the frame
+ * (the scorer's `lowestFrameSec` stops at the workflow). `preload="metadata"` loads the first
+ * frame without holding a connection per row for the whole clip.
+ */
+function checkedClip(p: Progress, sceneId: string, check: ConsistencyCheck | undefined, links: PageLinks): Markup {
+  const attempt = check && p.scenes.find((s) => s.id === sceneId)?.history.find((a) => a.attempt === check.attempt);
+  const src = attempt?.clipPath ? links.file(attempt.clipPath) : null;
+  if (!src) return h``;
+  return h`<a href="#scene-${sceneId}" title="attempt ${attempt!.attempt} of ${sceneId}: open its card"><video src="${src}" preload="metadata" muted playsinline aria-label="checked clip of ${sceneId}, attempt ${attempt!.attempt}"></video></a>`;
+}
+
 function consistencySection(p: Progress, links: PageLinks): Markup {
   const c = p.consistency;
   if (!c) return h``;
@@ -251,7 +264,7 @@ function consistencySection(p: Progress, links: PageLinks): Markup {
       return h`<td class="cell ${value >= c.threshold ? 'pass' : 'miss'}" data-group="${g}">${value.toFixed(3)}</td>`;
     });
     const asking = !ended && check?.outcome === 'awaiting';
-    return h`<tr data-scene="${id}"><th scope="row"><a href="#scene-${id}">${id}</a></th>${cells}<td class="outcome">${check ? `${checkOutcome[check.outcome]} (attempt ${check.attempt})` : 'not checked yet'}${
+    return h`<tr data-scene="${id}"><th scope="row"><a href="#scene-${id}">${id}</a></th><td class="clip">${checkedClip(p, id, check, links)}</td>${cells}<td class="outcome">${check ? `${checkOutcome[check.outcome]} (attempt ${check.attempt})` : 'not checked yet'}${
       asking
         ? h`<div class="decide">${form(`keep-${id}`, `${base}/${encodeURIComponent(id)}/approve-scene`, h`<input name="note" placeholder="note (optional)" />`, 'Keep')}${form(`remake-${id}`, `${base}/${encodeURIComponent(id)}/reject-scene`, h`<input name="reason" placeholder="what is wrong" required />`, 'Remake', 'danger')}</div>`
         : ''
@@ -259,7 +272,7 @@ function consistencySection(p: Progress, links: PageLinks): Markup {
   });
   return h`<h2>Consistency of every scene <span class="gate-status">threshold ${c.threshold} · on drift ${c.onDrift}</span></h2>
 <table class="consistency-grid">
-  <thead><tr><th scope="col">Scene</th>${head}<th scope="col">Check</th></tr></thead>
+  <thead><tr><th scope="col">Scene</th><th scope="col">Checked clip</th>${head}<th scope="col">Check</th></tr></thead>
   <tbody>${rows}</tbody>
 </table>
 ${c.driftedScenes.length ? h`<p class="error">Drifted scenes in the video: ${c.driftedScenes.join(', ')}</p>` : ''}`;

@@ -80,8 +80,11 @@ function watchPolicy(page: Page): Page {
   return page;
 }
 
+/** A laptop's screen: what a person sees without scrolling. */
+const viewport = { width: 1280, height: 800 };
+
 async function openPage(urlPath: string): Promise<Page> {
-  const page = watchPolicy(await browser.newPage({ viewport: { width: 1280, height: 900 } }));
+  const page = watchPolicy(await browser.newPage({ viewport }));
   await page.goto(`${consoleServer.url}${urlPath}`);
   return page;
 }
@@ -163,7 +166,7 @@ test('a run waiting at the gate: listed under "needs me", its clip plays beside 
       assert.equal(referencesShown, 2, 'both reference images load beside the clip');
       assert.match(await list.locator('.gate-status').innerText(), /awaiting approval/);
       const decision = await list.locator('#approve button').boundingBox();
-      assert.ok(decision && decision.y + decision.height <= 900, 'Approve is in view without scrolling');
+      assert.ok(decision && decision.y + decision.height <= viewport.height, 'Approve is in view without scrolling');
       assert.match(await list.locator('.waiting').innerText(), /Approve or Reject beside the clip/);
       // what the person judges the clip against: the scene's prompt and each group's description
       assert.equal(
@@ -190,6 +193,7 @@ test('a run waiting at the gate: listed under "needs me", its clip plays beside 
       const webUi = await list.getByRole('link', { name: 'Open in the Temporal Web UI' }).getAttribute('href');
       assert.ok(webUi?.endsWith(`/workflows/${handle.id}`), webUi ?? 'no Web UI link');
       await list.screenshot({ path: path.join(screenshots, 'console-gate.png'), fullPage: true });
+      await list.screenshot({ path: path.join(screenshots, 'console-gate-first-view.png') });
 
       await list.locator('#approve input[name="note"]').fill('looks like Mara');
       await list.locator('#approve button').click();
@@ -231,7 +235,7 @@ test('an answered action redraws its page at once, not at the next poll', async 
     await env.withWorker(async () => {
       const handle = await env.generations.start(manualGatePlan('console-nudge'));
       await waitForProgress(handle, (p) => p.status === 'awaiting_approval');
-      const page = watchPolicy(await browser.newPage({ viewport: { width: 1280, height: 900 } }));
+      const page = watchPolicy(await browser.newPage({ viewport }));
       try {
         await page.goto(`${slow.url}/generations/${handle.id}`);
         // the page's stream has read the run once, so the approval below can only reach it by the nudge
@@ -314,7 +318,7 @@ test('a run paused for money: raising the budget on the page lets it finish; a r
       assert.match(await page.locator('.waiting').innerText(), /money for s2 \(raise or set the budget below\)/);
       // Raise and Set come before the long parts of the page, in the first 1280 × 800 view
       const raise = await page.locator('#raise button').boundingBox();
-      assert.ok(raise && raise.y + raise.height <= 800, `Raise is in the first view (at ${raise?.y})`);
+      assert.ok(raise && raise.y + raise.height <= viewport.height, `Raise is in the first view (at ${raise?.y})`);
       assert.ok(
         await page.evaluate(
           `Boolean(document.querySelector('#raise').compareDocumentPosition(document.querySelector('.scenes')) & Node.DOCUMENT_POSITION_FOLLOWING)`
@@ -338,6 +342,7 @@ test('a run paused for money: raising the budget on the page lets it finish; a r
       await page.locator('#raise button').click();
       assert.match(await answerTo(page, 'raise', 'refused'), /amountUsd/);
       await page.screenshot({ path: path.join(screenshots, 'console-budget.png'), fullPage: true });
+      await page.screenshot({ path: path.join(screenshots, 'console-budget-first-view.png') });
 
       await page.locator('#raise input[name="amountUsd"]').fill('0.5');
       await page.locator('#raise button').click();
@@ -632,6 +637,13 @@ test('a drifted scene in the consistency grid: its low cell beside the reference
           (imgs) => imgs.filter((img) => (img as unknown as { naturalWidth: number }).naturalWidth > 0).length
         );
       assert.equal(referencesShown, 2, "each group's reference heads its column");
+      // the checked clip sits in the row, beside the references' columns
+      const checked = (await handle.progress()).scenes[3]!.history[0]!.clipPath!;
+      const rowClip = row.locator('td.clip video');
+      assert.equal(await rowClip.getAttribute('src'), `/files/${checked.split('/').map(encodeURIComponent).join('/')}`);
+      await waitUntil('the checked clip to show its first frame', () =>
+        rowClip.evaluate((video) => (video as unknown as { readyState: number }).readyState >= 2)
+      );
       assert.match(
         await page.locator('.waiting').innerText(),
         /drifted scene s4 \(Keep or Remake in the consistency grid\)/
