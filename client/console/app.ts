@@ -74,6 +74,7 @@ export function consoleApp(deps: ConsoleDeps, served: { port: number }): Hono {
   const factsOf = async (p: Progress): Promise<PlanFacts> => ({
     plan: await plans.planOf(p.generationId, p.startedAt),
     model: catalogue.models.find((m) => m.id === p.model),
+    scorers: catalogue.scorers,
   });
 
   app.use('*', consoleHeaders(deps.storage));

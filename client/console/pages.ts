@@ -1,4 +1,4 @@
-import type { ModelEntry } from '../../schema/catalogue';
+import type { Catalogue, ModelEntry } from '../../schema/catalogue';
 import type { Plan } from '../../schema/plan';
 import type { AttemptProgress, ConsistencyCheck, Progress, SceneProgress, Wait } from '../../schema/progress';
 import { finishedStatuses } from '../../schema/progress';
@@ -33,6 +33,8 @@ export interface PageLinks {
 export interface PlanFacts {
   plan: Plan | null;
   model: ModelEntry | undefined;
+  /** The paid scorers' prices (CLIP), when the console has a catalogue. */
+  scorers?: Catalogue['scorers'];
 }
 
 /** A page drawn from progress alone. */
@@ -165,7 +167,7 @@ function referenceGroups(p: Progress, plan: Plan | null, links: PageLinks): Mark
 
 /** What approving lets go, said beside the decision: which scenes and what their first attempts may cost. */
 function releaseSummary(p: Progress, facts: PlanFacts): Markup {
-  const release = gateRelease(p, facts.plan ?? { scenes: [] }, facts.model);
+  const release = gateRelease(p, facts.plan ?? { scenes: [], gate: {} }, facts.model, facts.scorers);
   if (release.sceneIds.length === 0) {
     return h`<p class="release">Approving keeps this clip; no other scene waits for the gate.</p>`;
   }

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { gateRelease } from '../../client/console/gate-release';
 import { generationSections } from '../../client/console/pages';
 import { loadCatalogue } from '../../common/catalogue-file';
+import { estimateCostUsd } from '../../schema/catalogue';
 import { planSchema } from '../../schema/plan';
 import type { Progress, SceneProgress } from '../../schema/progress';
 
@@ -84,6 +85,22 @@ test('a model that makes fixed-length clips is priced on what it makes, not on t
   // Veo 3.1 makes 8 s whatever is asked: two scenes are 16 s at $0.20
   const release = gateRelease(waiting('succeeded'), plan, model('google/veo-3.1'));
   assert.ok(Math.abs(release.estimateUsd! - 3.2) < 1e-9, String(release.estimateUsd));
+});
+
+test('with the CLIP scorer, each released scene the consistency check scores adds one paid score', () => {
+  const clipPlan = { ...plan, gate: { ...plan.gate, scorer: 'clip' as const } };
+  const checking: Progress = {
+    ...waiting('succeeded'),
+    consistency: { threshold: 0.6, onDrift: 'regenerate', sceneIds: ['s2', 's4'], checks: [], driftedScenes: [] },
+  };
+  const entry = model('scenegate/ip-adapter-video');
+  const oneScore = estimateCostUsd(catalogue.scorers.clip.pricing, 0);
+  assert.ok(oneScore > 0);
+  // s3 and s4 are released; only s4 is checked
+  const release = gateRelease(checking, clipPlan, entry, catalogue.scorers);
+  assert.ok(Math.abs(release.estimateUsd! - (0.35 + oneScore)) < 1e-9, String(release.estimateUsd));
+  // the free scorers add nothing
+  assert.ok(Math.abs(gateRelease(checking, plan, entry, catalogue.scorers).estimateUsd! - 0.35) < 1e-9);
 });
 
 test('gate scenes still running are named: the released scenes wait for them too', () => {
