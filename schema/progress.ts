@@ -69,6 +69,9 @@ export const attemptProgressSchema = z.object({
   /** What it cost, once it ended. */
   costUsd: z.number().nullable(),
   clipPath: z.string().nullable(),
+  /** With `pipeline: keyframe`: the keyframe this attempt made first, and the step it is at (or ended at). */
+  keyframePath: z.string().optional(),
+  step: z.enum(['keyframe', 'animating']).optional(),
   /** The gate's consistency score of this attempt's clip. */
   score: z.number().nullable(),
   /** Why it failed or missed (the model's error, or a person's reason). */
@@ -107,6 +110,8 @@ export const consistencyCheckSchema = z.object({
   score: z.number(),
   /** Each consistency group the scene shows, by its best reference image. */
   byGroup: z.record(z.string(), z.number()),
+  /** What was scored: the attempt's keyframe (`pipeline: keyframe`, before its clip is paid for) or its clip. */
+  of: z.enum(['keyframe', 'clip']).optional(),
   /**
    * pass: at or above the threshold. drift: below it; `outcome` says what followed
    * (regenerated, awaiting a person, approved or rejected by one, flagged and kept).

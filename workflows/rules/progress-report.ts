@@ -50,6 +50,8 @@ function scenesOf(g: GenerationView): SceneProgress[] {
         predictionId: a.predictionId,
         costUsd: a.costUsd === null ? null : round(a.costUsd),
         clipPath: a.clip?.path ?? null,
+        ...(a.keyframe ? { keyframePath: a.keyframe.path } : {}),
+        ...(a.step ? { step: a.step } : {}),
         score: a.score,
         note: a.note,
         startedAt: iso(a.startedAt),
