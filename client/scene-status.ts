@@ -1,4 +1,4 @@
-import type { Progress, SceneProgress } from '../schema/progress';
+import { sceneActivityOf, type Progress, type SceneProgress } from '../schema/progress';
 
 /**
  * A scene's status as a person should read it: a gate scene held for a person's decision is
@@ -8,7 +8,5 @@ import type { Progress, SceneProgress } from '../schema/progress';
  */
 export function sceneStatusOf(scene: SceneProgress, progress: Progress): string {
   const asked = progress.waitingOn.some((w) => w.kind === 'approval' && w.sceneIds.includes(scene.id));
-  if (asked && scene.status === 'scoring') return 'awaiting_approval';
-  const step = scene.history.at(-1)?.step;
-  return scene.status === 'running' && step ? step : scene.status;
+  return asked && scene.status === 'scoring' ? 'awaiting_approval' : sceneActivityOf(scene);
 }

@@ -102,6 +102,12 @@ export const sceneProgressSchema = z.object({
 });
 export type SceneProgress = z.infer<typeof sceneProgressSchema>;
 
+/** A scene's status, or for a running `pipeline: keyframe` attempt the paid step it is at (`keyframe`, `animating`). */
+export function sceneActivityOf(scene: Pick<SceneProgress, 'status' | 'history'>): string {
+  const step = scene.history.at(-1)?.step;
+  return scene.status === 'running' && step ? step : scene.status;
+}
+
 /** One consistency check of a scene attempt's clip: its score, each group's, and what it led to. */
 export const consistencyCheckSchema = z.object({
   sceneId: z.string(),

@@ -1,4 +1,10 @@
-import type { GenerationStatus, Progress, SceneProgress, Wait } from '../../schema/progress';
+import {
+  sceneActivityOf,
+  type GenerationStatus,
+  type Progress,
+  type SceneProgress,
+  type Wait,
+} from '../../schema/progress';
 import type { GateStatus } from './gate';
 
 /** What the status rules read of a generation at one moment. */
@@ -146,7 +152,10 @@ export function currentDetails(progress: Progress): string {
   const eta = progress.etaAt ? ` · done about ${progress.etaAt.slice(11, 19)} UTC` : '';
   const gate = progress.gate.status === 'disabled' ? '' : ` · gate ${progress.gate.status}`;
   const byStatus = new Map<string, string[]>();
-  for (const s of progress.scenes) byStatus.set(s.status, [...(byStatus.get(s.status) ?? []), s.id]);
+  for (const s of progress.scenes) {
+    const shown = sceneActivityOf(s);
+    byStatus.set(shown, [...(byStatus.get(shown) ?? []), s.id]);
+  }
   const scenes = [...byStatus].map(([status, ids]) => `${status}: ${some(ids)}`).join(' · ');
   // on the first line: the Web UI's frame cuts off the last ones
   const review = progress.consoleUrl ? ` · [review in the console](${progress.consoleUrl})` : '';
