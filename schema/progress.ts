@@ -71,6 +71,7 @@ export const attemptProgressSchema = z.object({
   clipPath: z.string().nullable(),
   /** With `pipeline: keyframe`: the keyframe this attempt made first, and the step it is at (or ended at). */
   keyframePath: z.string().optional(),
+  keyframePredictionId: z.string().optional(),
   step: z.enum(['keyframe', 'animating']).optional(),
   /** The gate's consistency score of this attempt's clip. */
   score: z.number().nullable(),

@@ -57,6 +57,8 @@ export interface CallState {
 export interface AttemptCalls {
   predictionId: string | null;
   costUsd: number | null;
+  /** The prediction of its keyframe (`pipeline: keyframe`), once created. */
+  keyframePredictionId?: string;
 }
 
 /** Early reports kept per call: a sender of forged ones cannot grow the workflow's state. */
@@ -230,9 +232,11 @@ export class PaidCalls {
       .map((key) => this.calls.get(key)!)
       .filter((s) => s.call.kind === 'scene');
     const booked = making.every((s) => s.costUsd !== null);
+    const keyframe = making.find((s) => s.call.step === 'keyframe')?.predictionId;
     return {
       predictionId: making.findLast((s) => s.predictionId !== null)?.predictionId ?? null,
       costUsd: making.length && booked ? making.reduce((sum, s) => sum + s.costUsd!, 0) : null,
+      ...(keyframe ? { keyframePredictionId: keyframe } : {}),
     };
   }
 

@@ -51,6 +51,7 @@ function scenesOf(g: GenerationView): SceneProgress[] {
         costUsd: a.costUsd === null ? null : round(a.costUsd),
         clipPath: a.clip?.path ?? null,
         ...(a.keyframe ? { keyframePath: a.keyframe.path } : {}),
+        ...(a.keyframePredictionId ? { keyframePredictionId: a.keyframePredictionId } : {}),
         ...(a.step ? { step: a.step } : {}),
         score: a.score,
         note: a.note,
