@@ -48,7 +48,7 @@ export type SceneStatus = z.infer<typeof sceneStatusSchema>;
  * What a generation can be waiting for a person to give: a gate decision, money, an operator's
  * answer, or a decision on a scene that drifted from its references (`consistency.onDrift: await-approval`).
  */
-const waitKindSchema = z.enum(['approval', 'budget', 'operator', 'drift']);
+const waitKindSchema = z.enum(['approval', 'budget', 'operator', 'drift', 'storyboard']);
 /** One thing a generation waits for, and the scenes held up by it. */
 export const waitSchema = z.object({ kind: waitKindSchema, sceneIds: z.array(z.string()) });
 export type Wait = z.infer<typeof waitSchema>;
@@ -141,6 +141,17 @@ export const consistencyProgressSchema = z.object({
 });
 export type ConsistencyProgress = z.infer<typeof consistencyProgressSchema>;
 
+/** The storyboard (`pipeline: keyframe` with `keyframe.storyboard: approve`): null when the plan has none. */
+export const storyboardProgressSchema = z.object({
+  /** open: keyframes wait for a person's release before their clips. released: clips are being made. */
+  status: z.enum(['open', 'released']),
+  /** Scenes whose keyframe is on the storyboard, waiting for the release, in the order they came. */
+  sceneIds: z.array(z.string()),
+  /** The release's note. */
+  note: z.string().optional(),
+});
+export type StoryboardProgress = z.infer<typeof storyboardProgressSchema>;
+
 /** What the `progress` query returns. */
 export const progressSchema = z.object({
   generationId: z.string(),
@@ -173,6 +184,7 @@ export const progressSchema = z.object({
   }),
   /** The consistency check after the gate; null without a `consistency` section (and from runs begun before it). */
   consistency: consistencyProgressSchema.nullable().default(null),
+  storyboard: storyboardProgressSchema.nullable().default(null),
   /** The reference images scenes are conditioned on: the copies in the worker's storage. Empty before preparation. */
   references: z.array(z.object({ groupId: z.string(), kind: z.string(), path: z.string() })).default([]),
   /** The generation's page in the review console, when its worker knows one. */

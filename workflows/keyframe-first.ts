@@ -1,3 +1,5 @@
+import { condition } from '@temporalio/workflow';
+import { durationMs } from '../schema/plan';
 import type { GenerationActivities } from './activity-options';
 import { attemptStep } from './attempt-step';
 import { checkScene } from './check-scene';
@@ -40,6 +42,7 @@ export async function keyframeFirst(
     if (!made) return (next = 'again');
     attempts.keyframe.made(id, { path: made.key, modelUrl: made.modelUrl });
     next = await judgeKeyframe(attempts, verdicts, drifts, acts, id);
+    if (next === 'animate' && attempts.keyframe.storyboardHolds) next = await onStoryboard(attempts, id);
     // the clip is a prediction of its own: it waits for a slot as any other does
     if (next === 'animate' && attempts.slotPerPrediction && !(await takeSlot(attempts, id))) next = 'stop';
     return next;
@@ -67,4 +70,15 @@ async function judgeKeyframe(
   if (!drifts.wantsKeyframe(id)) return 'animate';
   const checked = await checkScene(attempts, drifts, acts, id, 'keyframe');
   return checked === 'keep' ? 'animate' : checked;
+}
+
+/** The keyframe waits on the storyboard until a person releases it or has it made again. */
+async function onStoryboard(attempts: SceneAttempts, id: string): Promise<AfterKeyframe> {
+  attempts.keyframe.toStoryboard(id);
+  const answered = await condition(
+    () => attempts.keyframe.storyboardAnswered(id),
+    durationMs(attempts.plan.gate.approvalTimeout),
+    { summary: `the storyboard's release, with scene ${id}'s keyframe: gate.approvalTimeout` }
+  );
+  return attempts.keyframe.leaveStoryboard(id, answered);
 }
