@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { modelEntrySchema, scorerEntrySchema } from './catalogue';
-import { aspectRatioSchema, gateScorerSchema, groupKindSchema } from './plan';
+import { aspectRatioSchema, gateScorerSchema, groupKindSchema, pipelineSchema } from './plan';
 import type { Notification } from './notification';
 import { predictionSnapshotSchema, type PredictionSnapshot } from './prediction';
 
@@ -38,13 +38,22 @@ export const prepareGenerationInputSchema = z.object({
   /** The plan's gate scorer, when the gate is on; unset means the default for where the worker runs. */
   scorer: gateScorerSchema.optional(),
   gateEnabled: z.boolean(),
+  /** The plan's pipeline; unset (runs prepared before keyframes): direct. */
+  pipeline: pipelineSchema.optional(),
+  /** The plan's `keyframe.model`; unset means the catalogue's default for where the worker runs and the scenes' groups. */
+  keyframeModel: z.string().optional(),
 });
 export type PrepareGenerationInput = z.infer<typeof prepareGenerationInputSchema>;
 
 export const prepareGenerationResultSchema = z.object({
   references: z.array(preparedReferenceSchema),
-  /** The model scenes run on, as the catalogue describes it: the workflow maps requests onto its inputs. */
+  /**
+   * The model scenes run on, as the catalogue describes it: the workflow maps requests onto its
+   * inputs. With `pipeline: keyframe`, the image-to-video model that animates each keyframe.
+   */
   model: modelEntrySchema,
+  /** With `pipeline: keyframe`, the image model keyframes come from; null for direct; absent in results recorded before keyframes (read it as null). */
+  keyframeModel: modelEntrySchema.nullable().optional(),
   /** The gate's scorer, resolved; the CLIP model when it is `clip`. */
   scorer: gateScorerSchema,
   scorerModel: scorerEntrySchema.nullable(),

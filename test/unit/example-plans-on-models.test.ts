@@ -33,7 +33,8 @@ test('every example plan on every catalogue model is refused by field, or sends 
     for (const model of catalogue.models) {
       const problems = modelProblems({ ...plan, model: model.id }, catalogue);
       if (problems.length > 0) {
-        for (const p of problems) assert.match(p, /^(scenes\[\d+\]\.(entities|durationSec)|aspectRatio): /, p);
+        for (const p of problems)
+          assert.match(p, /^(scenes\[\d+\]\.(entities|durationSec)|aspectRatio|model|keyframe\.model): /, p);
         outcomes.push(`${file} on ${model.id}: refused`);
         continue;
       }
