@@ -217,6 +217,13 @@ const planObjectSchema = strictObject({
   /** With `pipeline: keyframe`: the image model keyframes come from. Unset: the catalogue's default for where the worker runs and the groups the scenes show. */
   keyframe: strictObject({
     model: z.string().min(1).max(200, atMost(200, 'characters')).optional(),
+    /**
+     * approve: every keyframe that passed its check waits on a storyboard until a person releases
+     * the animation (`scenegate release`), having single keyframes made again first if need be
+     * (`redo-keyframe`). auto: each keyframe goes on to its clip at once. Unset: approve when
+     * `gate.onFail` is `await-approval` (a person is already asked), else auto.
+     */
+    storyboard: z.enum(['approve', 'auto']).optional(),
   }).optional(),
   /** One seed for every scene, so scenes share a look. */
   seed: z
