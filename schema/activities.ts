@@ -127,6 +127,21 @@ export type CollectClipInput = z.infer<typeof collectClipInputSchema>;
 export const clipSchema = z.object({ path: z.string(), durationSec: z.number(), sizeBytes: z.number() });
 export type StoredClip = z.infer<typeof clipSchema>;
 
+/** A finished keyframe prediction (`pipeline: keyframe`): its image copied into storage and put where the video model fetches it. */
+export const collectKeyframeInputSchema = collectClipInputSchema;
+export type CollectKeyframeInput = z.infer<typeof collectKeyframeInputSchema>;
+
+export const storedKeyframeSchema = z.object({
+  /** The image in scenegate's storage (`<generation>/keyframes/<scene>-a<attempt>.png`): what the console shows and the scorer reads. */
+  key: z.string(),
+  /** The URL the image-to-video model fetches it from: a presigned URL of the stored copy, or a Replicate Files API upload. */
+  modelUrl: z.string(),
+  /** When `modelUrl` stops working (ms since the epoch), as for references; unset: not known. */
+  expiresAt: z.number().optional(),
+  sizeBytes: z.number(),
+});
+export type StoredKeyframe = z.infer<typeof storedKeyframeSchema>;
+
 export const scoreClipInputSchema = z.object({
   clipPath: z.string(),
   references: z.array(preparedReferenceSchema),
@@ -186,6 +201,7 @@ export interface Activities {
   getPrediction(input: PredictionRef): Promise<PredictionSnapshot>;
   cancelPrediction(input: PredictionRef): Promise<PredictionSnapshot>;
   collectClip(input: CollectClipInput): Promise<StoredClip>;
+  collectKeyframe(input: CollectKeyframeInput): Promise<StoredKeyframe>;
   scoreClip(input: ScoreClipInput): Promise<ScoreClipResult>;
   sampleFrames(input: SampleFramesInput): Promise<SampledFrames>;
   assembleVideo(input: AssembleVideoInput): Promise<AssembleVideoResult>;
