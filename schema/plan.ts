@@ -220,10 +220,9 @@ const planObjectSchema = strictObject({
     /**
      * approve: every keyframe that passed its check waits on a storyboard until a person releases
      * the animation (`scenegate release`), having single keyframes made again first if need be
-     * (`redo-keyframe`). auto: each keyframe goes on to its clip at once. Unset: approve when
-     * `gate.onFail` is `await-approval` (a person is already asked), else auto.
+     * (`redo-keyframe`). auto: each keyframe goes on to its clip at once.
      */
-    storyboard: z.enum(['approve', 'auto']).optional(),
+    storyboard: z.enum(['approve', 'auto']).default('auto'),
   }).optional(),
   /** One seed for every scene, so scenes share a look. */
   seed: z

@@ -65,6 +65,7 @@ async function judgeKeyframe(
       if (verdicts.missed(id, judged.note) === 'again') return 'again';
       if (!(await gateExhausted(attempts, verdicts, id))) return 'stop';
     }
+    verdicts.keyframePassed(id);
     return 'animate';
   }
   if (!drifts.wantsKeyframe(id)) return 'animate';

@@ -131,8 +131,8 @@ export class Generation {
 
   /** Once every gate scene has its clip, the gate passes and the other scenes are released. Returns true when it did. */
   releaseAfterGate(): boolean {
-    if (!this.gate.judging || !this.gate.sceneIds.every((id) => this.sceneState(id).status === 'succeeded'))
-      return false;
+    const ready = (id: string): boolean => this.sceneState(id).status === 'succeeded' || this.gate.isCleared(id);
+    if (!this.gate.judging || !this.gate.sceneIds.every(ready)) return false;
     this.gate.pass();
     this.scheduler.release(this.order.filter((id) => !this.gate.includes(id)));
     this.record();

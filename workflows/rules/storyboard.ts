@@ -2,12 +2,12 @@ import type { Plan } from '../../schema/plan';
 import type { StoryboardProgress, SceneStatus } from '../../schema/progress';
 
 /**
- * Whether a person sees every keyframe before any clip is paid for: `keyframe.storyboard`, which
- * defaults to `approve` when the plan already asks a person at the gate (`gate.onFail: await-approval`).
+ * Whether a person sees every keyframe before any clip is paid for: `keyframe.storyboard:
+ * approve`. Asked for, not implied by `gate.onFail: await-approval` (its default), which would
+ * stop every keyframe run for a person.
  */
-export function storyboardWanted(plan: Pick<Plan, 'pipeline' | 'keyframe' | 'gate'>): boolean {
-  if (plan.pipeline !== 'keyframe') return false;
-  return (plan.keyframe?.storyboard ?? (plan.gate.onFail === 'await-approval' ? 'approve' : 'auto')) === 'approve';
+export function storyboardWanted(plan: Pick<Plan, 'pipeline' | 'keyframe'>): boolean {
+  return plan.pipeline === 'keyframe' && plan.keyframe?.storyboard === 'approve';
 }
 
 /** Scenes whose keyframe may still come to the storyboard: not on it, and neither done nor given up. */
