@@ -5,6 +5,7 @@ import type { Catalogue } from '../schema/catalogue';
 import { FailureType } from '../schema/failures';
 import { makeAssembleVideo } from './assemble-video';
 import { makeCollectClip } from './collect-clip';
+import { makeCollectKeyframe } from './collect-keyframe';
 import { makeCreatePrediction } from './create-prediction';
 import { makePrepareGeneration, type ReferenceFetchSettings } from './prepare-generation';
 import { makeRenewReferences } from './renew-references';
@@ -74,6 +75,7 @@ export function createActivities(deps: ActivityDeps): Activities {
     }),
     ...makeReadPrediction(replicate),
     collectClip: makeCollectClip({ storage: deps.storage, connection: deps.connection }),
+    collectKeyframe: makeCollectKeyframe({ ...replicate, storage: deps.storage }),
     ...makeScoreClip({ ...replicate, storage: deps.storage, vision: deps.vision ?? new VisionScorerClient() }),
     assembleVideo: makeAssembleVideo({ storage: deps.storage }),
     // a generation prepared without a receiver never schedules it; one prepared by a worker that

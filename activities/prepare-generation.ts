@@ -20,7 +20,7 @@ import {
 } from '../common/reference-file';
 import { fetchReference, ReferenceFetchError, type ReferenceFetchTrust } from './reference-fetch';
 import { runFfprobe } from '../media/ffmpeg';
-import { modelProblems, referenceLimitProblem } from '../schema/plan-model-check';
+import { keyframeModels, modelProblems, referenceLimitProblem } from '../schema/plan-model-check';
 import { missingVisionPackage } from '../media/vision/vision-packages';
 import { findModel } from './catalogue';
 import { parseInput } from './parse-input';
@@ -111,20 +111,30 @@ export function makePrepareGeneration(deps: PrepareGenerationDeps) {
     const input = parseInput(prepareGenerationInputSchema, raw, 'prepareGeneration');
     const ctx = Context.current();
     const { hosted } = deps.connection;
-    const modelId = input.model ?? (hosted ? deps.catalogue.defaults.hosted : deps.catalogue.defaults.emulator);
-    const model = findModel(deps.catalogue, modelId);
+    const pipeline = input.pipeline ?? 'direct';
+    const planForModel = {
+      pipeline,
+      scenes: input.scenes,
+      consistencyGroups: input.groups,
+      ...(input.model ? { model: input.model } : {}),
+      ...(input.keyframeModel ? { keyframe: { model: input.keyframeModel } } : {}),
+      ...(input.aspectRatio ? { aspectRatio: input.aspectRatio } : {}),
+    };
+    const where = hosted ? 'hosted' : 'emulator';
+    const keyframe = pipeline === 'keyframe' ? keyframeModels(planForModel, deps.catalogue, where) : undefined;
+    const modelId = keyframe?.model ?? input.model ?? deps.catalogue.defaults[where];
     // vision runs on the worker, offline and free, wherever the clips come from (docs/scorers.md)
     const scorer = input.scorer ?? 'vision';
     // a plan started from the temporal CLI or the Web UI was never checked by a client: check it before paying
     const problems = modelProblems(
-      {
-        model: modelId,
-        scenes: input.scenes,
-        consistencyGroups: input.groups,
-        ...(input.aspectRatio ? { aspectRatio: input.aspectRatio } : {}),
-      },
+      { ...planForModel, model: modelId, ...(keyframe ? { keyframe: { model: keyframe.keyframeModel } } : {}) },
       deps.catalogue
     );
+    if (pipeline === 'keyframe' && !keyframe) {
+      problems.push(
+        `pipeline: this catalogue names no keyframe models for the ${where === 'hosted' ? 'hosted Replicate' : 'emulator'} (defaults.keyframe); set model (an image-to-video model) and keyframe.model (an image model)`
+      );
+    }
     if (input.gateEnabled && hosted && scorer === 'local') {
       problems.push(
         `gate.scorer: "local" measures a clip against references the emulator pastes into it and cannot judge a hosted model's clips; use "vision" (the default: faces and object features measured on the worker, free), "clip" (CLIP features on Replicate, paid per score) or "manual" (a person decides)`
@@ -148,6 +158,12 @@ export function makePrepareGeneration(deps: PrepareGenerationDeps) {
         message: problems.join('; '),
       });
     }
+    const model = findModel(deps.catalogue, modelId);
+    const keyframeModel = keyframe ? findModel(deps.catalogue, keyframe.keyframeModel) : null;
+    // the references go to the keyframe model, and to the clip's only when it takes them beside a first frame
+    const readers = keyframeModel
+      ? [keyframeModel, ...(model.inputs.firstFrame?.withReferences ? [model] : [])]
+      : [model];
     const checkpoint: PrepareCheckpoint = {
       uploaded: {},
       ...(ctx.info.heartbeatDetails as PrepareCheckpoint | undefined),
@@ -171,10 +187,8 @@ export function makePrepareGeneration(deps: PrepareGenerationDeps) {
           `${source} is ${size.width}x${size.height}; sides must be ${minSide} to ${maxSide} pixels`
         );
       }
-      const refused = referenceLimitProblem(model, {
-        type: type.ext === 'jpg' ? 'jpeg' : (type.ext as 'png' | 'webp' | 'gif'),
-        ...size,
-      });
+      const facts = { type: type.ext === 'jpg' ? ('jpeg' as const) : (type.ext as 'png' | 'webp' | 'gif'), ...size };
+      const refused = readers.map((reader) => referenceLimitProblem(reader, facts)).find(Boolean);
       if (refused) throw invalid(field, `${source}: ${refused}`);
       // stored only once accepted: a refused image leaves nothing behind
       const key = keyFor(input.generationId, 'references', `${sha256.slice(0, 16)}.${type.ext}`);
@@ -235,6 +249,7 @@ export function makePrepareGeneration(deps: PrepareGenerationDeps) {
     return {
       references,
       model,
+      keyframeModel,
       scorer,
       scorerModel: input.gateEnabled && scorer === 'clip' ? deps.catalogue.scorers.clip : null,
     };

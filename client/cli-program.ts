@@ -229,6 +229,25 @@ export function scenegateProgram(): Command {
     );
 
   program
+    .command('release')
+    .description('release the storyboard: animate every keyframe on it (keyframe.storyboard: approve)')
+    .argument('<id>', 'generation id')
+    .option('--note <text>', 'kept with the release')
+    .action(async (id: string, opts: { note?: string }) =>
+      say(await (await (await generations()).get(id)).releaseStoryboard(opts.note))
+    );
+
+  program
+    .command('redo-keyframe')
+    .description('have one keyframe on the storyboard made again, one step stronger, before the release')
+    .argument('<id>', 'generation id')
+    .argument('<sceneId>', "the scene's id in the plan")
+    .requiredOption('--reason <text>', 'what is wrong, kept with the request')
+    .action(async (id: string, sceneId: string, opts: { reason: string }) =>
+      say(await (await (await generations()).get(id)).redoKeyframe(sceneId, opts.reason))
+    );
+
+  program
     .command('budget')
     .description('raise or set the budget limit (exactly one of --raise, --set)')
     .argument('<id>', 'generation id')

@@ -13,6 +13,7 @@ import {
   updateOutcomeSchema,
   type ApproveGate,
   type ApproveScene,
+  type ReleaseStoryboard,
   type RetryScene,
   type UpdateOutcome,
 } from '../schema/messages';
@@ -39,8 +40,10 @@ import {
   GENERATE_VIDEO_WORKFLOW,
   progressQuery,
   raiseBudgetSignal,
+  redoKeyframeUpdate,
   rejectGateUpdate,
   rejectSceneUpdate,
+  releaseStoryboardUpdate,
   retrySceneUpdate,
   setBudgetSignal,
   skipSceneUpdate,
@@ -161,6 +164,19 @@ export class GenerationHandle {
   rejectScene(sceneId: string, reason: string): Promise<UpdateOutcome> {
     return this.unlessEnded('nothing to reject', () =>
       answered(this.workflow.executeUpdate(rejectSceneUpdate, { args: [{ sceneId, reason }] }))
+    );
+  }
+  /** Animates every keyframe on the storyboard (`keyframe.storyboard: approve`). */
+  releaseStoryboard(note?: string): Promise<UpdateOutcome> {
+    const args: ReleaseStoryboard = note === undefined ? {} : { note };
+    return this.unlessEnded('nothing to release', () =>
+      answered(this.workflow.executeUpdate(releaseStoryboardUpdate, { args: [args] }))
+    );
+  }
+  /** Has one keyframe on the storyboard made again, one step stronger, before the release. */
+  redoKeyframe(sceneId: string, reason: string): Promise<UpdateOutcome> {
+    return this.unlessEnded('nothing to redo', () =>
+      answered(this.workflow.executeUpdate(redoKeyframeUpdate, { args: [{ sceneId, reason }] }))
     );
   }
   retryScene(sceneId: string, overrides?: RetryScene['overrides']): Promise<UpdateOutcome> {

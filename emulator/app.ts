@@ -202,7 +202,8 @@ export function emulatorApp(core: EmulatorCore): Hono<EmulatorEnv> {
     const size = fs.statSync(prediction.outputFile).size;
     // straight from the file to the socket: a web stream in between would cost CPU on every chunk of every download
     const { outgoing } = c.env;
-    outgoing.writeHead(200, { 'content-type': 'video/mp4', 'content-length': size });
+    const type = prediction.outputFile.endsWith('.png') ? 'image/png' : 'video/mp4';
+    outgoing.writeHead(200, { 'content-type': type, 'content-length': size });
     fs.createReadStream(prediction.outputFile).pipe(outgoing);
     return RESPONSE_ALREADY_SENT;
   });

@@ -31,13 +31,18 @@ function checkValue(name: string, field: InputField, value: unknown): InvalidFie
     case 'uri':
       if (!isUri(value)) return bad('invalid_type', `${name} must be a URI`);
       break;
-    case 'uri[]':
-      if (!Array.isArray(value) || !value.every(isUri)) return bad('invalid_type', `${name} must be an array of URIs`);
+    case 'string[]':
+    case 'uri[]': {
+      const item = field.type === 'uri[]' ? isUri : (v: unknown): boolean => typeof v === 'string';
+      if (!Array.isArray(value) || !value.every(item)) {
+        return bad('invalid_type', `${name} must be an array of ${field.type === 'uri[]' ? 'URIs' : 'strings'}`);
+      }
       if (field.minItems !== undefined && value.length < field.minItems)
         return bad('min_items', `${name} needs at least ${field.minItems} item(s)`);
       if (field.maxItems !== undefined && value.length > field.maxItems)
         return bad('max_items', `${name} takes at most ${field.maxItems} item(s)`);
       break;
+    }
   }
   if (field.enum && !field.enum.includes(value as string | number)) {
     return bad('enum', `${name} must be one of ${field.enum.join(', ')}`);

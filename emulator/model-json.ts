@@ -11,9 +11,10 @@ export function modelJson(model: EmulatedModel, changes: Record<string, object |
   const served = Object.entries(model.inputs).map(([name, f]): [string, object | null] => [
     name,
     {
-      type: f.type === 'uri[]' ? 'array' : f.type === 'uri' ? 'string' : f.type,
+      type: f.type === 'uri[]' || f.type === 'string[]' ? 'array' : f.type === 'uri' ? 'string' : f.type,
       ...(f.type === 'uri' ? { format: 'uri' } : {}),
       ...(f.type === 'uri[]' ? { items: { type: 'string', format: 'uri' } } : {}),
+      ...(f.type === 'string[]' ? { items: { type: 'string' } } : {}),
       ...(f.enum ? { enum: f.enum } : {}),
       ...(f.default !== undefined ? { default: f.default } : {}),
       ...(f.minimum !== undefined ? { minimum: f.minimum } : {}),

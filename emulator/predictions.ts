@@ -7,7 +7,7 @@ import { canonicalJson } from './canonical-json';
 import { imageEmbedding, textEmbedding } from './embeddings';
 import { drawLatencyMs, type ModelKnobs } from './knobs';
 import type { EmulatedModel } from './models';
-import { renderClip } from './render/clip';
+import { renderAnimation, renderClip, renderImage } from './render/clip';
 import type { EmulatorStats } from './stats';
 
 export type PredictionStatus = 'starting' | 'processing' | 'succeeded' | 'failed' | 'canceled' | 'aborted';
@@ -248,7 +248,7 @@ export class PredictionStore {
       .map((p) => p.id);
   }
 
-  /** Makes the model's output (a clip, or embeddings) while the prediction is processing. */
+  /** Makes the model's output (a clip, an image, or embeddings) while the prediction is processing. */
   private async produce(prediction: EmulatedPrediction): Promise<unknown> {
     const { host } = this;
     const { model } = prediction;
@@ -269,22 +269,53 @@ export class PredictionStore {
         }))
       );
     }
-    const spec = model.video!(prediction.resolvedInput);
-    const file = path.join(host.dataDir, 'outputs', prediction.id, 'output.mp4');
-    await fs.mkdir(path.dirname(file), { recursive: true });
-    if (host.knobs(model.id).render === 'none') {
-      // a hosted model reads every image it is given, rendered or not: an expired upload fails the run
-      if (host.dressRehearsal) await Promise.all(spec.references.map((uri) => host.resolveImage(uri)));
-      await fs.copyFile(await host.placeholderClip(spec.durationSec), file);
-    } else {
+    const drift = prediction.plan.driftImage;
+    if (model.kind === 'image') {
+      // an image is cheap to draw: rendered in every mode, so a keyframe always shows what it kept
+      const spec = model.image!(prediction.resolvedInput);
       const references = await Promise.all(spec.references.map((uri) => host.resolveImage(uri)));
-      if (prediction.plan.driftImage && references.length > 0)
-        references[0] = await fs.readFile(prediction.plan.driftImage);
-      await renderClip(spec, references, file);
+      if (drift && references.length > 0) references[0] = await fs.readFile(drift);
+      return this.delivered(
+        prediction,
+        'output.png',
+        (file) => renderImage(spec, references, file),
+        `an image at ${spec.aspectRatio}`
+      );
     }
+    const spec = model.video!(prediction.resolvedInput);
+    const render = async (file: string): Promise<void> => {
+      if (spec.firstFrame !== undefined) {
+        const first = await host.resolveImage(spec.firstFrame);
+        if (host.knobs(model.id).render === 'none')
+          return fs.copyFile(await host.placeholderClip(spec.durationSec), file);
+        return renderAnimation(spec, first, file, drift ? await fs.readFile(drift) : undefined);
+      }
+      if (host.knobs(model.id).render === 'none') {
+        // a hosted model reads every image it is given, rendered or not: an expired upload fails the run
+        if (host.dressRehearsal) await Promise.all(spec.references.map((uri) => host.resolveImage(uri)));
+        return fs.copyFile(await host.placeholderClip(spec.durationSec), file);
+      }
+      const references = await Promise.all(spec.references.map((uri) => host.resolveImage(uri)));
+      if (drift && references.length > 0) references[0] = await fs.readFile(drift);
+      await renderClip(spec, references, file);
+    };
+    return this.delivered(prediction, 'output.mp4', render, `${spec.durationSec}s at ${spec.aspectRatio}`);
+  }
+
+  /** Writes the output file with `render`, and answers its delivery URL (in a list when the model returns one). */
+  private async delivered(
+    prediction: EmulatedPrediction,
+    name: string,
+    render: (file: string) => Promise<void>,
+    what: string
+  ): Promise<unknown> {
+    const file = path.join(this.host.dataDir, 'outputs', prediction.id, name);
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await render(file);
     prediction.outputFile = file;
-    prediction.logs += `Rendered ${spec.durationSec}s at ${spec.aspectRatio}\n`;
-    return `${host.origin()}/delivery/${prediction.id}/output.mp4`;
+    prediction.logs += `Rendered ${what}\n`;
+    const url = `${this.host.origin()}/delivery/${prediction.id}/${name}`;
+    return prediction.model.outputList ? [url] : url;
   }
 
   private finish(prediction: EmulatedPrediction, status: PredictionStatus, output: unknown, error?: string): void {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { modelEntrySchema, scorerEntrySchema } from './catalogue';
-import { aspectRatioSchema, gateScorerSchema, groupKindSchema } from './plan';
+import { aspectRatioSchema, gateScorerSchema, groupKindSchema, pipelineSchema } from './plan';
 import type { Notification } from './notification';
 import { predictionSnapshotSchema, type PredictionSnapshot } from './prediction';
 
@@ -38,13 +38,22 @@ export const prepareGenerationInputSchema = z.object({
   /** The plan's gate scorer, when the gate is on; unset means the default for where the worker runs. */
   scorer: gateScorerSchema.optional(),
   gateEnabled: z.boolean(),
+  /** The plan's pipeline; unset (runs prepared before keyframes): direct. */
+  pipeline: pipelineSchema.optional(),
+  /** The plan's `keyframe.model`; unset means the catalogue's default for where the worker runs and the scenes' groups. */
+  keyframeModel: z.string().optional(),
 });
 export type PrepareGenerationInput = z.infer<typeof prepareGenerationInputSchema>;
 
 export const prepareGenerationResultSchema = z.object({
   references: z.array(preparedReferenceSchema),
-  /** The model scenes run on, as the catalogue describes it: the workflow maps requests onto its inputs. */
+  /**
+   * The model scenes run on, as the catalogue describes it: the workflow maps requests onto its
+   * inputs. With `pipeline: keyframe`, the image-to-video model that animates each keyframe.
+   */
   model: modelEntrySchema,
+  /** With `pipeline: keyframe`, the image model keyframes come from; null for direct; absent in results recorded before keyframes (read it as null). */
+  keyframeModel: modelEntrySchema.nullable().optional(),
   /** The gate's scorer, resolved; the CLIP model when it is `clip`. */
   scorer: gateScorerSchema,
   scorerModel: scorerEntrySchema.nullable(),
@@ -118,6 +127,21 @@ export type CollectClipInput = z.infer<typeof collectClipInputSchema>;
 export const clipSchema = z.object({ path: z.string(), durationSec: z.number(), sizeBytes: z.number() });
 export type StoredClip = z.infer<typeof clipSchema>;
 
+/** A finished keyframe prediction (`pipeline: keyframe`): its image copied into storage and put where the video model fetches it. */
+export const collectKeyframeInputSchema = collectClipInputSchema;
+export type CollectKeyframeInput = z.infer<typeof collectKeyframeInputSchema>;
+
+export const storedKeyframeSchema = z.object({
+  /** The image in scenegate's storage (`<generation>/keyframes/<scene>-a<attempt>.png`): what the console shows and the scorer reads. */
+  key: z.string(),
+  /** The URL the image-to-video model fetches it from: a presigned URL of the stored copy, or a Replicate Files API upload. */
+  modelUrl: z.string(),
+  /** When `modelUrl` stops working (ms since the epoch), as for references; unset: not known. */
+  expiresAt: z.number().optional(),
+  sizeBytes: z.number(),
+});
+export type StoredKeyframe = z.infer<typeof storedKeyframeSchema>;
+
 export const scoreClipInputSchema = z.object({
   clipPath: z.string(),
   references: z.array(preparedReferenceSchema),
@@ -177,6 +201,7 @@ export interface Activities {
   getPrediction(input: PredictionRef): Promise<PredictionSnapshot>;
   cancelPrediction(input: PredictionRef): Promise<PredictionSnapshot>;
   collectClip(input: CollectClipInput): Promise<StoredClip>;
+  collectKeyframe(input: CollectKeyframeInput): Promise<StoredKeyframe>;
   scoreClip(input: ScoreClipInput): Promise<ScoreClipResult>;
   sampleFrames(input: SampleFramesInput): Promise<SampledFrames>;
   assembleVideo(input: AssembleVideoInput): Promise<AssembleVideoResult>;

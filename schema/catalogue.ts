@@ -39,6 +39,10 @@ const typicalRunSchema = z.object({
 
 const fieldName = z.string().regex(/^[a-z_][a-z0-9_]*$/, { error: 'must be a model input field name' });
 
+/** What a model makes: a clip (scene attempts, keyframes animated), or an image (keyframes). */
+export const modelOutputSchema = z.enum(['video', 'image']);
+export type ModelOutput = z.infer<typeof modelOutputSchema>;
+
 /**
  * One model and how scenegate's scene request maps onto its inputs. Adding a model that
  * takes reference images is a new entry in catalogue/models.json, not new code.
@@ -51,37 +55,48 @@ export const modelEntrySchema = z.object({
   description: z.string().optional(),
   pricing: pricingSchema,
   typicalRunSec: typicalRunSchema.default({ base: 60, perOutputSecond: 10 }),
+  /** What it makes; unset (entries recorded before keyframes): video. An image model's output seconds are 0. */
+  output: modelOutputSchema.default('video'),
   /** The clip length the model really produces: the requested one, or a fixed one. */
   outputDuration: z.union([z.literal('requested'), z.object({ fixedSec: z.number().positive() })]).default('requested'),
   inputs: z.object({
     prompt: fieldName,
     negativePrompt: fieldName.optional(),
-    referenceImages: z.object({
-      field: fieldName,
-      /** array: a list of URLs; single: one URL. */
-      shape: z.enum(['array', 'single']),
-      /** At least this many references per scene (the model's own minimum). */
-      min: z.number().int().nonnegative().default(0),
-      max: z.number().int().positive(),
-      /** The consistency group kinds the model reads from this input (a portrait-only input: character). */
-      accepts: z.array(groupKindSchema).min(1).default(['character', 'product', 'style']),
-      /**
-       * How the prompt names the nth image (from 1), for models that address references by tag:
-       * `[Image{n}]`, `<<<image_{n}>>>`. scenegate then says in the prompt which image shows whom.
-       */
-      promptTag: z.string().includes('{n}').optional(),
-      /** What the model takes of a reference image: its file types, its shorter side, its width ÷ height. */
-      limits: z
-        .object({
-          types: z
-            .array(z.enum(['png', 'jpeg', 'webp', 'gif']))
-            .min(1)
-            .optional(),
-          minSidePx: z.number().int().positive().optional(),
-          aspect: z.object({ min: z.number().positive(), max: z.number().positive() }).optional(),
-        })
-        .default({}),
-    }),
+    /** Unset: the model takes no reference images (an image-to-video model that only animates a first frame). */
+    referenceImages: z
+      .object({
+        field: fieldName,
+        /** array: a list of URLs; single: one URL. */
+        shape: z.enum(['array', 'single']),
+        /** At least this many references per scene (the model's own minimum). */
+        min: z.number().int().nonnegative().default(0),
+        max: z.number().int().positive(),
+        /** The consistency group kinds the model reads from this input (a portrait-only input: character). */
+        accepts: z.array(groupKindSchema).min(1).default(['character', 'product', 'style']),
+        /**
+         * How the prompt names the nth image (from 1), for models that address references by tag:
+         * `[Image{n}]`, `<<<image_{n}>>>`. scenegate then says in the prompt which image shows whom.
+         */
+        promptTag: z.string().includes('{n}').optional(),
+        /** What the model takes of a reference image: its file types, its shorter side, its width ÷ height. */
+        limits: z
+          .object({
+            types: z
+              .array(z.enum(['png', 'jpeg', 'webp', 'gif']))
+              .min(1)
+              .optional(),
+            minSidePx: z.number().int().positive().optional(),
+            aspect: z.object({ min: z.number().positive(), max: z.number().positive() }).optional(),
+          })
+          .default({}),
+      })
+      .optional(),
+    /**
+     * An image-to-video model's first-frame input (`start_image`, `image`): with `pipeline: keyframe`
+     * the scene's keyframe goes there. `withReferences`: the model also takes the references beside
+     * it (most refuse both at once, so by default a keyframe's clip gets the keyframe alone).
+     */
+    firstFrame: z.object({ field: fieldName, withReferences: z.boolean().default(false) }).optional(),
     /** Where the reference strength goes, scaled linearly from 0..1 onto [min, max]. */
     referenceStrength: z.object({ field: fieldName, min: z.number(), max: z.number() }).optional(),
     seed: fieldName.optional(),
@@ -108,21 +123,44 @@ export const scorerEntrySchema = z.object({
   typicalRunSec: typicalRunSchema.default({ base: 10, perOutputSecond: 0 }),
 });
 
+const whereSchema = <T extends z.ZodType>(of: T) => z.object({ emulator: of, hosted: of });
+
 export const catalogueSchema = z
   .object({
     models: z.array(modelEntrySchema).min(1),
     /** The model a plan without one gets: on the emulator, and on hosted Replicate. */
-    defaults: z.object({ emulator: z.string(), hosted: z.string() }),
+    defaults: z.object({
+      emulator: z.string(),
+      hosted: z.string(),
+      /**
+       * `pipeline: keyframe` without `keyframe.model` or `model`: `image` lists the keyframe models
+       * in order of preference, the first that can carry every scene is taken (an IP-Adapter face
+       * model for characters alone, a multi-reference model when products or styles show); `video`
+       * is the image-to-video model that animates the keyframes.
+       */
+      keyframe: z.object({ image: whereSchema(z.array(z.string()).min(1)), video: whereSchema(z.string()) }).optional(),
+    }),
     scorers: z.object({
       /** The CLIP features model the `clip` gate scorer calls. */
       clip: scorerEntrySchema,
     }),
   })
   .superRefine((catalogue, ctx) => {
+    const check = (id: string, path: (string | number)[], wanted: (m: ModelEntry) => string | undefined): void => {
+      const model = catalogue.models.find((m) => m.id === id);
+      const problem = model ? wanted(model) : `is not one of the catalogue's models`;
+      if (problem) ctx.addIssue({ code: 'custom', path: ['defaults', ...path], message: problem });
+    };
+    const keyframe = catalogue.defaults.keyframe;
     for (const where of ['emulator', 'hosted'] as const) {
-      if (!catalogue.models.some((m) => m.id === catalogue.defaults[where])) {
-        ctx.addIssue({ code: 'custom', path: ['defaults', where], message: `is not one of the catalogue's models` });
-      }
+      check(catalogue.defaults[where], [where], (m) => (m.inputs.referenceImages ? undefined : 'takes no references'));
+      if (!keyframe) continue;
+      keyframe.image[where].forEach((id, i) =>
+        check(id, ['keyframe', 'image', where, i], (m) => (m.output === 'image' ? undefined : 'is not an image model'))
+      );
+      check(keyframe.video[where], ['keyframe', 'video', where], (m) =>
+        m.inputs.firstFrame ? undefined : 'takes no first frame'
+      );
     }
   });
 export type Catalogue = z.infer<typeof catalogueSchema>;

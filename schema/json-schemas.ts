@@ -2,8 +2,12 @@ import { z } from 'zod';
 import {
   abortSchema,
   approveGateSchema,
+  approveSceneSchema,
   raiseBudgetSchema,
+  redoKeyframeSchema,
   rejectGateSchema,
+  rejectSceneSchema,
+  releaseStoryboardSchema,
   retrySceneSchema,
   setBudgetSchema,
   skipSceneSchema,
@@ -53,6 +57,10 @@ export function jsonSchemas(): Record<string, JsonSchema> {
       $defs: {
         approveGate: message(approveGateSchema),
         rejectGate: message(rejectGateSchema),
+        approveScene: message(approveSceneSchema),
+        rejectScene: message(rejectSceneSchema),
+        releaseStoryboard: message(releaseStoryboardSchema),
+        redoKeyframe: message(redoKeyframeSchema),
         retryScene: message(retrySceneSchema),
         skipScene: message(skipSceneSchema),
         abort: message(abortSchema),

@@ -29,6 +29,10 @@ export const rejectGateSchema = strictObject({ reason });
 export const approveSceneSchema = strictObject({ sceneId, note: reason.optional() });
 /** Update `rejectScene`: a person has a drifted scene made again (while its checked attempts last). */
 export const rejectSceneSchema = strictObject({ sceneId, reason });
+/** Update `releaseStoryboard`: a person has every keyframe on the storyboard animated. */
+export const releaseStoryboardSchema = strictObject({ note: reason.optional() }).default({});
+/** Update `redoKeyframe`: a person has one keyframe on the storyboard made again, one step stronger. */
+export const redoKeyframeSchema = strictObject({ sceneId, reason });
 /** Update `retryScene`: an operator gives a failed scene new attempts, optionally changed. */
 export const retrySceneSchema = strictObject({ sceneId, overrides: sceneOverridesSchema.optional() });
 /** Update `skipScene`: an operator leaves a failed scene out of the video. */
@@ -49,6 +53,8 @@ export type ApproveGate = z.input<typeof approveGateSchema>;
 export type RejectGate = z.infer<typeof rejectGateSchema>;
 export type ApproveScene = z.infer<typeof approveSceneSchema>;
 export type RejectScene = z.infer<typeof rejectSceneSchema>;
+export type ReleaseStoryboard = z.input<typeof releaseStoryboardSchema>;
+export type RedoKeyframe = z.infer<typeof redoKeyframeSchema>;
 export type RetryScene = z.infer<typeof retrySceneSchema>;
 export type SkipScene = z.infer<typeof skipSceneSchema>;
 export type Abort = z.infer<typeof abortSchema>;

@@ -27,14 +27,20 @@ export interface SceneModelRequest {
    * the groups named in the prompt.
    */
   escalation: number;
+  /**
+   * The keyframe an image-to-video model animates (`pipeline: keyframe`): sent as the model's
+   * first frame, and then the references only if the model takes both at once.
+   */
+  firstFrameUrl?: string;
 }
 
 function nearest(allowed: readonly number[], wanted: number): number {
   return allowed.reduce((best, v) => (Math.abs(v - wanted) < Math.abs(best - wanted) ? v : best), allowed[0]!);
 }
 
-/** The clip length a model will produce for a requested length. */
+/** The clip length a model will produce for a requested length (0 for an image model). */
 export function outputSeconds(entry: ModelEntry, requestedSec: number): number {
+  if (entry.output === 'image') return 0;
   if (entry.outputDuration !== 'requested') return entry.outputDuration.fixedSec;
   return entry.inputs.duration ? nearest(entry.inputs.duration.allowed, requestedSec) : requestedSec;
 }
@@ -46,7 +52,8 @@ export function typicalRunMs(entry: Pick<ModelEntry, 'typicalRunSec'>, outputSec
 
 /** The groups of a scene the model reads references of (a portrait-only input takes characters alone). */
 export function acceptedGroups<G extends { kind: GroupKind }>(entry: ModelEntry, groups: readonly G[]): G[] {
-  return groups.filter((g) => entry.inputs.referenceImages.accepts.includes(g.kind));
+  const accepts = entry.inputs.referenceImages?.accepts ?? [];
+  return groups.filter((g) => accepts.includes(g.kind));
 }
 
 /**
@@ -60,7 +67,9 @@ export function allocateReferences(
   groups: readonly SceneGroup[],
   turn: number
 ): { group: SceneGroup; urls: string[] }[] {
-  const slots = entry.inputs.referenceImages.shape === 'single' ? 1 : entry.inputs.referenceImages.max;
+  const refs = entry.inputs.referenceImages;
+  if (!refs) return [];
+  const slots = refs.shape === 'single' ? 1 : refs.max;
   const taking = acceptedGroups(entry, groups).filter((g) => g.urls.length > 0);
   const rotated = taking.map((g) => {
     const shift = turn % g.urls.length;
@@ -102,10 +111,14 @@ export function toModelInput(entry: ModelEntry, request: SceneModelRequest): Rec
   const { inputs } = entry;
   // a model without a strength input escalates by what it does take
   const escalate = inputs.referenceStrength ? 0 : request.escalation;
-  const allocated = allocateReferences(entry, request.references, escalate);
+  const firstFrame = inputs.firstFrame && request.firstFrameUrl !== undefined ? inputs.firstFrame : undefined;
+  // a keyframe already carries the identity: most image-to-video models refuse references beside it
+  const sendsReferences = !firstFrame || firstFrame.withReferences;
+  const allocated = sendsReferences ? allocateReferences(entry, request.references, escalate) : [];
+  const refs = inputs.referenceImages;
   const prompt = [request.prompt];
-  if (inputs.referenceImages.promptTag && allocated.length > 0) {
-    prompt.push(tagSentence(inputs.referenceImages.promptTag, allocated));
+  if (refs?.promptTag && allocated.length > 0) {
+    prompt.push(tagSentence(refs.promptTag, allocated));
   }
   if (escalate > 0 && allocated.length > 0) {
     prompt.push(`Keep ${allocated.map((a) => nameOf(a.group)).join(' and ')} exactly as in the reference images.`);
@@ -114,7 +127,8 @@ export function toModelInput(entry: ModelEntry, request: SceneModelRequest): Rec
   if (inputs.negativePrompt && request.negativePrompt) input[inputs.negativePrompt] = request.negativePrompt;
 
   const urls = allocated.flatMap((a) => a.urls);
-  if (urls.length > 0) input[inputs.referenceImages.field] = inputs.referenceImages.shape === 'single' ? urls[0] : urls;
+  if (refs && urls.length > 0) input[refs.field] = refs.shape === 'single' ? urls[0] : urls;
+  if (firstFrame) input[firstFrame.field] = request.firstFrameUrl;
 
   if (inputs.referenceStrength) {
     const { field, min, max } = inputs.referenceStrength;

@@ -197,11 +197,33 @@ const budgetSchema = strictObject({
   waitTimeout: durationSchema.default('24h'),
 });
 
+/** How a scene attempt is made: one prediction (direct), or a keyframe image then its animation (keyframe). */
+export const pipelineSchema = z.enum(['direct', 'keyframe']);
+export type Pipeline = z.infer<typeof pipelineSchema>;
+
 const planObjectSchema = strictObject({
   /** Also the workflow id, so one id can never run twice at once. Defaults to the workflow id. */
   generationId: slug.optional(),
   /** A model id from the catalogue (catalogue/models.json). Unset: the catalogue's default for the emulator or hosted Replicate. */
   model: z.string().min(1).max(200, atMost(200, 'characters')).optional(),
+  /**
+   * direct: each scene attempt is one prediction on `model`, a reference-to-video model.
+   * keyframe: each attempt is two, a keyframe image from `keyframe.model` (the references as
+   * identity inputs, `strength` as its IP-Adapter scale where it has one), then the clip from
+   * `model`, an image-to-video model, with that keyframe as its first frame (docs/models.md
+   * "Keyframes first").
+   */
+  pipeline: pipelineSchema.default('direct'),
+  /** With `pipeline: keyframe`: the image model keyframes come from. Unset: the catalogue's default for where the worker runs and the groups the scenes show. */
+  keyframe: strictObject({
+    model: z.string().min(1).max(200, atMost(200, 'characters')).optional(),
+    /**
+     * approve: every keyframe that passed its check waits on a storyboard until a person releases
+     * the animation (`scenegate release`), having single keyframes made again first if need be
+     * (`redo-keyframe`). auto: each keyframe goes on to its clip at once.
+     */
+    storyboard: z.enum(['approve', 'auto']).default('auto'),
+  }).optional(),
   /** One seed for every scene, so scenes share a look. */
   seed: z
     .number()
@@ -305,6 +327,13 @@ export const planSchema = planObjectSchema
             message: `unknown scene "${id}" (scenes: ${[...scenes].slice(0, 10).join(', ')})`,
           });
         }
+      });
+    }
+    if (plan.keyframe && plan.pipeline !== 'keyframe') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['keyframe'],
+        message: 'applies only with pipeline "keyframe": set pipeline to "keyframe", or leave keyframe out',
       });
     }
     // a person judges manual gate scenes; nothing could score the other scenes' clips

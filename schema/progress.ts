@@ -48,7 +48,7 @@ export type SceneStatus = z.infer<typeof sceneStatusSchema>;
  * What a generation can be waiting for a person to give: a gate decision, money, an operator's
  * answer, or a decision on a scene that drifted from its references (`consistency.onDrift: await-approval`).
  */
-const waitKindSchema = z.enum(['approval', 'budget', 'operator', 'drift']);
+const waitKindSchema = z.enum(['approval', 'budget', 'operator', 'drift', 'storyboard']);
 /** One thing a generation waits for, and the scenes held up by it. */
 export const waitSchema = z.object({ kind: waitKindSchema, sceneIds: z.array(z.string()) });
 export type Wait = z.infer<typeof waitSchema>;
@@ -69,6 +69,10 @@ export const attemptProgressSchema = z.object({
   /** What it cost, once it ended. */
   costUsd: z.number().nullable(),
   clipPath: z.string().nullable(),
+  /** With `pipeline: keyframe`: the keyframe this attempt made first, and the step it is at (or ended at). */
+  keyframePath: z.string().optional(),
+  keyframePredictionId: z.string().optional(),
+  step: z.enum(['keyframe', 'animating']).optional(),
   /** The gate's consistency score of this attempt's clip. */
   score: z.number().nullable(),
   /** Why it failed or missed (the model's error, or a person's reason). */
@@ -99,6 +103,12 @@ export const sceneProgressSchema = z.object({
 });
 export type SceneProgress = z.infer<typeof sceneProgressSchema>;
 
+/** A scene's status, or for a running `pipeline: keyframe` attempt the paid step it is at (`keyframe`, `animating`). */
+export function sceneActivityOf(scene: Pick<SceneProgress, 'status' | 'history'>): string {
+  const step = scene.history.at(-1)?.step;
+  return scene.status === 'running' && step ? step : scene.status;
+}
+
 /** One consistency check of a scene attempt's clip: its score, each group's, and what it led to. */
 export const consistencyCheckSchema = z.object({
   sceneId: z.string(),
@@ -107,6 +117,8 @@ export const consistencyCheckSchema = z.object({
   score: z.number(),
   /** Each consistency group the scene shows, by its best reference image. */
   byGroup: z.record(z.string(), z.number()),
+  /** What was scored: the attempt's keyframe (`pipeline: keyframe`, before its clip is paid for) or its clip. */
+  of: z.enum(['keyframe', 'clip']).optional(),
   /**
    * pass: at or above the threshold. drift: below it; `outcome` says what followed
    * (regenerated, awaiting a person, approved or rejected by one, flagged and kept).
@@ -128,6 +140,17 @@ export const consistencyProgressSchema = z.object({
   driftedScenes: z.array(z.string()),
 });
 export type ConsistencyProgress = z.infer<typeof consistencyProgressSchema>;
+
+/** The storyboard (`pipeline: keyframe` with `keyframe.storyboard: approve`): null when the plan has none. */
+export const storyboardProgressSchema = z.object({
+  /** open: keyframes wait for a person's release before their clips. released: clips are being made. */
+  status: z.enum(['open', 'released']),
+  /** Scenes whose keyframe is on the storyboard, waiting for the release, in the order they came. */
+  sceneIds: z.array(z.string()),
+  /** The release's note. */
+  note: z.string().optional(),
+});
+export type StoryboardProgress = z.infer<typeof storyboardProgressSchema>;
 
 /** What the `progress` query returns. */
 export const progressSchema = z.object({
@@ -161,6 +184,7 @@ export const progressSchema = z.object({
   }),
   /** The consistency check after the gate; null without a `consistency` section (and from runs begun before it). */
   consistency: consistencyProgressSchema.nullable().default(null),
+  storyboard: storyboardProgressSchema.nullable().default(null),
   /** The reference images scenes are conditioned on: the copies in the worker's storage. Empty before preparation. */
   references: z.array(z.object({ groupId: z.string(), kind: z.string(), path: z.string() })).default([]),
   /** The generation's page in the review console, when its worker knows one. */

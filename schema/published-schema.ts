@@ -111,9 +111,12 @@ export function catalogueFindings(entry: ModelEntry, input: PublishedInput): Sch
   present(inputs.negativePrompt, 'string (the negative prompt)');
   present(inputs.seed, 'integer (the seed)');
   const refs = inputs.referenceImages;
-  const slot = props[refs.field];
-  const wanted = refs.shape === 'array' ? 'array of uri' : 'uri';
-  if (typeOf(slot) !== wanted) finding(refs.field, wanted, typeOf(slot));
+  if (refs) {
+    const wanted = refs.shape === 'array' ? 'array of uri' : 'uri';
+    if (typeOf(props[refs.field]) !== wanted) finding(refs.field, wanted, typeOf(props[refs.field]));
+  }
+  const first = inputs.firstFrame?.field;
+  if (first && typeOf(props[first]) !== 'uri') finding(first, 'uri (the first frame)', typeOf(props[first]));
   if (inputs.referenceStrength) {
     const { field, min, max } = inputs.referenceStrength;
     const p = props[field];
@@ -131,7 +134,7 @@ export function catalogueFindings(entry: ModelEntry, input: PublishedInput): Sch
     if (refused.length > 0) finding(field, refused.map(String).join(', '), p?.enum ? p.enum.join(', ') : typeOf(p));
   }
   const sends = new Set(
-    [inputs.prompt, inputs.negativePrompt, inputs.seed, refs.field, inputs.referenceStrength?.field]
+    [inputs.prompt, inputs.negativePrompt, inputs.seed, refs?.field, first, inputs.referenceStrength?.field]
       .concat([inputs.duration?.field, inputs.aspectRatio?.field], Object.keys(inputs.constants))
       .filter((f): f is string => f !== undefined)
   );

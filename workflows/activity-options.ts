@@ -18,7 +18,7 @@ const retry = {
  *   dead worker is noticed by its heartbeat; retried for up to `timeouts.sceneAttempt` (a retry
  *   first looks for the prediction an earlier try may have created).
  * - control: reading, finding and cancelling predictions, and uploading references again.
- * - long: downloads, scoring and assembly, which heartbeat so a crashed worker's work moves on
+ * - long: downloads (clips, keyframes), scoring and assembly, which heartbeat so a crashed worker's work moves on
  *   within a heartbeat timeout.
  * - notify: tried again in the background for an hour.
  */
@@ -68,6 +68,7 @@ export function generationActivities(plan: Plan): ActivityInterfaceFor<Activitie
     getPrediction: control.getPrediction,
     cancelPrediction: cancel.cancelPrediction,
     collectClip: long.collectClip,
+    collectKeyframe: long.collectKeyframe,
     scoreClip: long.scoreClip,
     sampleFrames: long.sampleFrames,
     assembleVideo: long.assembleVideo,

@@ -23,7 +23,8 @@ export async function checkScene(
   attempts: SceneAttempts,
   drifts: DriftVerdicts,
   acts: GenerationActivities,
-  id: string
+  id: string,
+  of: 'keyframe' | 'clip' = 'clip'
 ): Promise<Checked> {
   const scorer = checkScorerOf(drifts.gateScorer);
   if (!scorer) {
@@ -33,14 +34,14 @@ export async function checkScene(
     return 'stop';
   }
   drifts.startChecking(id);
-  const byGroup = await scoreScene(attempts, acts, id, scorer);
+  const byGroup = await scoreScene(attempts, acts, id, scorer, of);
   if (!byGroup) return 'stop';
-  const { verdict, next } = drifts.scored(id, byGroup);
+  const { verdict, next } = drifts.scored(id, byGroup, of);
   if (verdict === 'pass') return 'keep';
   const scores = Object.entries(byGroup)
     .map(([group, score]) => `${group} ${Math.round(score * 1000) / 1000}`)
     .join(', ');
-  const note = `drifted from its references (${scores}; threshold ${drifts.threshold})`;
+  const note = `${of === 'keyframe' ? 'its keyframe ' : ''}drifted from its references (${scores}; threshold ${drifts.threshold})`;
   if (next === 'regenerate') {
     drifts.regenerate(id, note);
     return 'again';
@@ -59,15 +60,16 @@ export async function checkScene(
   return after === 'regenerate' ? 'again' : after;
 }
 
-/** Each group's score of the scene's latest clip (by its best reference), or null when the generation stopped. */
+/** Each group's score of the scene's latest clip or keyframe (by its best reference), or null when the generation stopped. */
 async function scoreScene(
   attempts: SceneAttempts,
   acts: GenerationActivities,
   id: string,
-  scorer: CheckScorer
+  scorer: CheckScorer,
+  of: 'keyframe' | 'clip'
 ): Promise<Record<string, number> | null> {
   const run = attempts.scene(id);
-  const clipPath = run.clip!.path;
+  const clipPath = of === 'keyframe' ? run.latest!.keyframe!.path : run.clip!.path;
   try {
     let perReference: { groupId: string; score: number }[];
     if (scorer === 'clip') {
@@ -77,7 +79,9 @@ async function scoreScene(
       perReference = scored.perReference;
     } else {
       const result = await acts.scoreClip.executeWithOptions(
-        { summary: `check: score scene ${id} attempt ${run.attempts} (${scorer})` },
+        {
+          summary: `check: score scene ${id} attempt ${run.attempts}${of === 'keyframe' ? "'s keyframe" : ''} (${scorer})`,
+        },
         [{ clipPath, references: attempts.referencesOf(id) }]
       );
       perReference = result.perReference;

@@ -202,8 +202,12 @@ async function prepare(gen: Generation, acts: GenerationActivities): Promise<Pre
           scenes: plan.scenes.map((s) => ({ entities: s.entities, durationSec: s.durationSec })),
           aspectRatio: plan.aspectRatio,
           ...(plan.gate.scorer ? { scorer: plan.gate.scorer } : {}),
-          // the consistency check scores with the gate's scorer: it is resolved (and refused where it cannot work) for it too
-          gateEnabled: plan.gate.enabled || plan.consistency !== undefined,
+          // the consistency check and the keyframe check score with the gate's scorer: it is resolved (and refused where it cannot work) for them too
+          gateEnabled: plan.gate.enabled || plan.consistency !== undefined || plan.pipeline === 'keyframe',
+          // a direct run's input stays as it was before keyframes: runs begun then replay unchanged
+          ...(plan.pipeline === 'keyframe'
+            ? { pipeline: plan.pipeline, ...(plan.keyframe?.model ? { keyframeModel: plan.keyframe.model } : {}) }
+            : {}),
         },
       ]
     );

@@ -8,7 +8,9 @@ import {
   approveSceneSchema,
   predictionSettledSchema,
   raiseBudgetSchema,
+  redoKeyframeSchema,
   rejectGateSchema,
+  releaseStoryboardSchema,
   rejectSceneSchema,
   retrySceneSchema,
   setBudgetSchema,
@@ -24,7 +26,9 @@ import {
   predictionSettledSignal,
   progressQuery,
   raiseBudgetSignal,
+  redoKeyframeUpdate,
   rejectGateUpdate,
+  releaseStoryboardUpdate,
   rejectSceneUpdate,
   retrySceneUpdate,
   setBudgetSignal,
@@ -142,6 +146,28 @@ export function registerHandlers(gen: Generation): void {
     {
       validator: (payload) => refuseIf(gen.operators.refuseSceneDecision(parsed(rejectSceneSchema, payload).sceneId)),
       description: 'Has a scene that drifted from its references made again. {sceneId, reason}',
+    }
+  );
+  setHandler(
+    releaseStoryboardUpdate,
+    (payload) => accepted(gen.operators.releaseStoryboard(parsed(releaseStoryboardSchema, payload).note ?? 'released')),
+    {
+      validator: (payload) => {
+        parsed(releaseStoryboardSchema, payload);
+        refuseIf(gen.operators.refuseStoryboardRelease());
+      },
+      description: 'Animates every keyframe on the storyboard. {note?}',
+    }
+  );
+  setHandler(
+    redoKeyframeUpdate,
+    (payload) => {
+      const { sceneId, reason } = parsed(redoKeyframeSchema, payload);
+      return accepted(gen.operators.redoKeyframe(sceneId, reason));
+    },
+    {
+      validator: (payload) => refuseIf(gen.operators.refuseKeyframeRedo(parsed(redoKeyframeSchema, payload).sceneId)),
+      description: 'Has one keyframe on the storyboard made again, one step stronger. {sceneId, reason}',
     }
   );
   setHandler(

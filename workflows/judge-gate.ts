@@ -14,12 +14,16 @@ const KEEP_APPROVED_STRENGTH = 'keep-approved-strength';
 
 type Judged = { verdict: 'pass' | 'miss' | 'stop'; note: string | null };
 
-/** Judges a gate attempt: scored locally or with paid CLIP predictions, or, with the manual scorer, by a person. */
+/**
+ * Judges a gate attempt: scored locally or with paid CLIP predictions, or, with the manual
+ * scorer, by a person. What is judged is the attempt's clip, or its keyframe (`pipeline: keyframe`).
+ */
 export async function judgeGateAttempt(
   attempts: SceneAttempts,
   verdicts: GateVerdicts,
   acts: GenerationActivities,
-  id: string
+  id: string,
+  of: 'keyframe' | 'clip' = 'clip'
 ): Promise<Judged> {
   const run = attempts.scene(id);
   verdicts.startJudging(id);
@@ -29,11 +33,13 @@ export async function judgeGateAttempt(
     if (!decision) return { verdict: 'stop', note: null };
     return { verdict: decision.approved ? 'pass' : 'miss', note: decision.approved ? null : decision.text };
   }
-  const clipPath = run.clip!.path;
+  const clipPath = of === 'keyframe' ? run.latest!.keyframe!.path : run.clip!.path;
   try {
     if (verdicts.scorer === 'clip') return await scoreWithClip(attempts, verdicts, acts, id, clipPath);
     const result = await acts.scoreClip.executeWithOptions(
-      { summary: `gate: score scene ${id} attempt ${run.attempts} (${verdicts.scorer})` },
+      {
+        summary: `gate: score scene ${id} attempt ${run.attempts}${of === 'keyframe' ? "'s keyframe" : ''} (${verdicts.scorer})`,
+      },
       [{ clipPath, references: attempts.referencesOf(id) }]
     );
     return { verdict: verdicts.scored(id, result.score), note: null };

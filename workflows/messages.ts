@@ -4,7 +4,9 @@ import type {
   ApproveGate,
   ApproveScene,
   PredictionSettled,
+  ReleaseStoryboard,
   RaiseBudget,
+  RedoKeyframe,
   RejectGate,
   RejectScene,
   RetryScene,
@@ -33,6 +35,10 @@ export const rejectGateUpdate = defineUpdate<UpdateOutcome, [RejectGate]>('rejec
 export const approveSceneUpdate = defineUpdate<UpdateOutcome, [ApproveScene]>('approveScene');
 /** Has a scene that drifted from its references made again (while its checked attempts last). */
 export const rejectSceneUpdate = defineUpdate<UpdateOutcome, [RejectScene]>('rejectScene');
+/** Animates every keyframe on the storyboard (`keyframe.storyboard: approve`). */
+export const releaseStoryboardUpdate = defineUpdate<UpdateOutcome, [ReleaseStoryboard]>('releaseStoryboard');
+/** Has one keyframe on the storyboard made again, one step stronger, before the release. */
+export const redoKeyframeUpdate = defineUpdate<UpdateOutcome, [RedoKeyframe]>('redoKeyframe');
 /** Gives a failed scene new attempts, optionally with a new prompt, strength or seed. */
 export const retrySceneUpdate = defineUpdate<UpdateOutcome, [RetryScene]>('retryScene');
 /** Leaves a failed scene out of the video. */

@@ -47,12 +47,14 @@ const consoleAnswers: Record<'list' | 'page', Record<Wait['kind'], string>> = {
     budget: 'money for {ids} (raise or set the budget on its page)',
     operator: 'an operator for {ids} (retry or skip the scene on its page)',
     drift: 'a decision on drifted scene {ids} (keep or remake it on its page)',
+    storyboard: 'the storyboard of {ids} (release it, or redo a keyframe, on its page)',
   },
   page: {
     approval: 'a gate decision on {ids} (Approve or Reject beside the clip)',
     budget: 'money for {ids} (raise or set the budget below)',
     operator: 'an operator for {ids} (retry or skip the scene below)',
     drift: 'a decision on drifted scene {ids} (Keep or Remake in the consistency grid)',
+    storyboard: 'the storyboard of {ids} (Release, or Redo a keyframe, in the storyboard strip)',
   },
 };
 

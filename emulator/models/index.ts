@@ -1,8 +1,17 @@
+import { imageToVideo } from './image-to-video';
+import { ipAdapterImage } from './ip-adapter-image';
 import { ipAdapterVideo } from './ip-adapter-video';
 import type { EmulatedModel } from './model';
-import { clipFeatures, publishedVideoModels } from './published';
+import { clipFeatures, publishedImageModels, publishedVideoModels } from './published';
 
-/** Every model the emulator serves: scenegate's own local model, and hosted ones as Replicate publishes them. */
-export const emulatedModels: readonly EmulatedModel[] = [ipAdapterVideo, ...publishedVideoModels, clipFeatures];
+/** Every model the emulator serves: scenegate's own local models, and hosted ones as Replicate publishes them. */
+export const emulatedModels: readonly EmulatedModel[] = [
+  ipAdapterVideo,
+  ipAdapterImage,
+  imageToVideo,
+  ...publishedVideoModels,
+  ...publishedImageModels,
+  clipFeatures,
+];
 
-export type { EmulatedModel, InputField, VideoSpec } from './model';
+export type { EmulatedModel, ImageSpec, InputField, VideoSpec } from './model';

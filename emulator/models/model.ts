@@ -2,7 +2,7 @@ import type { Price } from '../knobs';
 
 /** One input of a model's schema, as a model page's API tab documents it. */
 export interface InputField {
-  type: 'string' | 'integer' | 'number' | 'boolean' | 'uri' | 'uri[]';
+  type: 'string' | 'integer' | 'number' | 'boolean' | 'uri' | 'uri[]' | 'string[]';
   required?: boolean;
   default?: unknown;
   enum?: readonly (string | number)[];
@@ -23,7 +23,12 @@ export interface VideoSpec {
   references: string[];
   /** How much of each reference survives in the frames, 0..1. */
   fidelity: number;
+  /** The image an image-to-video model animates: the clip's frames start from it. */
+  firstFrame?: string;
 }
+
+/** What an image model turns its validated input into: one frame of the same scene. */
+export type ImageSpec = Omit<VideoSpec, 'durationSec' | 'firstFrame'>;
 
 export interface EmulatedModel {
   /** `owner/name`. */
@@ -37,9 +42,12 @@ export interface EmulatedModel {
   priceFor?: (input: Record<string, unknown>) => Price;
   /** A rule the model states only in prose that these inputs break: the prediction fails with it, as the model would. */
   problem?: (input: Record<string, unknown>) => string | undefined;
-  /** Video models render a clip; the embedding model returns vectors. */
-  kind: 'video' | 'embedding';
+  /** Video models render a clip, image models one picture; the embedding model returns vectors. */
+  kind: 'video' | 'image' | 'embedding';
   video?: (input: Record<string, unknown>) => VideoSpec;
+  image?: (input: Record<string, unknown>) => ImageSpec;
+  /** The output is a list of URLs (`List[Path]` in Cog), not one. */
+  outputList?: boolean;
 }
 
 /** A deterministic fake version id from the model id. */

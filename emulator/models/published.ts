@@ -1,11 +1,14 @@
 import clipFeaturesSchema from '../../catalogue/schemas/andreasjansson--clip-features.json' with { type: 'json' };
+import gen4ImageSchema from '../../catalogue/schemas/runwayml--gen4-image.json' with { type: 'json' };
+import instantIdSchema from '../../catalogue/schemas/zsxkib--instant-id.json' with { type: 'json' };
+import klingV25Schema from '../../catalogue/schemas/kwaivgi--kling-v2.5-turbo-pro.json' with { type: 'json' };
 import seedanceSchema from '../../catalogue/schemas/bytedance--seedance-2.0.json' with { type: 'json' };
 import veoSchema from '../../catalogue/schemas/google--veo-3.1.json' with { type: 'json' };
 import klingV16Schema from '../../catalogue/schemas/kwaivgi--kling-v1.6-pro.json' with { type: 'json' };
 import klingOmniSchema from '../../catalogue/schemas/kwaivgi--kling-v3-omni-video.json' with { type: 'json' };
 import minimaxSchema from '../../catalogue/schemas/minimax--video-01.json' with { type: 'json' };
 import type { Price } from '../knobs';
-import { fakeVersion, seedOf, type EmulatedModel, type InputField, type VideoSpec } from './model';
+import { fakeVersion, seedOf, type EmulatedModel, type ImageSpec, type InputField, type VideoSpec } from './model';
 
 /** A rule Replicate states in prose, in a form the emulator checks (catalogue/schemas/README.md). */
 type RuleCheck =
@@ -38,6 +41,12 @@ export interface PublishedSchema {
     usd: number | null;
     table?: { when?: Record<string, unknown>; usd: number; unit: string }[];
   };
+  /** scenegate's reading of the page: the model makes an image (keyframes); unset, a video. */
+  produces?: 'image';
+  /** scenegate's reading of the page: the input that takes the first frame the clip starts from. */
+  firstFrame?: string;
+  /** The Output schema: a list of URLs (`type: array`) or one. */
+  output?: { type?: string };
 }
 
 /** How many seconds of video a model makes when its schema does not say (Replicate pages give no default). */
@@ -48,7 +57,9 @@ const HOSTED_FIDELITY = 0.8;
 function fieldOf(name: string, p: Property, required: boolean): InputField {
   const type: InputField['type'] =
     p.type === 'array'
-      ? 'uri[]'
+      ? p.items?.format === 'uri'
+        ? 'uri[]'
+        : 'string[]'
       : p.format === 'uri'
         ? 'uri'
         : p.type === 'integer' || p.type === 'number' || p.type === 'boolean'
@@ -98,13 +109,13 @@ export function publishedModel(schema: PublishedSchema): EmulatedModel {
     Object.entries(schema.input.properties).map(([name, p]) => [name, fieldOf(name, p, required.has(name))])
   );
   const fixedSec = schema.rules.find((r) => r.output?.durationSec)?.output?.durationSec;
-  const images = Object.entries(inputs).filter(([, f]) => f.type === 'uri' || f.type === 'uri[]');
+  const images = Object.entries(inputs).filter(
+    ([name, f]) => (f.type === 'uri' || f.type === 'uri[]') && name !== schema.firstFrame
+  );
   const base = priceOf(schema.pricing.unit, schema.pricing.usd ?? 0);
-  const video = (input: Record<string, unknown>): VideoSpec => ({
+  const image = (input: Record<string, unknown>): ImageSpec => ({
     prompt: String(input.prompt ?? ''),
     seed: seedOf(input),
-    durationSec:
-      fixedSec ?? (typeof input.duration === 'number' && input.duration > 0 ? input.duration : FALLBACK_CLIP_SEC),
     aspectRatio: ['16:9', '9:16', '1:1'].includes(String(input.aspect_ratio))
       ? (input.aspect_ratio as VideoSpec['aspectRatio'])
       : '16:9',
@@ -114,11 +125,27 @@ export function publishedModel(schema: PublishedSchema): EmulatedModel {
     }),
     fidelity: HOSTED_FIDELITY,
   });
+  const firstFrame = (input: Record<string, unknown>): string | undefined => {
+    const value = schema.firstFrame ? input[schema.firstFrame] : undefined;
+    return typeof value === 'string' ? value : undefined;
+  };
+  const video = (input: Record<string, unknown>): VideoSpec => {
+    const first = firstFrame(input);
+    return {
+      ...image(input),
+      durationSec:
+        fixedSec ?? (typeof input.duration === 'number' && input.duration > 0 ? input.duration : FALLBACK_CLIP_SEC),
+      ...(first !== undefined ? { firstFrame: first } : {}),
+    };
+  };
+  const makesImages = schema.produces === 'image';
   return {
     id: schema.model,
     version: schema.version ?? fakeVersion(schema.model),
     description: `${schema.model} as Replicate publishes it (catalogue/schemas)`,
-    kind: 'video',
+    kind: makesImages ? 'image' : 'video',
+    ...(makesImages ? { image, video: undefined } : { video }),
+    ...(schema.output?.type === 'array' ? { outputList: true } : {}),
     inputs,
     price: base,
     priceFor: (input) => {
@@ -126,7 +153,6 @@ export function publishedModel(schema: PublishedSchema): EmulatedModel {
       return row ? priceOf(row.unit, row.usd) : base;
     },
     problem: (input) => schema.rules.find((r) => r.check && broken(r.check, input))?.rule,
-    video,
   };
 }
 
@@ -145,4 +171,10 @@ export const publishedVideoModels: readonly EmulatedModel[] = [
   klingOmniSchema,
   minimaxSchema,
   klingV16Schema,
+  klingV25Schema,
 ].map((schema) => publishedModel(schema as PublishedSchema));
+
+/** The hosted image models keyframes come from, each built from its fixture alone. */
+export const publishedImageModels: readonly EmulatedModel[] = [instantIdSchema, gen4ImageSchema].map((schema) =>
+  publishedModel(schema as PublishedSchema)
+);

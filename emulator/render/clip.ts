@@ -1,16 +1,16 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { runFfmpeg } from '../../media/ffmpeg';
-import { decodeImageToHeight, type RgbImage } from '../../media/raw-image';
-import type { VideoSpec } from '../models';
-import { FPS, frameSizes, referenceHeight, renderFrames } from './frames';
+import { decodeImage, decodeImageToHeight, encodePng } from '../../media/raw-image';
+import type { ImageSpec, VideoSpec } from '../models';
+import { animateFrames, FPS, frameSizes, referenceHeight, renderFrames } from './frames';
 
-async function* framesOf(spec: VideoSpec, references: RgbImage[]): AsyncGenerator<Buffer> {
-  for (const frame of renderFrames(spec, references)) yield frame;
+async function* framesOf(frames: Iterable<Buffer>): AsyncGenerator<Buffer> {
+  for (const frame of frames) yield frame;
 }
 
 /** Encodes raw frames to a small H.264 MP4 (yuv420p, faststart), written atomically to `file`. */
-async function encode(spec: VideoSpec, references: RgbImage[], file: string): Promise<void> {
+async function encode(spec: VideoSpec, frames: Iterable<Buffer>, file: string): Promise<void> {
   const { width, height } = frameSizes[spec.aspectRatio];
   const temp = `${file}.partial.mp4`;
   await fs.mkdir(path.dirname(file), { recursive: true });
@@ -39,7 +39,7 @@ async function encode(spec: VideoSpec, references: RgbImage[], file: string): Pr
       '+faststart',
       temp,
     ],
-    { stdin: framesOf(spec, references) }
+    { stdin: framesOf(frames) }
   );
   await fs.rename(temp, file);
 }
@@ -48,14 +48,46 @@ async function encode(spec: VideoSpec, references: RgbImage[], file: string): Pr
 export async function renderClip(spec: VideoSpec, referenceBytes: Buffer[], file: string): Promise<void> {
   const height = referenceHeight(spec.aspectRatio);
   const references = await Promise.all(referenceBytes.map((bytes) => decodeImageToHeight(bytes, height)));
-  await encode(spec, references, file);
+  await encode(spec, renderFrames(spec, references), file);
+}
+
+/**
+ * Renders an image-to-video clip: the first frame (any size, fitted to the clip's) animated;
+ * `driftBytes`, another identity drawn over the first reference's place.
+ */
+export async function renderAnimation(
+  spec: VideoSpec,
+  firstFrameBytes: Buffer,
+  file: string,
+  driftBytes?: Buffer
+): Promise<void> {
+  const { width, height } = frameSizes[spec.aspectRatio];
+  const first = await decodeImage(firstFrameBytes, width, height);
+  const drift = driftBytes ? await decodeImageToHeight(driftBytes, referenceHeight(spec.aspectRatio)) : undefined;
+  await encode(spec, animateFrames(spec, first, drift), file);
+}
+
+/** Renders an image model's picture: the first frame a video model would draw for the same scene, as PNG. */
+export async function renderImage(spec: ImageSpec, referenceBytes: Buffer[], file: string): Promise<void> {
+  const height = referenceHeight(spec.aspectRatio);
+  const references = await Promise.all(referenceBytes.map((bytes) => decodeImageToHeight(bytes, height)));
+  const [frame] = renderFrames({ ...spec, durationSec: 1 / FPS }, references);
+  const size = frameSizes[spec.aspectRatio];
+  const temp = `${file}.partial.png`;
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  await fs.writeFile(temp, await encodePng({ ...size, data: frame! }));
+  await fs.rename(temp, file);
 }
 
 /** A small stand-in clip for the no-render mode, made once per emulator and copied per prediction. */
 export async function renderPlaceholder(file: string, durationSec: number): Promise<void> {
-  await encode(
-    { prompt: 'placeholder', seed: 0, durationSec, aspectRatio: '16:9', references: [], fidelity: 0 },
-    [],
-    file
-  );
+  const spec = {
+    prompt: 'placeholder',
+    seed: 0,
+    durationSec,
+    aspectRatio: '16:9' as const,
+    references: [],
+    fidelity: 0,
+  };
+  await encode(spec, renderFrames(spec, []), file);
 }

@@ -77,6 +77,49 @@ export function* renderFrames(spec: VideoSpec, references: readonly RgbImage[]):
   }
 }
 
+/** Pixels an animated first frame pans over a whole clip: enough to be motion, little enough to keep every reference in view. */
+const ANIMATION_PAN = 8;
+
+/**
+ * The frames of a clip animated from a first frame (an image-to-video model): the first frame,
+ * already at the clip's size, panning slowly sideways, with this clip's caption. `drift` (another
+ * identity, the `drift` knob) is drawn where the video model draws its first reference, so the
+ * animation itself loses the identity the keyframe had.
+ */
+export function* animateFrames(spec: VideoSpec, first: RgbImage, drift?: RgbImage): Generator<Buffer> {
+  const { width, height } = frameSizes[spec.aspectRatio];
+  const count = Math.max(1, Math.round(spec.durationSec * FPS));
+  const caption = spec.prompt.slice(0, charsThatFit(width - 8));
+  for (let f = 0; f < count; f++) {
+    const shift = Math.round((ANIMATION_PAN * f) / Math.max(1, count - 1));
+    const frame = Buffer.alloc(width * height * 3);
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const sx = Math.min(width - 1, x + shift);
+        first.data.copy(frame, (y * width + x) * 3, (y * width + sx) * 3, (y * width + sx) * 3 + 3);
+      }
+    }
+    if (drift) {
+      const y0 = Math.round((height - CAPTION_BAR - drift.height) / 2);
+      for (let ry = 0; ry < drift.height && y0 + ry < height - CAPTION_BAR; ry++) {
+        for (let rx = 0; rx < drift.width && 8 + rx - shift < width; rx++) {
+          const x = 8 + rx - shift;
+          if (x < 0 || y0 + ry < 0) continue;
+          drift.data.copy(
+            frame,
+            ((y0 + ry) * width + x) * 3,
+            (ry * drift.width + rx) * 3,
+            (ry * drift.width + rx) * 3 + 3
+          );
+        }
+      }
+    }
+    frame.fill(22, (height - CAPTION_BAR) * width * 3);
+    drawText(frame, width, height, 4, height - CAPTION_BAR + 3, caption, [235, 235, 235]);
+    yield frame;
+  }
+}
+
 /** Pixel height references are drawn at for an aspect ratio. */
 export function referenceHeight(aspectRatio: VideoSpec['aspectRatio']): number {
   return Math.round(frameSizes[aspectRatio].height * REFERENCE_HEIGHT_FRACTION);

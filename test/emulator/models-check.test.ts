@@ -30,7 +30,8 @@ test('models check passes when every live schema is as recorded and takes what t
   const run = await scenegate(['models', 'check'], env());
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stdout, /^bytedance\/seedance-2\.0 +\w{8} +all mapped inputs +as recorded +same +ok$/m);
-  assert.match(run.stdout, /5 models as expected/);
+  assert.match(run.stdout, /8 models as expected/);
+  assert.match(run.stdout, /^zsxkib\/instant-id +f1ca369d +all mapped inputs +as recorded +same +ok$/m);
 });
 
 test('a schema changed upstream fails models check, naming the model and the field; the worker warns of it at start', async () => {

@@ -38,7 +38,7 @@ import { testPlan, useGenerationEnv, type GenerationEnv } from '../helpers/gener
 const TOKEN = 'r8_dress_rehearsal_token';
 /** What a refusal names: a plan field, then a colon. */
 const FIELD =
-  /^(scenes\[\d+\]\.(entities|durationSec)|aspectRatio|gate\.scorer|consistencyGroups\[\d+\]\.referenceImages\[\d+\]): /;
+  /^(scenes\[\d+\]\.(entities|durationSec)|aspectRatio|model|keyframe\.model|gate\.scorer|consistencyGroups\[\d+\]\.referenceImages\[\d+\]): /;
 /**
  * A pair that runs has this long; it makes no clip and its models take no time (alone a pair takes
  * seconds). Before the early-report fix, a webhook that beat its create's answer left a scene

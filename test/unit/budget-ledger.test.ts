@@ -137,3 +137,27 @@ test('property: while every call settles at or below its estimate, spent + reser
     )
   );
 });
+
+test('a split gives part of a reservation its own key: each part settles alone, and the total held never changes', () => {
+  const ledger = new BudgetLedger(2);
+  ledger.reserve('s1#1', 's1', 'scene', 1.03);
+  ledger.split('s1#1', 's1#1/keyframe#1', 0.03);
+  assert.equal(ledger.reservedUsd, 1.03);
+  ledger.settle('s1#1/keyframe#1', 0.02);
+  assert.equal(ledger.reservedUsd, 1);
+  assert.equal(ledger.spentUsd, 0.02);
+  // the clip was never started: its part is given back whole
+  ledger.settle('s1#1', 0);
+  assert.equal(ledger.reservedUsd, 0);
+  assert.equal(ledger.spentOn('s1'), 0.02);
+});
+
+test('a split refuses more than the reservation holds, and a key already open', () => {
+  const ledger = new BudgetLedger(2);
+  ledger.reserve('a', 's1', 'scene', 0.5);
+  ledger.reserve('b', 's1', 'scene', 0.5);
+  assert.throws(() => ledger.split('a', 'a/keyframe#1', 0.6), /does not hold 0.6 USD/);
+  assert.throws(() => ledger.split('a', 'b', 0.1), /already reserved/);
+  assert.throws(() => ledger.split('missing', 'x', 0.1), /does not hold/);
+  assert.equal(ledger.reservedUsd, 1);
+});

@@ -22,6 +22,7 @@ function progress(statuses: SceneStatus[], lastError: string | null = null): Pro
       score: null,
       lastError,
       isGateScene: false,
+      history: [],
     })),
     totals: { scenes: statuses.length, done: 0, failed: 0, skipped: 0, running: 0, percent: 0 },
     budget: { limitUsd: 3, spentUsd: 0 },
@@ -115,6 +116,19 @@ test('a gate scene held for a person reads "awaiting_approval", not "scoring"; s
   const asked = { ...progress(['scoring', 'pending']), waitingOn: [{ kind: 'approval' as const, sceneIds: ['s1'] }] };
   assert.match(renderProgress(asked)[0]!, /^ {2}1\. s1 +awaiting_approval +attempt 1/);
   assert.match(renderProgress(progress(['scoring', 'pending']))[0]!, /^ {2}1\. s1 +scoring +attempt 1/);
+});
+
+test('a running keyframe-pipeline scene says which paid step it is at: "keyframe", then "animating"', () => {
+  const at = (step: 'keyframe' | 'animating', status: SceneStatus = 'running'): Progress => {
+    const p = progress([status]);
+    p.scenes[0]!.history = [{ attempt: 1, step } as Progress['scenes'][number]['history'][number]];
+    return p;
+  };
+  assert.match(renderProgress(at('keyframe'))[0]!, /^ {2}1\. s1 +keyframe +attempt 1/);
+  assert.match(renderProgress(at('animating'))[0]!, /^ {2}1\. s1 +animating +attempt 1/);
+  // an attempt's step is where it is or ended: a scene being scored, or done, says so
+  assert.match(renderProgress(at('keyframe', 'scoring'))[0]!, /^ {2}1\. s1 +scoring +attempt 1/);
+  assert.match(renderProgress(at('animating', 'succeeded'))[0]!, /^ {2}1\. s1 +succeeded +attempt 1/);
 });
 
 test('a long error is cut after a whole word, never in the middle of a prediction id', () => {

@@ -49,6 +49,7 @@ function progress(checks: ConsistencyCheck[], waiting: boolean): Progress {
       checks,
       driftedScenes: checks.filter((c) => c.outcome === 'flagged' || c.outcome === 'approved').map((c) => c.sceneId),
     },
+    storyboard: null,
     references: [
       { groupId: 'mara', kind: 'character', path: 'ad-1/refs/mara.png' },
       { groupId: 'lumen', kind: 'product', path: 'ad-1/refs/lumen.png' },

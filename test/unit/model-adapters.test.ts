@@ -8,7 +8,10 @@ import { outputSeconds, toModelInput, type SceneModelRequest } from '../../schem
 import { predictionCostUsd, type PredictionSnapshot } from '../../schema/prediction';
 
 const catalogue = loadCatalogue();
-const videoModels = catalogue.models.filter((m) => emulatedModels.find((e) => e.id === m.id)?.kind === 'video');
+// the models a direct scene attempt runs on: video models that take references
+const videoModels = catalogue.models.filter(
+  (m) => emulatedModels.find((e) => e.id === m.id)?.kind === 'video' && m.inputs.referenceImages !== undefined
+);
 
 const model = (id: string) => catalogue.models.find((m) => m.id === id)!;
 

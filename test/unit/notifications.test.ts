@@ -18,6 +18,7 @@ function progress(status: Progress['status'], waitingOn: Wait[] = []): Progress 
     budget: { limitUsd: 3, spentUsd: 0.25, reservedUsd: 0.1 },
     gate: { status: 'passed', sceneIds: ['s1'], scores: [], threshold: 0.6 },
     consistency: null,
+    storyboard: null,
     references: [],
     consoleUrl: 'http://127.0.0.1:8240/generations/ad-1',
     startedAt: '2026-12-01T10:00:00.000Z',

@@ -47,9 +47,10 @@ test('the largest plan accepted fits in one payload, and its attempts in one his
   assert.ok(planBytes < 2_000_000, `the plan is one payload under Temporal's 2 MB, got ${planBytes} bytes`);
   // what every attempt records: its model input with as many reference URLs as the widest model
   // takes, both prompts, and the events of its create, end and collection (4.9 KB measured on
-  // the dev server with 12 scenes), then the plan itself once
-  const widest = Math.max(...loadCatalogue().models.map((m) => m.inputs.referenceImages.max ?? 1));
-  const attemptBytes = widest * referenceLength + 2 * promptLength + 5_000;
+  // the dev server with 12 scenes), then the plan itself once; a keyframe attempt records two
+  // inputs (the keyframe's references, the clip's first frame) and two calls' events
+  const widest = Math.max(...loadCatalogue().models.map((m) => m.inputs.referenceImages?.max ?? 1));
+  const attemptBytes = (widest + 1) * referenceLength + 4 * promptLength + 2 * 5_000;
   const historyBytes = sceneAttempts * attemptBytes + planBytes;
   assert.ok(historyBytes < 25_000_000, `at most half of Temporal's 50 MB history, got ${historyBytes} bytes`);
 });

@@ -54,6 +54,7 @@ function progress(overrides: Partial<Progress> = {}): Progress {
     gate: { status: 'passed', sceneIds: ['s1'], scores: [], threshold: 0.6 },
     startedAt: '2026-11-25T10:00:00.000Z',
     consistency: null,
+    storyboard: null,
     references: [],
     consoleUrl: null,
     updatedAt: '2026-11-25T10:00:05.000Z',

@@ -6,6 +6,17 @@ export interface Clip {
   durationSec: number;
 }
 
+/** The keyframe a scene attempt made first (`pipeline: keyframe`), which its clip animates. */
+export interface Keyframe {
+  /** Where scenegate keeps it: what the scorer reads and the console shows. */
+  path: string;
+  /** The URL the image-to-video model fetches it from. */
+  modelUrl: string;
+}
+
+/** Which paid step a keyframe attempt is at: making its keyframe, or animating it. */
+export type AttemptStep = 'keyframe' | 'animating';
+
 /** One attempt at a scene; its paid calls (their predictions and costs) are in `PaidCalls`. */
 export interface SceneAttempt {
   n: number;
@@ -13,6 +24,9 @@ export interface SceneAttempt {
   seed: number;
   status: AttemptProgress['status'];
   clip: Clip | null;
+  /** Its keyframe and the step it is at, with `pipeline: keyframe`. */
+  keyframe?: Keyframe;
+  step?: AttemptStep;
   score: number | null;
   note: string | null;
   startedAt: number;

@@ -66,6 +66,21 @@ export class BudgetLedger {
     this.open.set(key, { sceneId, kind, micros });
   }
 
+  /**
+   * Moves `estimateUsd` of the reservation held under `key` to a new one under `partKey`: a call
+   * whose money was reserved with another's (a keyframe, reserved with its clip) settles on its own.
+   * @throws Error if `key` holds less, or `partKey` is already open (a bug in the caller).
+   */
+  split(key: string, partKey: string, estimateUsd: number): void {
+    const held = this.open.get(key);
+    const micros = toMicros(estimateUsd);
+    if (!held || held.micros < micros)
+      throw new Error(`ledger key ${key} does not hold ${estimateUsd} USD to split off`);
+    if (this.open.has(partKey)) throw new Error(`ledger key ${partKey} is already reserved`);
+    held.micros -= micros;
+    this.open.set(partKey, { ...held, micros });
+  }
+
   /** True while `key` holds a reservation. */
   isReserved(key: string): boolean {
     return this.open.has(key);

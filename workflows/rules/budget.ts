@@ -86,6 +86,16 @@ export class Budget {
     this.admission.admit();
   }
 
+  /** Gives part of a reservation its own key (see `BudgetLedger.split`). */
+  split(key: string, partKey: string, estimateUsd: number): void {
+    this.ledger.split(key, partKey, estimateUsd);
+  }
+
+  /** True while `key` holds money not yet settled. */
+  holds(key: string): boolean {
+    return this.ledger.isReserved(key);
+  }
+
   /** Adds to the limit; waiting claims that now fit are reserved. Returns the new limit. */
   raise(amountUsd: number, now: number): number {
     const limit = this.ledger.raise(amountUsd);

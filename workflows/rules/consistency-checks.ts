@@ -24,6 +24,15 @@ export function checkedScenes(plan: Pick<Plan, 'scenes' | 'consistency'>): strin
     .map((s) => s.id);
 }
 
+/**
+ * The scenes whose keyframes are scored before their clips are paid for: with `pipeline:
+ * keyframe`, every scene that shows a consistency group.
+ */
+export function keyframeCheckedScenes(plan: Pick<Plan, 'scenes' | 'pipeline'>): string[] {
+  if (plan.pipeline !== 'keyframe') return [];
+  return plan.scenes.filter((s) => s.entities.length > 0).map((s) => s.id);
+}
+
 /** The clip's score from its groups' scores: its worst group (every character and product must survive). */
 export function clipScoreOf(byGroup: Readonly<Record<string, number>>): number {
   const scores = Object.values(byGroup);
@@ -39,6 +48,8 @@ const rounded = (value: number): number => Math.round(value * 1000) / 1000;
  */
 export class ConsistencyChecks {
   readonly sceneIds: readonly string[];
+  /** Scenes whose keyframes are checked (`pipeline: keyframe`). */
+  readonly keyframeSceneIds: readonly string[];
   private readonly checks: ConsistencyCheck[] = [];
   private readonly drifts = new Map<string, number>();
   private readonly asking = new Set<string>();
@@ -46,6 +57,7 @@ export class ConsistencyChecks {
 
   constructor(private readonly plan: Plan) {
     this.sceneIds = checkedScenes(plan);
+    this.keyframeSceneIds = keyframeCheckedScenes(plan);
   }
 
   get enabled(): boolean {
@@ -64,17 +76,34 @@ export class ConsistencyChecks {
     return this.sceneIds.includes(sceneId);
   }
 
+  /** True when the scene's keyframes are checked before their clips are paid for. */
+  checksKeyframe(sceneId: string): boolean {
+    return this.keyframeSceneIds.includes(sceneId);
+  }
+
+  /** What a drift leads to: the section's `onDrift`; keyframes without one are made again, clips flagged. */
+  private get onDrift(): 'regenerate' | 'await-approval' | 'flag' {
+    return this.plan.consistency?.onDrift ?? (this.keyframeSceneIds.length > 0 ? 'regenerate' : 'flag');
+  }
+
   /** Drifts a scene had so far. */
   driftsOf(sceneId: string): number {
     return this.drifts.get(sceneId) ?? 0;
   }
 
-  /** Records a scored clip and says whether it drifted. */
-  record(sceneId: string, attempt: number, byGroup: Record<string, number>): ConsistencyCheck {
+  /** Records a scored clip (or keyframe) and says whether it drifted. */
+  record(
+    sceneId: string,
+    attempt: number,
+    byGroup: Record<string, number>,
+    of: 'keyframe' | 'clip' = 'clip'
+  ): ConsistencyCheck {
     const groups = Object.fromEntries(Object.entries(byGroup).map(([g, s]) => [g, rounded(s)]));
     const score = rounded(clipScoreOf(groups));
     const verdict = score >= this.threshold ? 'pass' : 'drift';
-    const check: ConsistencyCheck = { sceneId, attempt, score, byGroup: groups, verdict, outcome: 'kept' };
+    // a direct run's checks are all of clips and say nothing of it, as before keyframes
+    const what = this.keyframeSceneIds.length > 0 ? { of } : {};
+    const check: ConsistencyCheck = { sceneId, attempt, score, byGroup: groups, ...what, verdict, outcome: 'kept' };
     this.checks.push(check);
     if (verdict === 'drift') this.drifts.set(sceneId, this.driftsOf(sceneId) + 1);
     return check;
@@ -86,9 +115,8 @@ export class ConsistencyChecks {
    * when the plan says so.
    */
   nextStep(sceneId: string): DriftStep {
-    const onDrift = this.plan.consistency?.onDrift ?? 'flag';
-    if (onDrift === 'await-approval') return 'ask';
-    if (onDrift === 'regenerate' && this.mayRegenerate(sceneId)) return 'regenerate';
+    if (this.onDrift === 'await-approval') return 'ask';
+    if (this.onDrift === 'regenerate' && this.mayRegenerate(sceneId)) return 'regenerate';
     return 'flag';
   }
 
@@ -140,19 +168,27 @@ export class ConsistencyChecks {
 
   /** Scenes whose latest check drifted and whose clip stays: flagged, or kept by a person. */
   get driftedScenes(): string[] {
-    return this.sceneIds.filter((id) => {
+    return this.allSceneIds.filter((id) => {
       const latest = this.checks.findLast((c) => c.sceneId === id);
       return latest !== undefined && (latest.outcome === 'flagged' || latest.outcome === 'approved');
     });
   }
 
+  /** Every scene checked, its keyframes or its clips, in plan order. */
+  private get allSceneIds(): string[] {
+    if (this.keyframeSceneIds.length === 0) return [...this.sceneIds];
+    return this.plan.scenes
+      .map((s) => s.id)
+      .filter((id) => this.sceneIds.includes(id) || this.keyframeSceneIds.includes(id));
+  }
+
   /** What the progress query shows of the check; null when the plan has none. */
   report(): ConsistencyProgress | null {
-    if (!this.plan.consistency) return null;
+    if (!this.plan.consistency && this.keyframeSceneIds.length === 0) return null;
     return {
       threshold: this.threshold,
-      onDrift: this.plan.consistency.onDrift,
-      sceneIds: [...this.sceneIds],
+      onDrift: this.onDrift,
+      sceneIds: this.allSceneIds,
       checks: this.checks.map((c) => ({ ...c, byGroup: { ...c.byGroup } })),
       driftedScenes: this.driftedScenes,
     };

@@ -17,6 +17,11 @@ export class DriftVerdicts {
     const run = this.g.scene(id);
     return this.g.checks.includes(id) && !(run.isGate && this.g.gate.judging);
   }
+  /** True when the scene's new keyframe is checked before its clip is paid for, and the gate does not judge it now. */
+  wantsKeyframe(id: string): boolean {
+    const run = this.g.scene(id);
+    return this.g.checks.checksKeyframe(id) && !(run.isGate && this.g.gate.judging);
+  }
   get threshold(): number {
     return this.g.checks.threshold;
   }
@@ -34,10 +39,14 @@ export class DriftVerdicts {
     this.g.record();
   }
 
-  /** The latest clip was scored (each group by its best reference): pass, or drift and what it leads to. */
-  scored(id: string, byGroup: Record<string, number>): { verdict: ConsistencyCheck['verdict']; next: DriftStep } {
+  /** The latest clip or keyframe was scored (each group by its best reference): pass, or drift and what it leads to. */
+  scored(
+    id: string,
+    byGroup: Record<string, number>,
+    of: 'keyframe' | 'clip' = 'clip'
+  ): { verdict: ConsistencyCheck['verdict']; next: DriftStep } {
     const run = this.g.scene(id);
-    const check = this.g.checks.record(id, run.attempts, byGroup);
+    const check = this.g.checks.record(id, run.attempts, byGroup, of);
     run.scored(check.score);
     this.g.record();
     return { verdict: check.verdict, next: check.verdict === 'pass' ? 'flag' : this.g.checks.nextStep(id) };

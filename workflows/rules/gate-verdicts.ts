@@ -59,6 +59,12 @@ export class GateVerdicts {
     return next;
   }
 
+  /** A gate scene's keyframe passed: the other scenes need not wait for its clip. */
+  keyframePassed(id: string): void {
+    this.g.gate.clear(id);
+    this.g.record();
+  }
+
   /** A person approved the last clip of a gate scene that missed on every attempt: what follows is made as it was. */
   keepApproved(id: string): void {
     this.g.gate.keepApproved(this.g.scene(id).scene.entities);

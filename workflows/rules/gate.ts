@@ -41,6 +41,8 @@ export class Gate {
   private readonly rejections: string[] = [];
   private approvedAny = false;
   private readonly asking = new Set<string>();
+  /** Gate scenes whose keyframe passed (`pipeline: keyframe`): the gate needs no clip of theirs to release the rest. */
+  private readonly cleared = new Set<string>();
   private readonly answers = new Map<string, GateDecision>();
   private readonly strengths = new Map<string, number>();
   /** Gate misses per consistency group. */
@@ -180,7 +182,17 @@ export class Gate {
     return scenes;
   }
 
-  /** Every gate scene has its clip: the rest may be released. */
+  /** A gate scene's keyframe passed (scored or approved): what it validates is checked before any clip is paid for. */
+  clear(sceneId: string): void {
+    this.cleared.add(sceneId);
+  }
+
+  /** True once the gate scene's keyframe passed. */
+  isCleared(sceneId: string): boolean {
+    return this.cleared.has(sceneId);
+  }
+
+  /** Every gate scene has its clip, or its keyframe passed: the rest may be released. */
   pass(): void {
     this.state = this.approvedAny ? 'approved' : 'passed';
   }

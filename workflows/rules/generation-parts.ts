@@ -8,6 +8,7 @@ import type { Instruments } from './instruments';
 import type { PaidCalls } from './paid-calls';
 import type { SceneState } from './scene-state';
 import type { SceneScheduler } from './scheduler';
+import type { Storyboard } from './storyboard';
 
 /** How the workflow around a generation hears of it. */
 export interface GenerationHooks {
@@ -53,6 +54,10 @@ export interface GenerationParts {
   checks: ConsistencyChecks;
   calls: PaidCalls;
   scheduler: SceneScheduler;
+  /** Keyframes waiting for a person before their clips (`keyframe.storyboard: approve`). */
+  storyboard: Storyboard;
+  /** Scenes whose keyframe may still come to the storyboard. */
+  keyframesStillComing(): string[];
   instruments: Instruments;
   order: readonly string[];
   /** A scene gives its slot back when its prediction ends, not once its clip is in. */

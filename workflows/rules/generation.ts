@@ -12,6 +12,7 @@ import { noInstruments } from './instruments';
 import { PaidCalls } from './paid-calls';
 import { withRenewed } from './reference-expiry';
 import { reportFinalState, reportProgress, type GenerationView } from './progress-report';
+import { keyframesStillComing, Storyboard, storyboardWanted } from './storyboard';
 import { OperatorActions } from './operator-actions';
 import { SceneAttempts } from './scene-attempts';
 import { SceneState } from './scene-state';
@@ -33,6 +34,7 @@ export class Generation {
   private readonly budget: Budget;
   private readonly gate: Gate;
   private readonly checks: ConsistencyChecks;
+  private readonly storyboard: Storyboard;
   private readonly scheduler: SceneScheduler;
   private readonly calls: PaidCalls;
   private readonly scenes = new Map<string, SceneState>();
@@ -61,6 +63,7 @@ export class Generation {
     this.budget = new Budget(plan.budget);
     this.gate = new Gate(plan);
     this.checks = new ConsistencyChecks(plan);
+    this.storyboard = new Storyboard(storyboardWanted(plan));
     this.scheduler = new SceneScheduler(plan.strategy);
     this.calls = new PaidCalls((key, usd) => this.budget.settle(key, usd), instruments);
     const attempts = plan.retry.maxAttemptsPerScene;
@@ -70,6 +73,8 @@ export class Generation {
     const parts: GenerationParts = (this.parts = {
       ...{ plan, generationId, order: this.order, instruments },
       ...{ budget: this.budget, gate: this.gate, checks: this.checks, calls: this.calls, scheduler: this.scheduler },
+      storyboard: this.storyboard,
+      keyframesStillComing: () => this.keyframesStillComing(),
       slotPerPrediction: patches.slotPerPrediction,
       promptReads: patches.promptReads,
       scene: (id) => this.sceneState(id),
@@ -126,8 +131,8 @@ export class Generation {
 
   /** Once every gate scene has its clip, the gate passes and the other scenes are released. Returns true when it did. */
   releaseAfterGate(): boolean {
-    if (!this.gate.judging || !this.gate.sceneIds.every((id) => this.sceneState(id).status === 'succeeded'))
-      return false;
+    const ready = (id: string): boolean => this.sceneState(id).status === 'succeeded' || this.gate.isCleared(id);
+    if (!this.gate.judging || !this.gate.sceneIds.every(ready)) return false;
     this.gate.pass();
     this.scheduler.release(this.order.filter((id) => !this.gate.includes(id)));
     this.record();
@@ -223,12 +228,18 @@ export class Generation {
       gateStatus: this.gate.status,
       gateAwaiting: this.gate.awaiting,
       driftAwaiting: this.checks.awaiting,
+      storyboardAwaiting:
+        this.storyboard.holding && this.keyframesStillComing().length === 0 ? this.storyboard.sceneIds : [],
       moneyWaits: this.budget.moneyWaits,
       budget: { availableUsd: this.budget.availableUsd, limitUsd: this.budget.limitUsd },
       opsWaits: opsWaits.map((run) => ({ sceneId: run.id, lastError: run.lastError })),
       inFlight: this.hooks.inFlight(),
     });
     if (!this.finished) this.state = this.waits.status;
+  }
+
+  private keyframesStillComing(): string[] {
+    return keyframesStillComing([...this.scenes.values()], this.storyboard.sceneIds);
   }
 
   private sceneState(id: string): SceneState {

@@ -6,6 +6,7 @@ const asks: Record<Wait['kind'], string> = {
   budget: 'money for',
   operator: 'an operator for',
   drift: 'a decision on drifted scene',
+  storyboard: 'the storyboard release of the keyframes of',
 };
 
 /**

@@ -62,6 +62,32 @@ export class OperatorActions {
       : `scene ${id} used its ${plural(this.g.plan.gate.maxAttempts, 'checked attempt')} (gate.maxAttempts): its clip is kept and flagged`;
   }
 
+  /** Why a release of the storyboard is refused now, or null. */
+  refuseStoryboardRelease(): string | null {
+    return this.g.storyboard.refuseRelease(this.g.keyframesStillComing());
+  }
+
+  /** Update releaseStoryboard: every keyframe on the storyboard goes on to its clip. */
+  releaseStoryboard(note: string): string {
+    const scenes = this.g.storyboard.sceneIds;
+    this.g.storyboard.release(note);
+    this.g.record();
+    return `storyboard released: ${plural(scenes.length, 'keyframe')} (${scenes.join(', ')}) go on to their clips`;
+  }
+
+  /** Why a redo of a scene's keyframe is refused now, or null. */
+  refuseKeyframeRedo(id: string): string | null {
+    if (!this.g.order.includes(id)) return `there is no scene "${id}" (scenes: ${this.g.order.join(', ')})`;
+    return this.g.storyboard.refuseRedo(id);
+  }
+
+  /** Update redoKeyframe: the scene's keyframe on the storyboard is made again, one step stronger. */
+  redoKeyframe(id: string, reason: string): string {
+    this.g.storyboard.redo(id, reason);
+    this.g.record();
+    return `scene ${id}'s keyframe is made again one step stronger (${reason}); it comes back to the storyboard`;
+  }
+
   /** Why an operator's retry or skip of a scene is refused now, or null. */
   refuseSceneAction(id: string, action: 'retried' | 'skipped'): string | null {
     if (!this.g.order.includes(id)) return `there is no scene "${id}" (scenes: ${this.g.order.join(', ')})`;

@@ -6,11 +6,12 @@ import type { CallSpec } from './call-specs';
 import { noInstruments, type BookedOutcome, type Instruments } from './instruments';
 
 /**
- * What a paid call is within its scene's attempt. An attempt is the sequence of its calls: today
- * the clip, then (at a gate with the CLIP scorer) tries at scoring it. A new step is one more
- * entry here, booked under the ledger kind it names.
+ * What a paid call is within its scene's attempt. An attempt is the sequence of its calls: its
+ * keyframe (`pipeline: keyframe`), its clip, then (with the CLIP scorer) tries at scoring it. A
+ * new step is one more entry here, booked under the ledger kind it names.
  */
 export const callSteps = {
+  keyframe: { ledger: 'scene' },
   clip: { ledger: 'scene' },
   score: { ledger: 'score' },
 } as const satisfies Record<string, { ledger: LedgerKind }>;
@@ -56,14 +57,16 @@ export interface CallState {
 export interface AttemptCalls {
   predictionId: string | null;
   costUsd: number | null;
+  /** The prediction of its keyframe (`pipeline: keyframe`), once created. */
+  keyframePredictionId?: string;
 }
 
 /** Early reports kept per call: a sender of forged ones cannot grow the workflow's state. */
 const EARLY_REPORTS_MAX = 3;
 
 /**
- * The key of the call at `place`: `s2#1` for attempt 1's clip of scene s2, `s1#2/score#1` for
- * the first try at scoring attempt 2 of s1. Every record of a call (its ledger reservation, its
+ * The key of the call at `place`: `s2#1` for attempt 1's clip of scene s2, `s2#1/keyframe#1` for
+ * its keyframe, `s1#2/score#1` for the first try at scoring attempt 2 of s1. Every record of a call (its ledger reservation, its
  * create's reconciliation, its webhook URL) uses this one key.
  */
 function keyOf(place: CallPlace): string {
@@ -229,9 +232,11 @@ export class PaidCalls {
       .map((key) => this.calls.get(key)!)
       .filter((s) => s.call.kind === 'scene');
     const booked = making.every((s) => s.costUsd !== null);
+    const keyframe = making.find((s) => s.call.step === 'keyframe')?.predictionId;
     return {
       predictionId: making.findLast((s) => s.predictionId !== null)?.predictionId ?? null,
       costUsd: making.length && booked ? making.reduce((sum, s) => sum + s.costUsd!, 0) : null,
+      ...(keyframe ? { keyframePredictionId: keyframe } : {}),
     };
   }
 

@@ -8,7 +8,7 @@ import { estimateFinish, percentDone, type DerivedStatus } from './status';
 /** What a report reads of a generation: its parts, and what it derived of them. */
 export interface GenerationView extends Pick<
   GenerationParts,
-  'generationId' | 'plan' | 'order' | 'scene' | 'gate' | 'checks'
+  'generationId' | 'plan' | 'order' | 'scene' | 'gate' | 'checks' | 'storyboard'
 > {
   budget: Pick<Budget, 'limitUsd' | 'spentUsd' | 'reservedUsd' | 'spentOn'>;
   /** Each attempt's prediction and cost. */
@@ -50,6 +50,9 @@ function scenesOf(g: GenerationView): SceneProgress[] {
         predictionId: a.predictionId,
         costUsd: a.costUsd === null ? null : round(a.costUsd),
         clipPath: a.clip?.path ?? null,
+        ...(a.keyframe ? { keyframePath: a.keyframe.path } : {}),
+        ...(a.keyframePredictionId ? { keyframePredictionId: a.keyframePredictionId } : {}),
+        ...(a.step ? { step: a.step } : {}),
         score: a.score,
         note: a.note,
         startedAt: iso(a.startedAt),
@@ -101,6 +104,7 @@ export function reportProgress(g: GenerationView): Progress {
       threshold: g.plan.gate.threshold,
     },
     consistency: g.checks.report(),
+    storyboard: g.storyboard.report(),
     references: (g.preparation?.references ?? []).map((r) => ({
       groupId: r.groupId,
       kind: g.plan.consistencyGroups.find((group) => group.id === r.groupId)?.kind ?? 'character',

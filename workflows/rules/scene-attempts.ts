@@ -4,12 +4,13 @@ import { FailureType } from '../../schema/failures';
 import type { Plan } from '../../schema/plan';
 import type { PredictionSnapshot } from '../../schema/prediction';
 import type { BudgetClaim } from './budget-admission';
-import { clipCallSpec, clipEstimateUsd } from './call-specs';
+import { clipCallSpec, clipEstimateUsd, keyframeCallSpec, keyframeEstimateUsd } from './call-specs';
 import { plural, type GenerationParts, type SceneView, type StopReason } from './generation-parts';
 import type { CallState, PaidCall } from './paid-calls';
 import { ReferenceRenewal } from './reference-renewal';
 import { ScoreCalls } from './score-calls';
 import type { Clip } from './attempt-record';
+import { KeyframeSteps } from './keyframe-steps';
 import type { SlotState } from './scheduler';
 
 /**
@@ -22,10 +23,13 @@ export class SceneAttempts {
   readonly renewal: ReferenceRenewal;
   /** At a CLIP gate or check, the tries at scoring a clip. */
   readonly scores: ScoreCalls;
+  /** With `pipeline: keyframe`, an attempt's keyframe and the clip that animates it. */
+  readonly keyframe: KeyframeSteps;
 
   constructor(private readonly g: GenerationParts) {
     this.renewal = new ReferenceRenewal(g);
     this.scores = new ScoreCalls(g, (id) => this.referencesOf(id));
+    this.keyframe = new KeyframeSteps(g);
   }
 
   get plan(): Plan {
@@ -39,6 +43,10 @@ export class SceneAttempts {
   }
   slotOf(id: string): SlotState | undefined {
     return this.g.scheduler.stateOf(id);
+  }
+  /** Each attempt makes a keyframe first and animates it (`pipeline: keyframe`). */
+  get keyframes(): boolean {
+    return this.g.prepared().keyframeModel != null;
   }
   get slotPerPrediction(): boolean {
     return this.g.slotPerPrediction;
@@ -118,11 +126,17 @@ export class SceneAttempts {
     this.g.record();
   }
 
-  /** The money the scene's next attempt asks for: its clip's cost at most. */
+  /**
+   * The money the scene's next attempt asks for: its clip's cost at most, and its keyframe's
+   * with `pipeline: keyframe`. Both are reserved before the keyframe starts, so no keyframe is
+   * made whose clip could not be paid for; the keyframe's part is split off when it opens.
+   */
   clipClaim(id: string): BudgetClaim {
     const run = this.g.scene(id);
     const place = { sceneId: id, attempt: run.attempts + 1, step: 'clip', try: 1 } as const;
-    return this.g.calls.claim(place, clipEstimateUsd(this.g.prepared().model, run.scene));
+    const { model, keyframeModel } = this.g.prepared();
+    const keyframe = keyframeModel ? keyframeEstimateUsd(keyframeModel, run.scene) : 0;
+    return this.g.calls.claim(place, clipEstimateUsd(model, run.scene) + keyframe);
   }
 
   /** Asks for money for one paid call: reserved now, waiting in line, or refused (the generation then fails). */
@@ -148,16 +162,32 @@ export class SceneAttempts {
 
   // ---- paid calls
 
-  /** A scene attempt begins with its clip's paid call, its money reserved under `clipClaim`'s key. */
+  /**
+   * A scene attempt begins with its first paid call, its money reserved under `clipClaim`'s key:
+   * its clip's, or with `pipeline: keyframe` its keyframe's (the attempt's strength is the image
+   * model's scale), whose part of the money is split off under its own key.
+   */
   beginAttempt(id: string): PaidCall {
     const run = this.g.scene(id);
+    const { model, keyframeModel, references } = this.g.prepared();
     const strength = run.nextStrength(this.g.gate.strengthOf(run.scene.entities));
-    const attempt = run.begin(strength, run.nextSeed(this.g.gate.seed), this.g.now());
-    const { model, references } = this.g.prepared();
+    const attempt = run.begin(strength, run.nextSeed(this.g.gate.seed), this.g.now(), keyframeModel != null);
     // a scene the consistency check found drifted escalates as a gate miss would, one step per drift
     const escalation = this.g.gate.escalationOf(run.scene.entities) + run.driftMisses;
-    const spec = clipCallSpec(model, this.g.plan, run.scene, references, { ...attempt, escalation });
-    const call = this.g.calls.open({ sceneId: id, attempt: attempt.n, step: 'clip', try: 1 }, spec);
+    const clipPlace = { sceneId: id, attempt: attempt.n, step: 'clip', try: 1 } as const;
+    let call: PaidCall;
+    if (keyframeModel) {
+      const place = { ...clipPlace, step: 'keyframe' } as const;
+      const estimate = keyframeEstimateUsd(keyframeModel, run.scene);
+      this.g.budget.split(this.g.calls.claim(clipPlace, 0).key, this.g.calls.claim(place, estimate).key, estimate);
+      const spec = keyframeCallSpec(keyframeModel, this.g.plan, run.scene, references, { ...attempt, escalation });
+      call = this.g.calls.open(place, spec);
+    } else {
+      call = this.g.calls.open(
+        clipPlace,
+        clipCallSpec(model, this.g.plan, run.scene, references, { ...attempt, escalation })
+      );
+    }
     this.g.record();
     return call;
   }

@@ -1,6 +1,6 @@
 import type { Scene, SceneOverrides } from '../../schema/plan';
 import type { SceneStatus } from '../../schema/progress';
-import type { Clip, FailurePolicy, SceneAttempt } from './attempt-record';
+import type { Clip, FailurePolicy, Keyframe, SceneAttempt } from './attempt-record';
 
 const rounded = (value: number): number => Math.round(value * 1000) / 1000;
 
@@ -105,8 +105,8 @@ export class SceneState {
     this.state = 'pending';
   }
 
-  /** A paid attempt starts. */
-  begin(strength: number, seed: number, now: number): SceneAttempt {
+  /** A paid attempt starts; with `keyframe`, by making its keyframe. */
+  begin(strength: number, seed: number, now: number, keyframe = false): SceneAttempt {
     const attempt: SceneAttempt = {
       n: this.tried.length + 1,
       strength: rounded(strength),
@@ -117,10 +117,24 @@ export class SceneState {
       note: null,
       startedAt: now,
       endedAt: null,
+      ...(keyframe ? { step: 'keyframe' as const } : {}),
     };
     this.tried.push(attempt);
     this.state = 'running';
     return attempt;
+  }
+
+  /** The latest attempt made its keyframe; it is judged before its clip is paid for. */
+  keyframed(keyframe: Keyframe): void {
+    this.requireLatest().keyframe = keyframe;
+  }
+
+  /** The latest attempt's keyframe passed: its clip is made from it. */
+  animating(): void {
+    const attempt = this.requireLatest();
+    if (!attempt.keyframe) throw new Error(`scene ${this.id} attempt ${attempt.n} has no keyframe to animate`);
+    attempt.step = 'animating';
+    this.state = 'running';
   }
 
   /** The latest attempt made a clip; a gate scene is judged before it counts as done. */

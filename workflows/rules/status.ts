@@ -1,4 +1,10 @@
-import type { GenerationStatus, Progress, SceneProgress, Wait } from '../../schema/progress';
+import {
+  sceneActivityOf,
+  type GenerationStatus,
+  type Progress,
+  type SceneProgress,
+  type Wait,
+} from '../../schema/progress';
 import type { GateStatus } from './gate';
 
 /** What the status rules read of a generation at one moment. */
@@ -12,6 +18,8 @@ export interface StatusInputs {
   gateAwaiting: readonly string[];
   /** Scenes that drifted from their references and wait for a person (`consistency.onDrift: await-approval`). */
   driftAwaiting?: readonly string[];
+  /** Keyframes on a storyboard that a person may now release (none is still being made). */
+  storyboardAwaiting?: readonly string[];
   /** Scenes waiting for money, each with what its next call needs. */
   moneyWaits: readonly { sceneId: string; needsUsd: number }[];
   budget: { availableUsd: number; limitUsd: number };
@@ -56,6 +64,13 @@ export function deriveStatus(s: StatusInputs): DerivedStatus {
       `a person to keep or remake scene ${drifted.join(', ')}, which drifted from its references: scenegate approve-scene <id> <scene> or reject-scene <id> <scene> --reason (updates approveScene {sceneId, note?}, rejectScene {sceneId, reason})`
     );
   }
+  const storyboard = s.storyboardAwaiting ?? [];
+  if (storyboard.length > 0) {
+    waitingOn.push({ kind: 'storyboard', sceneIds: [...storyboard] });
+    sentences.push(
+      `a person to release the storyboard of ${storyboard.length === 1 ? 'scene' : 'scenes'} ${storyboard.join(', ')} to animation: scenegate release <id>, or redo-keyframe <id> <scene> --reason first (updates releaseStoryboard {note?}, redoKeyframe {sceneId, reason})`
+    );
+  }
   if (s.moneyWaits.length > 0) {
     waitingOn.push({ kind: 'budget', sceneIds: s.moneyWaits.map((w) => w.sceneId) });
     const needs = s.moneyWaits.map((w) => `${w.sceneId} needs ${usd(w.needsUsd)}`).join(', ');
@@ -79,7 +94,7 @@ export function deriveStatus(s: StatusInputs): DerivedStatus {
 
 function activeStatus(s: StatusInputs, first: Wait['kind'] | undefined): GenerationStatus {
   if (s.current === 'preparing' && !s.prepared) return 'preparing';
-  if (first === 'approval' || first === 'drift') return 'awaiting_approval';
+  if (first === 'approval' || first === 'drift' || first === 'storyboard') return 'awaiting_approval';
   if (first === 'budget') return 'awaiting_budget';
   if (first === 'operator') return 'awaiting_ops';
   if (s.assembling) return 'assembling';
@@ -125,6 +140,7 @@ const answers: Record<Wait['kind'], (ids: string) => string> = {
   budget: (ids) => `money for ${ids} (signal raiseBudget or setBudget)`,
   operator: (ids) => `an operator for ${ids} (update retryScene, skipScene or abort)`,
   drift: (ids) => `a decision on drifted ${ids} (update approveScene or rejectScene)`,
+  storyboard: (ids) => `the storyboard's release, keyframes of ${ids} (update releaseStoryboard or redoKeyframe)`,
 };
 
 /** Scenes whose latest consistency check drifted and that are not being made again: flagged, kept or waiting for a person. */
@@ -146,7 +162,10 @@ export function currentDetails(progress: Progress): string {
   const eta = progress.etaAt ? ` · done about ${progress.etaAt.slice(11, 19)} UTC` : '';
   const gate = progress.gate.status === 'disabled' ? '' : ` · gate ${progress.gate.status}`;
   const byStatus = new Map<string, string[]>();
-  for (const s of progress.scenes) byStatus.set(s.status, [...(byStatus.get(s.status) ?? []), s.id]);
+  for (const s of progress.scenes) {
+    const shown = sceneActivityOf(s);
+    byStatus.set(shown, [...(byStatus.get(shown) ?? []), s.id]);
+  }
   const scenes = [...byStatus].map(([status, ids]) => `${status}: ${some(ids)}`).join(' · ');
   // on the first line: the Web UI's frame cuts off the last ones
   const review = progress.consoleUrl ? ` · [review in the console](${progress.consoleUrl})` : '';

@@ -1,0 +1,93 @@
+import fs from 'node:fs/promises';
+import { ApplicationFailure } from '@temporalio/common';
+import type Replicate from 'replicate';
+import { IMAGE_MAGIC_BYTES, IMAGE_TYPE_NAMES, imageTypeOf } from '../common/reference-file';
+import { keyFor, type Storage } from '../common/storage/storage';
+import { collectKeyframeInputSchema, type CollectKeyframeInput, type StoredKeyframe } from '../schema/activities';
+import { FailureType } from '../schema/failures';
+import { downloadOutput, OutputGoneError, OutputRefusedError, providerOutputs } from './download';
+import { whileHeartbeating } from './heartbeat';
+import { parseInput } from './parse-input';
+import type { ReplicateConnection } from './replicate/client';
+import { publishReference } from './reference-upload';
+
+/**
+ * Builds `collectKeyframe`: a finished keyframe prediction's image copied into storage, then put
+ * where the video model fetches it, as a reference is: a presigned URL of the stored copy with
+ * object storage, else a Files API upload. The prediction's own output URL is never handed on:
+ * Replicate removes outputs after an hour, and a storyboard may wait a day for a person. Failures
+ * are those of `collectClip` (PredictionFailed, OutputUnusable), final: the workflow makes another
+ * attempt.
+ */
+export function makeCollectKeyframe(deps: { replicate: Replicate; connection: ReplicateConnection; storage: Storage }) {
+  const allowed = providerOutputs(deps.connection.baseUrl);
+  const final = (type: string, message: string, predictionId: string): ApplicationFailure =>
+    ApplicationFailure.create({
+      type,
+      nonRetryable: true,
+      message: deps.connection.redact(message),
+      details: [{ predictionId }],
+    });
+
+  return async function collectKeyframe(raw: CollectKeyframeInput): Promise<StoredKeyframe> {
+    const { generationId, sceneId, attempt, prediction } = parseInput(
+      collectKeyframeInputSchema,
+      raw,
+      'collectKeyframe'
+    );
+    const label = `scene ${sceneId} attempt ${attempt} keyframe`;
+    if (prediction.status !== 'succeeded') {
+      throw final(
+        FailureType.PredictionFailed,
+        `${label}: prediction ${prediction.id} ${prediction.status}: ${prediction.error ?? 'no error given'}`,
+        prediction.id
+      );
+    }
+    // InstantID answers a list of images (one is asked for), Gen-4 Image one URL
+    const output = Array.isArray(prediction.output) ? prediction.output[0] : prediction.output;
+    if (typeof output !== 'string') {
+      throw final(
+        FailureType.OutputUnusable,
+        `${label}: prediction ${prediction.id} has no output URL${prediction.dataRemoved ? ' (Replicate already removed it)' : ''}`,
+        prediction.id
+      );
+    }
+    const name = `${sceneId}-a${attempt}`;
+    const file = await deps.storage.scratchFile(keyFor(generationId, 'keyframes', `${name}.download`));
+    try {
+      const bytes = await whileHeartbeating(`downloading ${prediction.id}`, async () => {
+        await downloadOutput(output, file, allowed);
+        return fs.readFile(file);
+      });
+      const type = imageTypeOf(bytes.subarray(0, IMAGE_MAGIC_BYTES));
+      if (!type) {
+        throw final(
+          FailureType.OutputUnusable,
+          `${label}: ${output} is not a ${IMAGE_TYPE_NAMES} image`,
+          prediction.id
+        );
+      }
+      const key = keyFor(generationId, 'keyframes', `${name}.${type.ext}`);
+      const sizeBytes = await deps.storage.put(key, bytes, type.mime);
+      const published = await publishReference(
+        deps,
+        { key, mime: type.mime, bytes },
+        { generationId, sceneId, keyframe: String(attempt) },
+        label
+      );
+      return {
+        key,
+        modelUrl: published.url,
+        sizeBytes,
+        ...(published.expiresAt !== undefined ? { expiresAt: published.expiresAt } : {}),
+      };
+    } catch (err) {
+      if (err instanceof OutputGoneError || err instanceof OutputRefusedError) {
+        throw final(FailureType.OutputUnusable, `${label}: ${err.message}`, prediction.id);
+      }
+      throw err;
+    } finally {
+      await fs.rm(file, { force: true });
+    }
+  };
+}
