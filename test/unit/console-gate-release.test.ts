@@ -61,6 +61,7 @@ function waiting(s2: SceneProgress['status']): Progress {
     budget: { limitUsd: 2, spentUsd: 0.35, reservedUsd: 0.2 },
     gate: { status: 'awaiting_approval', sceneIds: ['s1', 's2'], scores: [], threshold: 0.6 },
     consistency: null,
+    storyboard: null,
     references: [
       { groupId: 'mara', kind: 'character', path: 'ad-1/refs/mara.png' },
       { groupId: 'lumen', kind: 'product', path: 'ad-1/refs/lumen.png' },
