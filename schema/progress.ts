@@ -117,6 +117,22 @@ export const consistencyCheckSchema = z.object({
   score: z.number(),
   /** Each consistency group the scene shows, by its best reference image. */
   byGroup: z.record(z.string(), z.number()),
+  /**
+   * Where each group was seen, by its best reference (worker-side scorers only): that reference
+   * (its plan source), frames looked at, frames it was found in (0: not seen at all, not a low
+   * score) and when in the clip it scored lowest.
+   */
+  frames: z
+    .record(
+      z.string(),
+      z.object({
+        source: z.string(),
+        framesSampled: z.number().int().optional(),
+        framesWithSubject: z.number().int().optional(),
+        lowestFrameSec: z.number().optional(),
+      })
+    )
+    .optional(),
   /** What was scored: the attempt's keyframe (`pipeline: keyframe`, before its clip is paid for) or its clip. */
   of: z.enum(['keyframe', 'clip']).optional(),
   /**

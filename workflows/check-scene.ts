@@ -5,6 +5,7 @@ import type { GenerationActivities } from './activity-options';
 import { scoreWithClipModel } from './clip-scoring';
 import { messageOf } from './failure-details';
 import { checkScorerOf, type CheckScorer } from './rules/check-scorer';
+import { framesByGroup, type GroupFrames, type ScoredReference } from './rules/consistency-checks';
 import type { DriftVerdicts } from './rules/drift-verdicts';
 import type { SceneAttempts } from './rules/scene-attempts';
 
@@ -34,9 +35,10 @@ export async function checkScene(
     return 'stop';
   }
   drifts.startChecking(id);
-  const byGroup = await scoreScene(attempts, acts, id, scorer, of);
-  if (!byGroup) return 'stop';
-  const { verdict, next } = drifts.scored(id, byGroup, of);
+  const scored = await scoreScene(attempts, acts, id, scorer, of);
+  if (!scored) return 'stop';
+  const { byGroup, frames } = scored;
+  const { verdict, next } = drifts.scored(id, byGroup, of, frames);
   if (verdict === 'pass') return 'keep';
   const scores = Object.entries(byGroup)
     .map(([group, score]) => `${group} ${Math.round(score * 1000) / 1000}`)
@@ -60,18 +62,21 @@ export async function checkScene(
   return after === 'regenerate' ? 'again' : after;
 }
 
-/** Each group's score of the scene's latest clip or keyframe (by its best reference), or null when the generation stopped. */
+/**
+ * Each group's score of the scene's latest clip or keyframe (by its best reference) and, from a
+ * worker-side scorer, where that reference was seen; null when the generation stopped.
+ */
 async function scoreScene(
   attempts: SceneAttempts,
   acts: GenerationActivities,
   id: string,
   scorer: CheckScorer,
   of: 'keyframe' | 'clip'
-): Promise<Record<string, number> | null> {
+): Promise<{ byGroup: Record<string, number>; frames?: GroupFrames } | null> {
   const run = attempts.scene(id);
   const clipPath = of === 'keyframe' ? run.latest!.keyframe!.path : run.clip!.path;
   try {
-    let perReference: { groupId: string; score: number }[];
+    let perReference: ScoredReference[];
     if (scorer === 'clip') {
       const scored = await scoreWithClipModel(attempts, acts, id, clipPath, 'check');
       if (scored.kind === 'stop') return null;
@@ -88,7 +93,8 @@ async function scoreScene(
     }
     const byGroup: Record<string, number> = {};
     for (const r of perReference) byGroup[r.groupId] = Math.max(byGroup[r.groupId] ?? 0, r.score);
-    return byGroup;
+    const frames = framesByGroup(perReference);
+    return { byGroup, ...(frames ? { frames } : {}) };
   } catch (err) {
     if (isCancellation(err)) throw err;
     attempts.halt({

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { loadCatalogue } from '../../common/catalogue-file';
 import { planSchema, type PlanInput } from '../../schema/plan';
 import { checkScorerOf } from '../../workflows/rules/check-scorer';
-import { checkedScenes, clipScoreOf, ConsistencyChecks } from '../../workflows/rules/consistency-checks';
+import { checkedScenes, clipScoreOf, ConsistencyChecks, framesByGroup } from '../../workflows/rules/consistency-checks';
 import { Generation } from '../../workflows/rules/generation';
 
 const plan = (extra: Partial<PlanInput> = {}) =>
@@ -170,4 +170,17 @@ test('flag: a drift keeps its clip and is named; no answer in time flags an aske
   asked.drifts.askPerson('s3');
   assert.equal(asked.drifts.endAsk('s3'), 'keep');
   assert.equal(asked.progress().consistency?.checks[0]?.outcome, 'flagged');
+});
+
+test("each group's frames come from its best-scoring reference; a scorer that says nothing of frames gives none", () => {
+  const frames = framesByGroup([
+    { groupId: 'mara', score: 0.4, source: 'mara-side.png', framesSampled: 3, framesWithSubject: 1, lowestFrameSec: 4 },
+    { groupId: 'mara', score: 0.7, source: 'mara.png', framesSampled: 3, framesWithSubject: 3, lowestFrameSec: 2.5 },
+    { groupId: 'lumen', score: 0, source: 'lumen.png', framesSampled: 3, framesWithSubject: 0 },
+  ]);
+  assert.deepEqual(frames, {
+    mara: { source: 'mara.png', framesSampled: 3, framesWithSubject: 3, lowestFrameSec: 2.5 },
+    lumen: { source: 'lumen.png', framesSampled: 3, framesWithSubject: 0 },
+  });
+  assert.equal(framesByGroup([{ groupId: 'mara', score: 0.8 }]), undefined);
 });

@@ -33,6 +33,41 @@ export function keyframeCheckedScenes(plan: Pick<Plan, 'scenes' | 'pipeline'>): 
   return plan.scenes.filter((s) => s.entities.length > 0).map((s) => s.id);
 }
 
+/** One reference's score of a clip, with where a worker-side scorer saw it. */
+export interface ScoredReference {
+  groupId: string;
+  score: number;
+  source?: string;
+  framesSampled?: number;
+  framesWithSubject?: number;
+  lowestFrameSec?: number;
+}
+
+/** Where each group was seen, by its best-scoring reference. */
+export type GroupFrames = NonNullable<ConsistencyCheck['frames']>;
+
+/** Each group's best reference and where it was seen; undefined when the scorer says nothing of frames (CLIP). */
+export function framesByGroup(perReference: readonly ScoredReference[]): GroupFrames | undefined {
+  const best = new Map<string, ScoredReference>();
+  for (const r of perReference) {
+    if (r.source === undefined || r.framesSampled === undefined) continue;
+    const held = best.get(r.groupId);
+    if (!held || r.score > held.score) best.set(r.groupId, r);
+  }
+  if (best.size === 0) return undefined;
+  return Object.fromEntries(
+    [...best].map(([groupId, r]) => [
+      groupId,
+      {
+        source: r.source!,
+        framesSampled: r.framesSampled,
+        ...(r.framesWithSubject !== undefined ? { framesWithSubject: r.framesWithSubject } : {}),
+        ...(r.lowestFrameSec !== undefined ? { lowestFrameSec: r.lowestFrameSec } : {}),
+      },
+    ])
+  );
+}
+
 /** The clip's score from its groups' scores: its worst group (every character and product must survive). */
 export function clipScoreOf(byGroup: Readonly<Record<string, number>>): number {
   const scores = Object.values(byGroup);
@@ -96,14 +131,18 @@ export class ConsistencyChecks {
     sceneId: string,
     attempt: number,
     byGroup: Record<string, number>,
-    of: 'keyframe' | 'clip' = 'clip'
+    of: 'keyframe' | 'clip' = 'clip',
+    frames?: GroupFrames
   ): ConsistencyCheck {
     const groups = Object.fromEntries(Object.entries(byGroup).map(([g, s]) => [g, rounded(s)]));
     const score = rounded(clipScoreOf(groups));
     const verdict = score >= this.threshold ? 'pass' : 'drift';
     // a direct run's checks are all of clips and say nothing of it, as before keyframes
     const what = this.keyframeSceneIds.length > 0 ? { of } : {};
-    const check: ConsistencyCheck = { sceneId, attempt, score, byGroup: groups, ...what, verdict, outcome: 'kept' };
+    const check: ConsistencyCheck = {
+      ...{ sceneId, attempt, score, byGroup: groups, ...what, verdict, outcome: 'kept' as const },
+      ...(frames ? { frames } : {}),
+    };
     this.checks.push(check);
     if (verdict === 'drift') this.drifts.set(sceneId, this.driftsOf(sceneId) + 1);
     return check;
@@ -189,7 +228,11 @@ export class ConsistencyChecks {
       threshold: this.threshold,
       onDrift: this.onDrift,
       sceneIds: this.allSceneIds,
-      checks: this.checks.map((c) => ({ ...c, byGroup: { ...c.byGroup } })),
+      checks: this.checks.map((c) => ({
+        ...c,
+        byGroup: { ...c.byGroup },
+        ...(c.frames ? { frames: { ...c.frames } } : {}),
+      })),
       driftedScenes: this.driftedScenes,
     };
   }

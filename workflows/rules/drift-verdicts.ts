@@ -1,6 +1,6 @@
 import type { PrepareGenerationResult } from '../../schema/activities';
 import type { ConsistencyCheck } from '../../schema/progress';
-import type { DriftStep, SceneDecision } from './consistency-checks';
+import type { DriftStep, GroupFrames, SceneDecision } from './consistency-checks';
 import type { GenerationParts } from './generation-parts';
 
 /**
@@ -43,10 +43,11 @@ export class DriftVerdicts {
   scored(
     id: string,
     byGroup: Record<string, number>,
-    of: 'keyframe' | 'clip' = 'clip'
+    of: 'keyframe' | 'clip' = 'clip',
+    frames?: GroupFrames
   ): { verdict: ConsistencyCheck['verdict']; next: DriftStep } {
     const run = this.g.scene(id);
-    const check = this.g.checks.record(id, run.attempts, byGroup, of);
+    const check = this.g.checks.record(id, run.attempts, byGroup, of, frames);
     run.scored(check.score);
     this.g.record();
     return { verdict: check.verdict, next: check.verdict === 'pass' ? 'flag' : this.g.checks.nextStep(id) };
