@@ -132,8 +132,13 @@ export const collectKeyframeInputSchema = collectClipInputSchema;
 export type CollectKeyframeInput = z.infer<typeof collectKeyframeInputSchema>;
 
 export const storedKeyframeSchema = z.object({
-  /** The image in scenegate's storage (`<generation>/keyframes/<scene>-a<attempt>.png`): what the console shows and the scorer reads. */
+  /** The image in scenegate's storage (`<generation>/keyframes/<scene>-a<attempt>.png`, or .jpg, .webp): what the console shows. */
   key: z.string(),
+  /**
+   * A one-second still clip of the keyframe (`<generation>/keyframes/<scene>-a<attempt>.mp4`):
+   * `scoreClip` and `sampleFrames` read clips, so a keyframe is scored through it as a clip is.
+   */
+  stillClipPath: z.string(),
   /** The URL the image-to-video model fetches it from: a presigned URL of the stored copy, or a Replicate Files API upload. */
   modelUrl: z.string(),
   /** When `modelUrl` stops working (ms since the epoch), as for references; unset: not known. */
