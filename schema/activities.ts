@@ -52,8 +52,8 @@ export const prepareGenerationResultSchema = z.object({
    * inputs. With `pipeline: keyframe`, the image-to-video model that animates each keyframe.
    */
   model: modelEntrySchema,
-  /** With `pipeline: keyframe`, the image model keyframes come from; null for direct; absent in results recorded before keyframes (read it as null). */
-  keyframeModel: modelEntrySchema.nullable().optional(),
+  /** With `pipeline: keyframe`, the image model keyframes come from; null for direct (and, parsed, in results recorded before keyframes). */
+  keyframeModel: modelEntrySchema.nullable().default(null),
   /** The gate's scorer, resolved; the CLIP model when it is `clip`. */
   scorer: gateScorerSchema,
   scorerModel: scorerEntrySchema.nullable(),
