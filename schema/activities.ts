@@ -52,8 +52,8 @@ export const prepareGenerationResultSchema = z.object({
    * inputs. With `pipeline: keyframe`, the image-to-video model that animates each keyframe.
    */
   model: modelEntrySchema,
-  /** With `pipeline: keyframe`, the image model keyframes come from; null for direct; absent in results recorded before keyframes (read it as null). */
-  keyframeModel: modelEntrySchema.nullable().optional(),
+  /** With `pipeline: keyframe`, the image model keyframes come from; null for direct (and, parsed, in results recorded before keyframes). */
+  keyframeModel: modelEntrySchema.nullable().default(null),
   /** The gate's scorer, resolved; the CLIP model when it is `clip`. */
   scorer: gateScorerSchema,
   scorerModel: scorerEntrySchema.nullable(),
@@ -132,8 +132,13 @@ export const collectKeyframeInputSchema = collectClipInputSchema;
 export type CollectKeyframeInput = z.infer<typeof collectKeyframeInputSchema>;
 
 export const storedKeyframeSchema = z.object({
-  /** The image in scenegate's storage (`<generation>/keyframes/<scene>-a<attempt>.png`): what the console shows and the scorer reads. */
+  /** The image in scenegate's storage (`<generation>/keyframes/<scene>-a<attempt>.png`, or .jpg, .webp): what the console shows. */
   key: z.string(),
+  /**
+   * A one-second still clip of the keyframe (`<generation>/keyframes/<scene>-a<attempt>.mp4`):
+   * `scoreClip` and `sampleFrames` read clips, so a keyframe is scored through it as a clip is.
+   */
+  stillClipPath: z.string(),
   /** The URL the image-to-video model fetches it from: a presigned URL of the stored copy, or a Replicate Files API upload. */
   modelUrl: z.string(),
   /** When `modelUrl` stops working (ms since the epoch), as for references; unset: not known. */

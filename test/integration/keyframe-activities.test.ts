@@ -24,6 +24,7 @@ import type { PredictionSnapshot } from '../../schema/prediction';
 import { clipCallSpec, keyframeCallSpec } from '../../workflows/rules/call-specs';
 
 const mara = path.join(projectRoot, 'examples', 'references', 'mara.png');
+const maraPhoto = path.join(projectRoot, 'examples', 'references', 'mara-photo.png');
 const bottle = path.join(projectRoot, 'examples', 'references', 'lumen-bottle.png');
 
 let emulator: Emulator;
@@ -153,6 +154,57 @@ test('collectKeyframe stores the image and gives the video model a URL that outl
     (await deps.replicate.predictions.create({ model: clip.model, input: clip.input })).id
   );
   assert.equal(animated.status, 'succeeded', String(animated.error));
+});
+
+test('a keyframe is scored through its still clip as a clip is: the local score rises with the IP-Adapter scale', async () => {
+  const prepared = await run(activities.prepareGeneration, prepareInput({ gateEnabled: true, scorer: 'local' }, false));
+  const scores: number[] = [];
+  for (const [attempt, scale] of [0.2, 0.9].entries()) {
+    const input = { prompt: 'Mara', reference_images: prepared.references.map((r) => r.url), ip_adapter_scale: scale };
+    const prediction = await finished(
+      (await deps.replicate.predictions.create({ model: 'scenegate/ip-adapter-image', input })).id
+    );
+    const stored = await run(activities.collectKeyframe, {
+      generationId: 'kf-score',
+      sceneId: 's1',
+      attempt: attempt + 1,
+      prediction,
+    });
+    assert.equal(stored.stillClipPath, `kf-score/keyframes/s1-a${attempt + 1}.mp4`);
+    const scored = await run(activities.scoreClip, { clipPath: stored.stillClipPath, references: prepared.references });
+    scores.push(scored.score);
+  }
+  assert.ok(scores[1]! - scores[0]! > 0.3, `scores ${scores.join(' < ')}`);
+});
+
+test('the vision scorer finds the face in a keyframe the scale kept, and none in one it drowned', async () => {
+  const input = prepareInput({ gateEnabled: true }, false);
+  const prepared = await run(activities.prepareGeneration, {
+    ...input,
+    groups: [{ id: 'mara', kind: 'character', referenceImages: [maraPhoto] }],
+  });
+  assert.equal(prepared.references[0]!.scorer, 'vision');
+  const perScale: number[] = [];
+  for (const [attempt, scale] of [0.2, 0.9].entries()) {
+    const prediction = await finished(
+      (
+        await deps.replicate.predictions.create({
+          model: 'scenegate/ip-adapter-image',
+          input: { prompt: 'Mara', reference_images: [prepared.references[0]!.url], ip_adapter_scale: scale },
+        })
+      ).id
+    );
+    const stored = await run(activities.collectKeyframe, {
+      generationId: 'kf-vision',
+      sceneId: 's1',
+      attempt: attempt + 1,
+      prediction,
+    });
+    perScale.push(
+      (await run(activities.scoreClip, { clipPath: stored.stillClipPath, references: prepared.references })).score
+    );
+  }
+  assert.ok(perScale[0]! < 0.3 && perScale[1]! > 0.5, `vision scores ${perScale.join(', ')}`);
 });
 
 test('a keyframe prediction that failed, or whose output is gone, fails collectKeyframe for good, naming the scene', async () => {

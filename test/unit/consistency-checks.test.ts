@@ -103,6 +103,7 @@ function generation(consistency: PlanInput['consistency']) {
     model: loadCatalogue().models.find((m) => m.id === 'scenegate/ip-adapter-video')!,
     scorer: 'local',
     scorerModel: null,
+    keyframeModel: null,
   });
   return gen;
 }

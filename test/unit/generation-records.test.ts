@@ -50,7 +50,7 @@ function walk(recordEveryChange: boolean): { recorded: string[]; silent: string[
     (gen.version === before ? silent : recorded).push(name);
   };
   const references = [{ groupId: 'hero', source: 'h', url: 'https://f/h', localPath: '/h', sha256: 'a' }];
-  step('prepare', () => gen.prepare({ references, model, scorer: 'clip', scorerModel }));
+  step('prepare', () => gen.prepare({ references, model, keyframeModel: null, scorer: 'clip', scorerModel }));
   step('takeSlot (a new task)', () => attempts.takeSlot('s1', false));
   step('queue', () => attempts.queue('s1'));
   const clip = attempts.clipClaim('s1');

@@ -14,6 +14,7 @@ const prepared = (scorer: PrepareGenerationResult['scorer'] = 'local'): PrepareG
   model: loadCatalogue().models.find((m) => m.id === 'scenegate/ip-adapter-video')!,
   scorer,
   scorerModel: null,
+  keyframeModel: null,
 });
 
 const snapshot = (

@@ -16,6 +16,9 @@ test('every hosted catalogue model has a recorded published schema, and the cata
     assert.ok(recorded, `${entry.id} has no file in catalogue/schemas`);
     assert.match(recorded.source, /^https:\/\/(replicate\.com|www\.npmjs\.com)\//, `${entry.id}: its source`);
     assert.deepEqual(catalogueFindings(entry, recorded.input), [], entry.id);
+    // what the model makes and where its first frame goes are read from the same page
+    assert.equal(entry.output === 'image', recorded.produces === 'image', `${entry.id}: image or video`);
+    if (entry.inputs.firstFrame) assert.equal(entry.inputs.firstFrame.field, recorded.firstFrame, entry.id);
   }
   assert.ok(recordedSchema(catalogue.scorers.clip.id), 'the CLIP scorer too');
 });
