@@ -74,7 +74,7 @@ async function scoreScene(
   of: 'keyframe' | 'clip'
 ): Promise<{ byGroup: Record<string, number>; frames?: GroupFrames } | null> {
   const run = attempts.scene(id);
-  const clipPath = of === 'keyframe' ? run.latest!.keyframe!.path : run.clip!.path;
+  const clipPath = of === 'keyframe' ? run.latest!.keyframe!.scorePath : run.clip!.path;
   try {
     let perReference: ScoredReference[];
     if (scorer === 'clip') {

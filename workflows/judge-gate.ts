@@ -33,7 +33,7 @@ export async function judgeGateAttempt(
     if (!decision) return { verdict: 'stop', note: null };
     return { verdict: decision.approved ? 'pass' : 'miss', note: decision.approved ? null : decision.text };
   }
-  const clipPath = of === 'keyframe' ? run.latest!.keyframe!.path : run.clip!.path;
+  const clipPath = of === 'keyframe' ? run.latest!.keyframe!.scorePath : run.clip!.path;
   try {
     if (verdicts.scorer === 'clip') return await scoreWithClip(attempts, verdicts, acts, id, clipPath);
     const result = await acts.scoreClip.executeWithOptions(

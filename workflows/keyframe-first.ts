@@ -40,7 +40,7 @@ export async function keyframeFirst(
       acts
     );
     if (!made) return (next = 'again');
-    attempts.keyframe.made(id, { path: made.key, modelUrl: made.modelUrl });
+    attempts.keyframe.made(id, { path: made.key, scorePath: made.stillClipPath, modelUrl: made.modelUrl });
     next = await judgeKeyframe(attempts, verdicts, drifts, acts, id);
     if (next === 'animate' && attempts.keyframe.storyboardHolds) next = await onStoryboard(attempts, id);
     // the clip is a prediction of its own: it waits for a slot as any other does

@@ -112,8 +112,8 @@ function planOn(example: PlanInput, model: string, n: number): PlanInput {
 }
 
 /**
- * Waits for the generation's end, answering what a person would: a manual gate is approved (the
- * plan asks for a person's eye, and the rehearsal has none). Anything else it waits on (money, an
+ * Waits for the generation's end, answering what a person would: a manual gate is approved and a
+ * storyboard released (the plan asks for a person's eye, and the rehearsal has none). Anything else it waits on (money, an
  * operator) is a failure of the rehearsal, reported with what it waited for.
  */
 async function drive(handle: GenerationHandle): Promise<void> {
@@ -126,6 +126,8 @@ async function drive(handle: GenerationHandle): Promise<void> {
     if (progress.gate.status === 'awaiting_approval' && !approved) {
       approved = true;
       await handle.approveGate('dress rehearsal: approved unseen');
+    } else if (progress.waitingOn.some((w) => w.kind === 'storyboard')) {
+      await handle.releaseStoryboard('dress rehearsal: released unseen');
     } else if (progress.waitingOn.some((w) => w.kind !== 'approval')) {
       throw new Error(`waits on ${progress.waitingFor ?? JSON.stringify(progress.waitingOn)}`);
     }

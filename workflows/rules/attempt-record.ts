@@ -8,8 +8,10 @@ export interface Clip {
 
 /** The keyframe a scene attempt made first (`pipeline: keyframe`), which its clip animates. */
 export interface Keyframe {
-  /** Where scenegate keeps it: what the scorer reads and the console shows. */
+  /** Where scenegate keeps the image: what the console shows. */
   path: string;
+  /** The image as a one-second clip, what the scorers read (they sample frames of clips). */
+  scorePath: string;
   /** The URL the image-to-video model fetches it from. */
   modelUrl: string;
 }
