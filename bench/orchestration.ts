@@ -7,7 +7,7 @@
  * and start time are its own.
  *
  *   npm run bench                 every scenario
- *   npm run bench -- sequential   one of: sequential | wide | many | cancel | nowebhooks
+ *   npm run bench -- sequential   one of: sequential | wide | many | cancel | nowebhooks | keyframes
  *
  * SCENEGATE_BENCH_HISTORIES=<folder> keeps every measured generation's history there as JSON.
  * SCENEGATE_BENCH_WORKER_ARGS="--cpu-prof --cpu-prof-dir=<folder>" gives the workers node flags
@@ -393,6 +393,7 @@ async function main(): Promise<void> {
     );
   }
   if (!only || only === 'cancel') notes.push(await cancelLatency(`bench-cancel-${stamp}`));
+  if (!only || only === 'keyframes') notes.push(await keyframesFirst(stamp));
 
   console.log(
     '\n| scenario | run by | scenes | model time alone | all clips in | over model time | overhead per scene in sequence | start to first create | wall | activity slots held while models ran | API calls per prediction | worker RSS idle → peak | CPU s: worker / server / emulator | history events |'
@@ -423,6 +424,81 @@ async function main(): Promise<void> {
   );
   console.log(`Worker logs: ${path.relative(process.cwd(), workerLog)}`);
   console.log(`\n${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
+
+  /**
+   * Issue 18's comparison, one run each: a 12-scene parallel plan whose scenes 4, 7 and 10 come
+   * out as another person on their first attempt, made `direct` (every clip checked) and with
+   * `keyframe` (every keyframe checked before its clip). Hosted-like ratios: a keyframe takes 5 s
+   * and costs $0.03, a clip 60 s and $1.00. Both checked with the local scorer, which sees exactly
+   * what the emulator draws.
+   */
+  async function keyframesFirst(id: number): Promise<string> {
+    const drifting = (i: number): boolean => [4, 7, 10].includes(i + 1);
+    const twelve = (name: string, extra: Partial<PlanInput>): PlanInput => {
+      const p = plan(`bench-${name}-${id}`, 12, { mode: 'parallel', concurrency: 1 }, extra);
+      p.scenes.forEach((scene, i) => (scene.prompt = `${scene.prompt}${drifting(i) ? ' DRIFT' : ''}`));
+      return p;
+    };
+    const gate = { enabled: true, threshold: 0.6, maxAttempts: 3, scorer: 'local' as const };
+    const strong = [{ id: 'mara', kind: 'character' as const, referenceImages: [mara], strength: 0.7 }];
+    const drift = { promptIncludes: 'DRIFT', attempts: 3 };
+    const model = (latencyMs: number, usd: number, withDrift: boolean) => ({
+      render: 'ffmpeg' as const,
+      startingMs: 0,
+      latency: { kind: 'fixed' as const, ms: latencyMs },
+      msPerOutputSecond: 0,
+      price: { perRunUsd: usd },
+      ...(withDrift ? { drift } : {}),
+    });
+    const runs: { name: string; plan: PlanInput; configure: () => void }[] = [
+      {
+        name: 'direct',
+        plan: twelve('direct', { gate, consistencyGroups: strong, consistency: { scenes: 'all' } }),
+        configure: () => emulator.configure(MODEL, model(60_000, 1, true)),
+      },
+      {
+        name: 'keyframe',
+        plan: twelve('keyframe', {
+          gate,
+          consistencyGroups: strong,
+          pipeline: 'keyframe',
+          model: 'scenegate/image-to-video',
+        }),
+        configure: () => {
+          emulator.configure('scenegate/ip-adapter-image', model(5_000, 0.03, true));
+          emulator.configure('scenegate/image-to-video', model(60_000, 1, false));
+        },
+      },
+    ];
+    const lines = [
+      '| pipeline | predictions | spent | spent on drifted attempts | to the final video | drifted attempts |',
+      '|---|---|---|---|---|---|',
+    ];
+    for (const run of runs) {
+      emulator.reset();
+      run.configure();
+      const worker = await startBenchWorker(true);
+      try {
+        const began = Date.now();
+        const handle = await generations.start(run.plan);
+        const result = await handle.result();
+        const settledSec = (Date.now() - began) / 1000;
+        const predictions = emulator.stats().predictions;
+        const billed = (ids: (string | null | undefined)[]): number =>
+          predictions.filter((p) => ids.includes(p.id)).reduce((sum, p) => sum + p.costUsd, 0);
+        const missed = result.scenes.flatMap((s) => s.history.filter((a) => a.status === 'missed'));
+        const wasted = billed(missed.flatMap((a) => [a.keyframePredictionId, a.predictionId]));
+        lines.push(
+          `| ${run.name} | ${predictions.length} | $${billed(predictions.map((p) => p.id)).toFixed(2)} | $${wasted.toFixed(2)} | ${settledSec.toFixed(1)} s | ${missed.length} |`
+        );
+        console.error(`# keyframes, ${run.name}: ${settledSec.toFixed(1)} s`);
+      } finally {
+        worker.kill('SIGTERM');
+        await new Promise((resolve) => worker.once('exit', resolve));
+      }
+    }
+    return `Keyframes first (issue 18): 12 scenes in parallel, scenes 4, 7 and 10 drawn as another person on their first attempt; keyframe 5 s at $0.03, clip 60 s at $1.00; "to the final video" is start to result.\n\n${lines.join('\n')}`;
+  }
 
   async function cancelLatency(id: string): Promise<string> {
     // 20 predictions due to finish 5 s after they start; the generation is cancelled once all run
