@@ -9,7 +9,7 @@ import { after, before, beforeEach, test } from 'node:test';
 import { UpdateRefusedError } from '../../client/generation-client';
 import { billedUsd } from '../helpers/drift';
 import { recordHistory } from '../helpers/histories';
-import { waitForProgress } from '../helpers/wait';
+import { waitForProgress, waitUntil } from '../helpers/wait';
 import { testPlan, useGenerationEnv, type GenerationEnv } from '../helpers/generation-env';
 
 let env: GenerationEnv;
@@ -118,5 +118,43 @@ test('storyboard: every keyframe waits for a person; one is redone, then the rel
     const final = await handle.progress();
     assert.deepEqual(final.storyboard, { status: 'released', sceneIds: [], note: 'looks right' });
     await recordHistory('keyframe-storyboard', handle.workflow);
+  });
+});
+
+test('pool 2: keyframes and clips are both predictions the pool bounds: never more than two in flight', async () => {
+  for (const model of ['scenegate/ip-adapter-image', 'scenegate/image-to-video']) {
+    env.emulator.configure(model, { render: 'none', latency: { kind: 'fixed', ms: 0 }, hold: true });
+  }
+  await env.withWorker(async () => {
+    const plan = keyframePlan('keyframe-pool', 4);
+    plan.strategy = { mode: 'pool', concurrency: 2 };
+    plan.gate = { enabled: false, scorer: 'local' };
+    const handle = await env.generations.start(plan);
+    const held = () => env.emulator.stats().predictions.filter((p) => env.emulator.held().includes(p.id));
+    // two keyframes fill the pool; nothing else starts
+    let now = await waitUntil('two held keyframes', () => held().length === 2 && held());
+    assert.deepEqual(
+      now.map((p) => p.model),
+      ['scenegate/ip-adapter-image', 'scenegate/ip-adapter-image']
+    );
+    assert.equal(env.emulator.stats().predictionsCreated, 2);
+    // a keyframe's end frees its slot: one more prediction starts (its clip, or the next keyframe), not two
+    env.emulator.release([now[0]!.id]);
+    now = await waitUntil('the slot filled again', () => held().length === 2 && held());
+    assert.equal(env.emulator.stats().predictionsCreated, 3);
+    // the rest, one release at a time: never more than two in flight
+    for (let released = 1; released < 8; released++) {
+      now = await waitUntil('a held prediction', () => held().length > 0 && held());
+      assert.ok(now.length <= 2, `${now.length} predictions in flight: ${now.map((p) => p.model).join(', ')}`);
+      const created = env.emulator.stats().predictionsCreated;
+      env.emulator.release([now[0]!.id]);
+      // what the release lets start has started, unless every prediction has been made
+      await waitUntil('the next step', () => {
+        const now = env.emulator.stats().predictionsCreated;
+        return now > created || now === 8 || held().length >= 2;
+      });
+    }
+    assert.equal((await handle.result()).status, 'succeeded');
+    assert.equal(env.emulator.stats().predictionsCreated, 8, 'four keyframes and four clips');
   });
 });
