@@ -7,7 +7,7 @@
  * and start time are its own.
  *
  *   npm run bench                 every scenario
- *   npm run bench -- sequential   one of: sequential | wide | many | cancel | nowebhooks | keyframes
+ *   npm run bench -- sequential   one of: sequential | wide | many | cancel | nowebhooks | keyframes | checked
  *
  * SCENEGATE_BENCH_HISTORIES=<folder> keeps every measured generation's history there as JSON.
  * SCENEGATE_BENCH_WORKER_ARGS="--cpu-prof --cpu-prof-dir=<folder>" gives the workers node flags
@@ -69,6 +69,20 @@ function sampleRss(pid: number): { stop(): number } {
       return peakKb / 1024;
     },
   };
+}
+
+/** The resident memory of a process and every process under it (the worker's scorer processes), in MB. */
+async function treeRssMb(pid: number): Promise<number> {
+  const status = await fs.readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  const own = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+  const children = await fs.readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
+  const sizes = await Promise.all(
+    children
+      .split(' ')
+      .filter(Boolean)
+      .map((child) => treeRssMb(Number(child)))
+  );
+  return sizes.reduce((sum, mb) => sum + mb, own);
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc; clock ticks are 1/100 s on Linux. */
@@ -394,6 +408,7 @@ async function main(): Promise<void> {
   }
   if (!only || only === 'cancel') notes.push(await cancelLatency(`bench-cancel-${stamp}`));
   if (!only || only === 'keyframes') notes.push(await keyframesFirst(stamp));
+  if (!only || only === 'checked') notes.push(await everySceneChecked(stamp));
 
   console.log(
     '\n| scenario | run by | scenes | model time alone | all clips in | over model time | overhead per scene in sequence | start to first create | wall | activity slots held while models ran | API calls per prediction | worker RSS idle → peak | CPU s: worker / server / emulator | history events |'
@@ -498,6 +513,76 @@ async function main(): Promise<void> {
       }
     }
     return `Keyframes first (issue 18): 12 scenes in parallel, scenes 4, 7 and 10 drawn as another person on their first attempt; keyframe 5 s at $0.03, clip 60 s at $1.00; "to the final video" is start to result.\n\n${lines.join('\n')}`;
+  }
+
+  /**
+   * Issue 21's timing and memory: 12 scenes in parallel, 5 s of model time each, made once with
+   * no check and once with every clip checked by the `vision` scorer (faces of Mara's
+   * photograph, drawn at strength 0.9 so the detector finds them; a drift is only flagged, so
+   * both runs make the same twelve clips). "All clips in" is the run's start to its assembly;
+   * memory is the worker and its scorer processes together, idle before the run and at its peak.
+   */
+  async function everySceneChecked(id: number): Promise<string> {
+    const photo = path.join(projectRoot, 'examples', 'references', 'mara-photo.png');
+    const twelve = (name: string, extra: Partial<PlanInput>): PlanInput =>
+      plan(
+        `bench-${name}-${id}`,
+        12,
+        { mode: 'parallel', concurrency: 1 },
+        {
+          consistencyGroups: [{ id: 'mara', kind: 'character', referenceImages: [photo], strength: 0.9 }],
+          ...extra,
+        }
+      );
+    const runs: { name: string; plan: PlanInput }[] = [
+      { name: 'unchecked', plan: twelve('unchecked', {}) },
+      {
+        name: 'every scene checked (vision)',
+        plan: twelve('checked', {
+          gate: { enabled: false, scorer: 'vision' },
+          consistency: { scenes: 'all', onDrift: 'flag' },
+        }),
+      },
+    ];
+    const lines = [
+      '| run | model time alone | all clips in | over model time | worker + scorers RSS idle → peak | checks |',
+      '|---|---|---|---|---|---|',
+    ];
+    for (const run of runs) {
+      emulator.reset();
+      emulator.configure(MODEL, {
+        render: 'ffmpeg',
+        startingMs: 0,
+        latency: { kind: 'fixed', ms: 5000 },
+        msPerOutputSecond: 0,
+      });
+      const worker = await startBenchWorker(true);
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        const idleMb = await treeRssMb(worker.pid!);
+        let peakMb = idleMb;
+        const timer = setInterval(() => void treeRssMb(worker.pid!).then((mb) => (peakMb = Math.max(peakMb, mb))), 100);
+        const began = Date.now();
+        const handle = await generations.start(run.plan);
+        await handle.result();
+        clearInterval(timer);
+        const events = (await handle.workflow.fetchHistory()).events ?? [];
+        const assembly = events.find(
+          (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'assembleVideo'
+        );
+        const settledSec = (tsToMs(assembly!.eventTime) - began) / 1000;
+        const checks = (await handle.progress()).consistency?.checks ?? [];
+        const drifted = checks.filter((c) => c.verdict === 'drift').length;
+        lines.push(
+          `| ${run.name} | 5 s | ${settledSec.toFixed(2)} s | +${(settledSec - 5).toFixed(2)} s | ${idleMb.toFixed(0)} → ${peakMb.toFixed(0)} MB | ${checks.length ? `${checks.length} (${drifted} below the threshold)` : '-'} |`
+        );
+        console.error(`# checked, ${run.name}: ${settledSec.toFixed(1)} s`);
+      } finally {
+        worker.kill('SIGTERM');
+        await new Promise((resolve) => worker.once('exit', resolve));
+      }
+    }
+    return `Every scene checked (issue 21): 12 scenes in parallel, 5 s of model time each, the emulator rendering.\n\n${lines.join('\n')}`;
   }
 
   async function cancelLatency(id: string): Promise<string> {
