@@ -17,14 +17,23 @@ import { loadPlanFile, newGenerationId } from '../client/load-plan';
 import { loadCatalogue } from '../common/catalogue-file';
 import { ExitCode, runMain, UserFacingError } from '../common/run-main';
 import { loadSettings } from '../common/settings';
+import type { Plan } from '../schema/plan';
+import { keyframeModels } from '../schema/plan-model-check';
 
 const defaultPlan = path.join(projectRoot, 'examples', 'plans', 'product-ad.json');
 
-/** The model a plan's scenes run on: its own, else the catalogue's default where they run (as the worker picks it). */
-function modelUsed(planModel: string | undefined): string {
-  if (planModel) return planModel;
-  const { defaults } = loadCatalogue(loadSettings());
-  return loadSettings().REPLICATE_API_TOKEN ? defaults.hosted : defaults.emulator;
+/**
+ * The models a plan's scenes run on: its own, else the catalogue's defaults where they run (as
+ * the worker picks them); with keyframes first, the image model and the model that animates it.
+ */
+function modelsUsed(plan: Plan): string {
+  const catalogue = loadCatalogue(loadSettings());
+  const where = loadSettings().REPLICATE_API_TOKEN ? 'hosted' : 'emulator';
+  if (plan.pipeline === 'keyframe') {
+    const models = keyframeModels(plan, catalogue, where);
+    if (models) return `keyframes on ${models.keyframeModel}, clips on ${models.model}`;
+  }
+  return `on ${plan.model ?? catalogue.defaults[where]}`;
 }
 
 await runMain(async () => {
@@ -65,7 +74,7 @@ await runMain(async () => {
       ? workflowUiUrl(stack.temporal.uiUrl, stack.temporal.namespace, handle.id)
       : undefined;
     say(
-      `\nGeneration ${handle.id}: ${plan.scenes.length} scene${plan.scenes.length === 1 ? '' : 's'} on ${modelUsed(plan.model)}, ${strategyText(plan.strategy)}, budget $${plan.budget.limitUsd.toFixed(2)}`
+      `\nGeneration ${handle.id}: ${plan.scenes.length} scene${plan.scenes.length === 1 ? '' : 's'} ${modelsUsed(plan)}, ${strategyText(plan.strategy)}, budget $${plan.budget.limitUsd.toFixed(2)}`
     );
     if (ui) say(`Web UI: ${ui}`);
     say(`Console: ${consolePageUrl(stack.console.url, handle.id)}\n`);

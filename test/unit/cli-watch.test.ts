@@ -116,6 +116,15 @@ test('a gate scene held for a person reads "awaiting_approval", not "scoring"; s
   const asked = { ...progress(['scoring', 'pending']), waitingOn: [{ kind: 'approval' as const, sceneIds: ['s1'] }] };
   assert.match(renderProgress(asked)[0]!, /^ {2}1\. s1 +awaiting_approval +attempt 1/);
   assert.match(renderProgress(progress(['scoring', 'pending']))[0]!, /^ {2}1\. s1 +scoring +attempt 1/);
+  const onBoard = {
+    ...progress(['scoring', 'scoring']),
+    waitingOn: [{ kind: 'storyboard' as const, sceneIds: ['s1', 's2'] }],
+  };
+  assert.match(
+    renderProgress(onBoard)[1]!,
+    /^ {2}2\. s2 +awaiting_approval +attempt 1/,
+    'a keyframe on the storyboard waits for a person'
+  );
 });
 
 test('a running keyframe-pipeline scene says which paid step it is at: "keyframe", then "animating"', () => {
