@@ -1,10 +1,10 @@
 import fs from 'node:fs/promises';
-import { ApplicationFailure } from '@temporalio/common';
 import { collectClipInputSchema, type CollectClipInput, type StoredClip } from '../schema/activities';
 import { FailureType } from '../schema/failures';
 import { MediaToolError } from '../media/ffmpeg';
 import { clipDurationSec } from '../media/mp4-duration';
 import { downloadOutput, OutputGoneError, OutputRefusedError, providerOutputs } from './download';
+import { collectFailure, outputToCollect } from './collected-output';
 import { whileHeartbeating } from './heartbeat';
 import { parseInput } from './parse-input';
 import type { ReplicateConnection } from './replicate/client';
@@ -18,32 +18,12 @@ import { keyFor, type Storage } from '../common/storage/storage';
  */
 export function makeCollectClip(deps: { storage: Storage; connection: ReplicateConnection }) {
   const allowed = providerOutputs(deps.connection.baseUrl);
-  const final = (type: string, message: string, predictionId: string): ApplicationFailure =>
-    ApplicationFailure.create({
-      type,
-      nonRetryable: true,
-      message: deps.connection.redact(message),
-      details: [{ predictionId }],
-    });
+  const final = collectFailure(deps.connection.redact);
 
   return async function collectClip(raw: CollectClipInput): Promise<StoredClip> {
     const { generationId, sceneId, attempt, prediction } = parseInput(collectClipInputSchema, raw, 'collectClip');
     const label = `scene ${sceneId} attempt ${attempt}`;
-    if (prediction.status !== 'succeeded') {
-      throw final(
-        FailureType.PredictionFailed,
-        `${label}: prediction ${prediction.id} ${prediction.status}: ${prediction.error ?? 'no error given'}`,
-        prediction.id
-      );
-    }
-    const output = Array.isArray(prediction.output) ? prediction.output[0] : prediction.output;
-    if (typeof output !== 'string') {
-      throw final(
-        FailureType.OutputUnusable,
-        `${label}: prediction ${prediction.id} has no output URL${prediction.dataRemoved ? ' (Replicate already removed it)' : ''}`,
-        prediction.id
-      );
-    }
+    const output = outputToCollect(prediction, label, final);
     const key = keyFor(generationId, 'clips', `${sceneId}-a${attempt}.mp4`);
     return whileHeartbeating(`downloading ${prediction.id}`, async () => {
       const file = await deps.storage.scratchFile(key);

@@ -1,5 +1,4 @@
 import fs from 'node:fs/promises';
-import { ApplicationFailure } from '@temporalio/common';
 import type Replicate from 'replicate';
 import { IMAGE_MAGIC_BYTES, IMAGE_TYPE_NAMES, imageTypeOf } from '../common/reference-file';
 import { keyFor, type Storage } from '../common/storage/storage';
@@ -7,6 +6,7 @@ import { collectKeyframeInputSchema, type CollectKeyframeInput, type StoredKeyfr
 import { FailureType } from '../schema/failures';
 import { MediaToolError, runFfmpeg } from '../media/ffmpeg';
 import { downloadOutput, OutputGoneError, OutputRefusedError, providerOutputs } from './download';
+import { collectFailure, outputToCollect } from './collected-output';
 import { whileHeartbeating } from './heartbeat';
 import { parseInput } from './parse-input';
 import type { ReplicateConnection } from './replicate/client';
@@ -54,13 +54,7 @@ async function stillClip(image: string, out: string): Promise<void> {
  */
 export function makeCollectKeyframe(deps: { replicate: Replicate; connection: ReplicateConnection; storage: Storage }) {
   const allowed = providerOutputs(deps.connection.baseUrl);
-  const final = (type: string, message: string, predictionId: string): ApplicationFailure =>
-    ApplicationFailure.create({
-      type,
-      nonRetryable: true,
-      message: deps.connection.redact(message),
-      details: [{ predictionId }],
-    });
+  const final = collectFailure(deps.connection.redact);
 
   return async function collectKeyframe(raw: CollectKeyframeInput): Promise<StoredKeyframe> {
     const { generationId, sceneId, attempt, prediction } = parseInput(
@@ -69,22 +63,7 @@ export function makeCollectKeyframe(deps: { replicate: Replicate; connection: Re
       'collectKeyframe'
     );
     const label = `scene ${sceneId} attempt ${attempt} keyframe`;
-    if (prediction.status !== 'succeeded') {
-      throw final(
-        FailureType.PredictionFailed,
-        `${label}: prediction ${prediction.id} ${prediction.status}: ${prediction.error ?? 'no error given'}`,
-        prediction.id
-      );
-    }
-    // InstantID answers a list of images (one is asked for), Gen-4 Image one URL
-    const output = Array.isArray(prediction.output) ? prediction.output[0] : prediction.output;
-    if (typeof output !== 'string') {
-      throw final(
-        FailureType.OutputUnusable,
-        `${label}: prediction ${prediction.id} has no output URL${prediction.dataRemoved ? ' (Replicate already removed it)' : ''}`,
-        prediction.id
-      );
-    }
+    const output = outputToCollect(prediction, label, final);
     const name = `${sceneId}-a${attempt}`;
     const file = await deps.storage.scratchFile(keyFor(generationId, 'keyframes', `${name}.download`));
     try {
