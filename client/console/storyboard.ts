@@ -1,0 +1,132 @@
+import type { Plan } from '../../schema/plan';
+import type { AttemptProgress, Progress, SceneProgress } from '../../schema/progress';
+import { finishedStatuses } from '../../schema/progress';
+import { sceneStatusOf } from '../scene-status';
+import { form, h, type Markup } from './markup';
+import type { PageLinks } from './pages';
+
+/** The attempt whose keyframe a scene shows: its latest that made one. */
+export function latestKeyframe(s: Pick<SceneProgress, 'history'>): AttemptProgress | undefined {
+  return s.history.findLast((a) => a.keyframePath !== undefined);
+}
+
+/** A keyframe image from storage, or where it is when the console cannot serve it. */
+export function keyframeImage(path: string, links: PageLinks, label: string): Markup {
+  const src = links.file(path);
+  if (!src) return h`<div class="noclip">keyframe on the worker: <code>${path}</code></div>`;
+  return h`<img class="keyframe" src="${src}" alt="${label}" />`;
+}
+
+/**
+ * Scenes whose keyframe may still come to the storyboard: not on it, not given up, and not past
+ * their keyframe step. While any is left the workflow refuses the release, so the page says so
+ * before a click (inferred from progress; the validator stays the judge, and its refusal is shown).
+ */
+function keyframesStillComing(p: Progress): string[] {
+  const board = new Set(p.storyboard?.sceneIds ?? []);
+  return p.scenes
+    .filter(
+      (s) =>
+        !board.has(s.id) &&
+        (s.status === 'pending' ||
+          ((s.status === 'running' || s.status === 'scoring') && s.history.at(-1)?.step !== 'animating'))
+    )
+    .map((s) => s.id);
+}
+
+/** The scene's keyframe score: its latest keyframe check, else the gate's (the gate judges keyframes). */
+function keyframeScore(p: Progress, sceneId: string): Markup {
+  const check = p.consistency?.checks.findLast((c) => c.sceneId === sceneId && c.of === 'keyframe');
+  const gate = p.gate.scores.findLast((g) => g.sceneId === sceneId);
+  const [value, threshold, by] = check
+    ? [check.score, p.consistency!.threshold, 'check']
+    : gate
+      ? [gate.score, p.gate.threshold, 'gate']
+      : [null, 0, ''];
+  if (value === null) return h`<span class="score">not scored yet</span>`;
+  const pass = value >= threshold;
+  return h`<span class="score ${pass ? 'pass' : 'miss'}">${by} ${value.toFixed(3)} ${pass ? '≥' : '<'} ${threshold}</span>`;
+}
+
+/** The references of the groups a scene shows (all of them without the plan), small. */
+function sceneReferences(p: Progress, plan: Plan | null, sceneId: string, links: PageLinks): Markup {
+  const entities = plan?.scenes.find((s) => s.id === sceneId)?.entities;
+  const refs = p.references.filter((r) => !entities || entities.includes(r.groupId));
+  return h`<div class="refs">${refs.map((r) => {
+    const src = links.file(r.path);
+    return src ? h`<img src="${src}" alt="reference for ${r.groupId}" title="${r.groupId}" />` : '';
+  })}</div>`;
+}
+
+function frameCard(s: SceneProgress, p: Progress, plan: Plan | null, links: PageLinks, redoable: boolean): Markup {
+  const latest = latestKeyframe(s);
+  const clipSrc = s.clipPath ? links.file(s.clipPath) : null;
+  const keyframeSrc = latest?.keyframePath ? links.file(latest.keyframePath) : null;
+  // once animated, the clip stands where its keyframe was, starting from it
+  const media = clipSrc
+    ? h`<video src="${clipSrc}"${keyframeSrc ? h` poster="${keyframeSrc}"` : ''} controls preload="metadata" muted playsinline aria-label="clip of ${s.id}"></video>`
+    : latest?.keyframePath
+      ? keyframeImage(latest.keyframePath, links, `keyframe of ${s.id}, attempt ${latest.attempt}`)
+      : h`<div class="noclip">no keyframe yet</div>`;
+  const prompt = plan?.scenes.find((x) => x.id === s.id)?.prompt;
+  const action = `/generations/${encodeURIComponent(p.generationId)}/scenes/${encodeURIComponent(s.id)}/redo-keyframe`;
+  return h`<li class="frame ${s.status}" data-scene="${s.id}">
+  <h3>${s.index}. ${s.id} <span class="step">${sceneStatusOf(s, p).replaceAll('_', ' ')}</span></h3>
+  ${media}
+  <p class="facts">${latest ? `attempt ${latest.attempt} · strength ${latest.strength} · ` : ''}${keyframeScore(p, s.id)}</p>
+  ${sceneReferences(p, plan, s.id, links)}
+  ${prompt ? h`<p class="prompt">${prompt}</p>` : ''}
+  ${
+    redoable
+      ? form(
+          `redo-${s.id}`,
+          action,
+          h`<input name="reason" placeholder="what is wrong" required />`,
+          'Redo',
+          'danger redo'
+        )
+      : ''
+  }
+  <div class="answers" data-answers></div>
+</li>`;
+}
+
+/**
+ * The storyboard strip (`keyframe.storyboard: approve`): each scene's latest keyframe in plan
+ * order beside its references, score and prompt; Redo on every keyframe waiting on it, and one
+ * Release for all. Once released it stays as the record, each scene showing its clip when it has one.
+ */
+export function storyboardSection(p: Progress, links: PageLinks, plan: Plan | null): Markup {
+  const board = p.storyboard;
+  if (!board) return h``;
+  const ended = finishedStatuses.includes(p.status);
+  const open = board.status === 'open' && !ended;
+  const waiting = new Set(board.sceneIds);
+  const coming = keyframesStillComing(p);
+  const base = `/generations/${encodeURIComponent(p.generationId)}`;
+  const state =
+    board.status === 'released'
+      ? `released${board.note ? `: ${board.note}` : ''}`
+      : ended
+        ? 'not released'
+        : `open · ${board.sceneIds.length} of ${p.scenes.length} keyframes on it`;
+  const release = open
+    ? form(
+        'release',
+        `${base}/release`,
+        h`<input name="note" placeholder="note (optional)" />`,
+        'Release the storyboard',
+        'release-storyboard',
+        '',
+        coming.length
+          ? `keyframes are still being made for ${coming.join(', ')}; the storyboard can be released once they are on it`
+          : ''
+      )
+    : '';
+  const scenes = [...p.scenes].sort((a, b) => a.index - b.index);
+  return h`<h2>Storyboard <span class="gate-status">${state}</span></h2>
+<div class="storyboard">
+  ${release}
+  <ol class="strip">${scenes.map((s) => frameCard(s, p, plan, links, open && waiting.has(s.id)))}</ol>
+</div>`;
+}
