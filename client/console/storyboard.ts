@@ -58,7 +58,8 @@ function sceneReferences(p: Progress, plan: Plan | null, sceneId: string, links:
   })}</div>`;
 }
 
-function frameCard(s: SceneProgress, p: Progress, plan: Plan | null, links: PageLinks, redoable: boolean): Markup {
+/** One scene's card; `onBoard` while its keyframe waits on the open storyboard (and can be redone). */
+function frameCard(s: SceneProgress, p: Progress, plan: Plan | null, links: PageLinks, onBoard: boolean): Markup {
   const latest = latestKeyframe(s);
   const clipSrc = s.clipPath ? links.file(s.clipPath) : null;
   const keyframeSrc = latest?.keyframePath ? links.file(latest.keyframePath) : null;
@@ -71,13 +72,13 @@ function frameCard(s: SceneProgress, p: Progress, plan: Plan | null, links: Page
   const prompt = plan?.scenes.find((x) => x.id === s.id)?.prompt;
   const action = `/generations/${encodeURIComponent(p.generationId)}/scenes/${encodeURIComponent(s.id)}/redo-keyframe`;
   return h`<li class="frame ${s.status}" data-scene="${s.id}">
-  <h3>${s.index}. ${s.id} <span class="step">${sceneStatusOf(s, p).replaceAll('_', ' ')}</span></h3>
+  <h3>${s.index}. ${s.id} <span class="step">${onBoard ? 'on the storyboard' : sceneStatusOf(s, p).replaceAll('_', ' ')}</span></h3>
   ${media}
   <p class="facts">${latest ? `attempt ${latest.attempt} · strength ${latest.strength} · ` : ''}${keyframeScore(p, s.id)}</p>
   ${sceneReferences(p, plan, s.id, links)}
   ${prompt ? h`<p class="prompt">${prompt}</p>` : ''}
   ${
-    redoable
+    onBoard
       ? form(
           `redo-${s.id}`,
           action,
@@ -87,7 +88,7 @@ function frameCard(s: SceneProgress, p: Progress, plan: Plan | null, links: Page
         )
       : ''
   }
-  <div class="answers" data-answers></div>
+  <div class="answers" data-answers-for="redo-${s.id}"></div>
 </li>`;
 }
 
@@ -127,6 +128,7 @@ export function storyboardSection(p: Progress, links: PageLinks, plan: Plan | nu
   return h`<h2>Storyboard <span class="gate-status">${state}</span></h2>
 <div class="storyboard">
   ${release}
+  <div class="answers" data-answers-for="release"></div>
   <ol class="strip">${scenes.map((s) => frameCard(s, p, plan, links, open && waiting.has(s.id)))}</ol>
 </div>`;
 }

@@ -749,6 +749,28 @@ test('the storyboard strip: every keyframe beside its references; Redo one with 
       assert.equal(await page.locator('.strip video').count(), 3);
       assert.equal(await page.locator('.strip form').count(), 0, 'a released storyboard offers no action');
       await page.screenshot({ path: path.join(screenshots, 'console-storyboard-released.png'), fullPage: true });
+      // the release's answer and the redo's each stay in their own place, one a line
+      await page.locator('[data-answers-for="release"] output.ok').waitFor();
+      assert.equal(await page.locator('[data-answers-for="redo-s2"] output.ok').count(), 1);
+
+      // the consistency grid shows where a group scored lowest as the clip at that second (a media
+      // fragment, as its cells draw it): Chromium seeks there on the metadata alone and shows that frame
+      const clipSrc = await page.locator('.strip .frame[data-scene="s2"] video').getAttribute('src');
+      await page.evaluate(`(() => {
+        const video = document.createElement('video');
+        video.className = 'fragment-check';
+        video.preload = 'metadata';
+        video.muted = true;
+        video.src = ${JSON.stringify(`${clipSrc}#t=1.5`)};
+        document.body.append(video);
+      })()`);
+      const fragment = page.locator('video.fragment-check');
+      await waitUntil('the fragment frame to be decoded', () =>
+        fragment.evaluate((video) => (video as unknown as { readyState: number }).readyState >= 2)
+      );
+      assert.equal(await fragment.evaluate((video) => (video as unknown as { currentTime: number }).currentTime), 1.5);
+      const brightness = await frameBrightness(page, 'video.fragment-check', 0);
+      assert.ok(brightness > 20, `the frame at 1.5 s shows, not black (mean brightness ${brightness})`);
     } finally {
       await page.close();
     }
