@@ -1,6 +1,7 @@
 import type { Plan } from '../../schema/plan';
 import type { AttemptProgress, Progress, SceneProgress } from '../../schema/progress';
 import { finishedStatuses } from '../../schema/progress';
+import { keyframesStillComing } from '../../workflows/rules/storyboard';
 import { sceneStatusOf } from '../scene-status';
 import { form, h, type Markup } from './markup';
 import type { PageLinks } from './pages';
@@ -15,23 +16,6 @@ export function keyframeImage(path: string, links: PageLinks, label: string): Ma
   const src = links.file(path);
   if (!src) return h`<div class="noclip">keyframe on the worker: <code>${path}</code></div>`;
   return h`<img class="keyframe" src="${src}" alt="${label}" />`;
-}
-
-/**
- * Scenes whose keyframe may still come to the storyboard: not on it, not given up, and not past
- * their keyframe step. While any is left the workflow refuses the release, so the page says so
- * before a click (inferred from progress; the validator stays the judge, and its refusal is shown).
- */
-function keyframesStillComing(p: Progress): string[] {
-  const board = new Set(p.storyboard?.sceneIds ?? []);
-  return p.scenes
-    .filter(
-      (s) =>
-        !board.has(s.id) &&
-        (s.status === 'pending' ||
-          ((s.status === 'running' || s.status === 'scoring') && s.history.at(-1)?.step !== 'animating'))
-    )
-    .map((s) => s.id);
 }
 
 /** The scene's keyframe score: its latest keyframe check, else the gate's (the gate judges keyframes). */
@@ -103,7 +87,13 @@ export function storyboardSection(p: Progress, links: PageLinks, plan: Plan | nu
   const ended = finishedStatuses.includes(p.status);
   const open = board.status === 'open' && !ended;
   const waiting = new Set(board.sceneIds);
-  const coming = keyframesStillComing(p);
+  // the workflow's own rule and words, so the button is disabled exactly when a click would be refused
+  const coming = keyframesStillComing(p.scenes, board.sceneIds);
+  const refusal = coming.length
+    ? `keyframes are still being made for ${coming.join(', ')}; the storyboard can be released once they are on it`
+    : board.sceneIds.length === 0
+      ? 'no keyframe is on the storyboard'
+      : '';
   const base = `/generations/${encodeURIComponent(p.generationId)}`;
   const state =
     board.status === 'released'
@@ -119,9 +109,7 @@ export function storyboardSection(p: Progress, links: PageLinks, plan: Plan | nu
         'Release the storyboard',
         'release-storyboard',
         '',
-        coming.length
-          ? `keyframes are still being made for ${coming.join(', ')}; the storyboard can be released once they are on it`
-          : ''
+        refusal
       )
     : '';
   const scenes = [...p.scenes].sort((a, b) => a.index - b.index);
