@@ -357,7 +357,7 @@ function consistencySection(p: Progress, links: PageLinks, plan: Plan | null): M
   });
   return h`<h2>Consistency of every scene <span class="gate-status">threshold ${c.threshold} · on drift ${c.onDrift}</span></h2>
 <table class="consistency-grid">
-  <thead><tr><th scope="col">Scene</th><th scope="col">Checked clip</th>${head}<th scope="col">Check</th></tr></thead>
+  <thead><tr><th scope="col">Scene</th><th scope="col">Checked ${c.checks.some((k) => k.of === 'keyframe') ? 'clip or keyframe' : 'clip'}</th>${head}<th scope="col">Check</th></tr></thead>
   <tbody>${rows}</tbody>
 </table>
 ${c.driftedScenes.length ? h`<p class="error">Drifted scenes in the video: ${c.driftedScenes.join(', ')}</p>` : ''}`;
