@@ -173,7 +173,9 @@ function referenceGroups(p: Progress, plan: Plan | null, links: PageLinks): Mark
 function releaseSummary(p: Progress, facts: PlanFacts): Markup {
   const release = gateRelease(p, facts.plan ?? { scenes: [], gate: {} }, facts.model, facts.scorers);
   if (release.sceneIds.length === 0) {
-    return h`<p class="release">Approving keeps this clip; no other scene waits for the gate.</p>`;
+    const latest = p.scenes.find((s) => s.isGateScene)?.history.at(-1);
+    const judged = latest?.keyframePath && !latest.clipPath ? 'keyframe' : 'clip';
+    return h`<p class="release">Approving keeps this ${judged}; no other scene waits for the gate.</p>`;
   }
   const count = `${release.sceneIds.length} scene${release.sceneIds.length === 1 ? '' : 's'}`;
   const cost =

@@ -233,6 +233,7 @@ test('no storyboard section without one; a keyframe-pipeline gate scene without 
   const card = element(draw(gateWaits, 'gate'), '<figure class="attempt', 'figure');
   assert.equal(attr(card, '<img class="keyframe"', 'src'), '/files/kf-1/s1/kf-1.png');
   assert.doesNotMatch(card, /<video/);
+  assert.match(draw(gateWaits, 'gate'), /Approving keeps this keyframe; no other scene waits for the gate\./);
   assert.equal(attr(draw(gateWaits, 'scene-s1'), '<img class="keyframe"', 'src'), '/files/kf-1/s1/kf-1.png');
 });
 
