@@ -778,3 +778,44 @@ test('the storyboard strip: every keyframe beside its references; Redo one with 
     assert.equal((await handle.result()).status, 'succeeded');
   });
 });
+
+test('the grid with the vision scorer: each cell shows the frame where its group scored lowest, beside the reference', async () => {
+  const plan = testPlan(id('console-frames'), 2, {
+    strategy: { mode: 'parallel' },
+    gate: { enabled: true, threshold: 0.1, scorer: 'vision' },
+    consistency: { onDrift: 'flag' },
+  });
+  // the product only: the example Mara is a drawing whose face the face detector does not find
+  plan.consistencyGroups = plan.consistencyGroups.filter((g) => g.id === 'lumen');
+  for (const scene of plan.scenes) {
+    scene.durationSec = 2;
+    scene.entities = ['lumen'];
+  }
+  await env.withWorker(async () => {
+    const handle = await env.generations.start(plan);
+    await handle.result();
+    const progress = await handle.progress();
+    const checks = progress.consistency!.checks;
+    assert.ok(
+      checks.some((c) => c.frames),
+      `the vision scorer says where it looked: ${JSON.stringify(checks)}`
+    );
+    const page = await openPage(`/generations/${handle.id}`);
+    try {
+      const frames = page.locator('.consistency-grid .seen video.frame');
+      await frames.first().waitFor();
+      const count = await frames.count();
+      await waitUntil('every frame to be decoded', () =>
+        frames.evaluateAll((videos) => videos.every((v) => (v as unknown as { readyState: number }).readyState >= 2))
+      );
+      for (let nth = 0; nth < count; nth++) {
+        const brightness = await frameBrightness(page, '.consistency-grid .seen video.frame', nth);
+        assert.ok(brightness > 20, `grid frame ${nth} shows, not black (mean brightness ${brightness})`);
+      }
+      await page.locator('.consistency-grid').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: path.join(screenshots, 'console-grid-frames.png') });
+    } finally {
+      await page.close();
+    }
+  });
+});
