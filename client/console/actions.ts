@@ -68,6 +68,13 @@ export async function runAction(
         if (!reason) return { ok: false, message: 'reason: say what is wrong with the clip' };
         return { ok: true, message: (await handle.rejectScene(sceneId!, reason)).message };
       }
+      case 'release':
+        return { ok: true, message: (await handle.releaseStoryboard(text(fields.note))).message };
+      case 'redo-keyframe': {
+        const reason = text(fields.reason);
+        if (!reason) return { ok: false, message: 'reason: say what is wrong with the keyframe' };
+        return { ok: true, message: (await handle.redoKeyframe(sceneId!, reason)).message };
+      }
       case 'skip':
         return { ok: true, message: (await handle.skipScene(sceneId!)).message };
       case 'cancel':

@@ -14,6 +14,22 @@ export type Markup = HtmlEscapedString;
 /** Dollars for people, two decimals. */
 export const usd = (v: number): string => `$${v.toFixed(2)}`;
 
+/**
+ * An action's form: the client script posts it and shows the answer in its output. A `disabled`
+ * reason disables the button and says why beside it (the same words the workflow would refuse with).
+ */
+export function form(
+  id: string,
+  action: string,
+  fields: Markup,
+  button: string,
+  extraClass = '',
+  confirm = '',
+  disabled = ''
+): Markup {
+  return h`<form class="action ${extraClass}" method="post" action="${action}" id="${id}"${confirm ? h` data-confirm="${confirm}"` : ''}>${fields}<button type="submit"${disabled ? h` disabled title="${disabled}"` : ''}>${button}</button>${disabled ? h`<span class="why-not">${disabled}</span>` : ''}<output for="${id}" aria-live="polite"></output></form>`;
+}
+
 /** A page: the shared head, the console's stylesheet and script, and the body. */
 export function layout(title: string, body: Markup): Markup {
   return h`<!doctype html>

@@ -4,7 +4,8 @@ import type { AttemptProgress, ConsistencyCheck, Progress, SceneProgress, Wait }
 import { finishedStatuses } from '../../schema/progress';
 import { sceneStatusOf } from '../scene-status';
 import { gateRelease } from './gate-release';
-import { h, layout, usd, type Markup } from './markup';
+import { form, h, layout, usd, type Markup } from './markup';
+import { keyframeImage, latestKeyframe, storyboardSection } from './storyboard';
 
 /** One generation in the list: what the visibility query gives, plus what its progress adds while it runs. */
 export interface ListedGeneration {
@@ -118,10 +119,6 @@ const score = (value: number | null, threshold: number): Markup =>
     ? h`<span class="score">not scored</span>`
     : h`<span class="score ${value >= threshold ? 'pass' : 'miss'}">score ${value.toFixed(3)} ${value >= threshold ? '≥' : '<'} ${threshold}</span>`;
 
-/** An action's form: the client script posts it and shows the answer in its output. */
-const form = (id: string, action: string, fields: Markup, button: string, extraClass = '', confirm = ''): Markup =>
-  h`<form class="action ${extraClass}" method="post" action="${action}" id="${id}"${confirm ? h` data-confirm="${confirm}"` : ''}>${fields}<button type="submit">${button}</button><output for="${id}" aria-live="polite"></output></form>`;
-
 /** A finished generation's video and contact sheet, under the keys assembly stores them at. */
 function finalLinks(p: Progress, links: PageLinks): Markup {
   if (p.status !== 'succeeded' && p.status !== 'partial') return h``;
@@ -145,8 +142,13 @@ function promptOf(plan: Plan | null, sceneId: string): Markup {
 }
 
 function attemptCard(a: AttemptProgress, threshold: number, links: PageLinks, sceneId: string): Markup {
+  // with keyframes first the gate judges the keyframe: until its clip is made, the keyframe is what a person decides on
+  const media =
+    !a.clipPath && a.keyframePath
+      ? keyframeImage(a.keyframePath, links, `keyframe of scene ${sceneId}, attempt ${a.attempt}`)
+      : clip(a.clipPath, links, `scene ${sceneId} attempt ${a.attempt}`);
   return h`<figure class="attempt ${a.status}">
-  ${clip(a.clipPath, links, `scene ${sceneId} attempt ${a.attempt}`)}
+  ${media}
   <figcaption>attempt ${a.attempt} · strength ${a.strength} · ${a.status}<br />${score(a.score, threshold)}${a.costUsd === null ? '' : ` · ${usd(a.costUsd)}`}${a.note ? h`<br /><span class="note">${a.note}</span>` : ''}</figcaption>
 </figure>`;
 }
@@ -171,7 +173,9 @@ function referenceGroups(p: Progress, plan: Plan | null, links: PageLinks): Mark
 function releaseSummary(p: Progress, facts: PlanFacts): Markup {
   const release = gateRelease(p, facts.plan ?? { scenes: [], gate: {} }, facts.model, facts.scorers);
   if (release.sceneIds.length === 0) {
-    return h`<p class="release">Approving keeps this clip; no other scene waits for the gate.</p>`;
+    const latest = p.scenes.find((s) => s.isGateScene)?.history.at(-1);
+    const judged = latest?.keyframePath && !latest.clipPath ? 'keyframe' : 'clip';
+    return h`<p class="release">Approving keeps this ${judged}; no other scene waits for the gate.</p>`;
   }
   const count = `${release.sceneIds.length} scene${release.sceneIds.length === 1 ? '' : 's'}`;
   const cost =
@@ -230,25 +234,108 @@ const checkOutcome: Record<ConsistencyCheck['outcome'], string> = {
   flagged: 'drifted: flagged',
 };
 
+/** The attempt a check scored. */
+const checkedAttempt = (p: Progress, check: ConsistencyCheck | undefined): AttemptProgress | undefined =>
+  check && p.scenes.find((s) => s.id === check.sceneId)?.history.find((a) => a.attempt === check.attempt);
+
 /**
- * The consistency check as a scene × entity grid: each checked scene's latest score per
- * consistency group against the threshold, with the group's reference in the column head, and
- * Keep / Remake beside a scene that drifted and waits for a person.
- */
-/**
- * The clip a scene's latest check scored, small, beside the references' columns. Its first frame,
- * not its lowest-scoring one: the check in progress keeps one score per group, not the frame
- * (the scorer's `lowestFrameSec` stops at the workflow). `preload="metadata"` loads the first
- * frame without holding a connection per row for the whole clip.
+ * What a scene's latest check scored, small, beside the references' columns: the clip's first
+ * frame, or the keyframe for a keyframe check. `preload="metadata"` loads the first frame without
+ * holding a connection per row for the whole clip.
  */
 function checkedClip(p: Progress, sceneId: string, check: ConsistencyCheck | undefined, links: PageLinks): Markup {
-  const attempt = check && p.scenes.find((s) => s.id === sceneId)?.history.find((a) => a.attempt === check.attempt);
-  const src = attempt?.clipPath ? links.file(attempt.clipPath) : null;
+  const attempt = checkedAttempt(p, check);
+  if (!attempt) return h``;
+  const title = `attempt ${attempt.attempt} of ${sceneId}: open its card`;
+  if (check?.of === 'keyframe' && attempt.keyframePath) {
+    const src = links.file(attempt.keyframePath);
+    if (!src) return h``;
+    return h`<a href="#scene-${sceneId}" title="${title}"><img class="keyframe" src="${src}" alt="checked keyframe of ${sceneId}, attempt ${attempt.attempt}" /></a>`;
+  }
+  const src = attempt.clipPath ? links.file(attempt.clipPath) : null;
   if (!src) return h``;
-  return h`<a href="#scene-${sceneId}" title="attempt ${attempt!.attempt} of ${sceneId}: open its card"><video src="${src}" preload="metadata" muted playsinline aria-label="checked clip of ${sceneId}, attempt ${attempt!.attempt}"></video></a>`;
+  return h`<a href="#scene-${sceneId}" title="${title}"><video src="${src}" preload="metadata" muted playsinline aria-label="checked clip of ${sceneId}, attempt ${attempt.attempt}"></video></a>`;
 }
 
-function consistencySection(p: Progress, links: PageLinks): Markup {
+/**
+ * The reference a group was compared with, by its plan source: the nth image of the group in the
+ * plan is the nth of its prepared copies (progress keeps their storage keys, not their sources).
+ * Without the plan, or a source it does not list, the group's first reference.
+ */
+function comparedReference(p: Progress, plan: Plan | null, groupId: string, source: string): string | undefined {
+  const copies = p.references.filter((r) => r.groupId === groupId);
+  const nth = plan?.consistencyGroups.find((g) => g.id === groupId)?.referenceImages.indexOf(source) ?? -1;
+  return (copies[nth] ?? copies[0])?.path;
+}
+
+/**
+ * Where a cell's group was seen: the frame it scored lowest in (the clip at `lowestFrameSec`, as
+ * the browser seeks a media fragment; the keyframe itself for a keyframe check) beside the
+ * reference it was compared with.
+ */
+function seenFrame(
+  p: Progress,
+  plan: Plan | null,
+  check: ConsistencyCheck,
+  groupId: string,
+  links: PageLinks
+): Markup | null {
+  const seen = check.frames?.[groupId];
+  if (!seen) return null;
+  const attempt = checkedAttempt(p, check);
+  const label = `${check.sceneId} attempt ${check.attempt}`;
+  let frame: Markup = h``;
+  if (check.of === 'keyframe' && attempt?.keyframePath) {
+    const src = links.file(attempt.keyframePath);
+    if (src) frame = h`<img class="frame" src="${src}" alt="keyframe of ${label}" />`;
+  } else if (attempt?.clipPath) {
+    const src = links.file(attempt.clipPath);
+    const at = seen.lowestFrameSec;
+    if (src) {
+      frame = h`<video class="frame" src="${at === undefined ? src : `${src}#t=${at}`}" preload="metadata" muted playsinline aria-label="${label}${at === undefined ? '' : ` at ${at} s`}, lowest for ${groupId}"></video>`;
+    }
+  }
+  const refPath = comparedReference(p, plan, groupId, seen.source);
+  const refSrc = refPath ? links.file(refPath) : null;
+  const where =
+    seen.framesWithSubject === undefined || seen.framesSampled === undefined
+      ? ''
+      : check.of === 'keyframe'
+        ? ''
+        : `in ${seen.framesWithSubject} of ${seen.framesSampled} frames`;
+  const when = seen.lowestFrameSec === undefined || check.of === 'keyframe' ? '' : `lowest at ${seen.lowestFrameSec} s`;
+  return h`<div class="seen">${frame}${refSrc ? h`<img class="ref" src="${refSrc}" alt="compared with ${seen.source}" title="${seen.source}" />` : ''}</div><small>${[when, where].filter(Boolean).join(' · ')}</small>`;
+}
+
+/** A grid cell: the group's score against the threshold, or that it was not seen at all (not a low score). */
+function gridCell(
+  p: Progress,
+  plan: Plan | null,
+  check: ConsistencyCheck | undefined,
+  groupId: string,
+  threshold: number,
+  links: PageLinks
+): Markup {
+  const value = check?.byGroup[groupId];
+  if (!check || value === undefined) return h`<td class="cell none">–</td>`;
+  const seen = check.frames?.[groupId];
+  const frame = seenFrame(p, plan, check, groupId, links);
+  if (seen?.framesWithSubject === 0) {
+    const where = check.of === 'keyframe' ? 'in the keyframe' : `in any of ${seen.framesSampled ?? 0} frames`;
+    return h`<td class="cell absent" data-group="${groupId}"><span class="value">not found ${where}</span>${frame ?? ''}</td>`;
+  }
+  const pass = value >= threshold;
+  if (!frame) return h`<td class="cell ${pass ? 'pass' : 'miss'}" data-group="${groupId}">${value.toFixed(3)}</td>`;
+  return h`<td class="cell ${pass ? 'pass' : 'miss'}" data-group="${groupId}"><span class="value">${value.toFixed(3)}</span>${frame}</td>`;
+}
+
+/**
+ * The consistency check as a scene × entity grid: each checked scene's latest score per
+ * consistency group against the threshold, with the group's reference in the column head, where
+ * the group was seen (frame beside reference) when the scorer says, and Keep / Remake beside a
+ * scene that drifted and waits for a person.
+ */
+function consistencySection(p: Progress, links: PageLinks, plan: Plan | null): Markup {
   const c = p.consistency;
   if (!c) return h``;
   const ended = finishedStatuses.includes(p.status);
@@ -262,11 +349,7 @@ function consistencySection(p: Progress, links: PageLinks): Markup {
   });
   const rows = c.sceneIds.map((id) => {
     const check = latest.get(id);
-    const cells = groups.map((g) => {
-      const value = check?.byGroup[g];
-      if (value === undefined) return h`<td class="cell none">–</td>`;
-      return h`<td class="cell ${value >= c.threshold ? 'pass' : 'miss'}" data-group="${g}">${value.toFixed(3)}</td>`;
-    });
+    const cells = groups.map((g) => gridCell(p, plan, check, g, c.threshold, links));
     const asking = !ended && check?.outcome === 'awaiting';
     return h`<tr data-scene="${id}"><th scope="row"><a href="#scene-${id}">${id}</a></th><td class="clip">${checkedClip(p, id, check, links)}</td>${cells}<td class="outcome">${check ? `${checkOutcome[check.outcome]} (attempt ${check.attempt})` : 'not checked yet'}${
       asking
@@ -276,10 +359,18 @@ function consistencySection(p: Progress, links: PageLinks): Markup {
   });
   return h`<h2>Consistency of every scene <span class="gate-status">threshold ${c.threshold} · on drift ${c.onDrift}</span></h2>
 <table class="consistency-grid">
-  <thead><tr><th scope="col">Scene</th><th scope="col">Checked clip</th>${head}<th scope="col">Check</th></tr></thead>
+  <thead><tr><th scope="col">Scene</th><th scope="col">Checked ${c.checks.some((k) => k.of === 'keyframe') ? 'clip or keyframe' : 'clip'}</th>${head}<th scope="col">Check</th></tr></thead>
   <tbody>${rows}</tbody>
 </table>
 ${c.driftedScenes.length ? h`<p class="error">Drifted scenes in the video: ${c.driftedScenes.join(', ')}</p>` : ''}`;
+}
+
+/** A scene's clip; without one yet, its latest keyframe (`pipeline: keyframe`). */
+function sceneMedia(s: SceneProgress, links: PageLinks): Markup {
+  const keyframe = s.clipPath ? undefined : latestKeyframe(s);
+  return keyframe?.keyframePath
+    ? keyframeImage(keyframe.keyframePath, links, `keyframe of scene ${s.id}, attempt ${keyframe.attempt}`)
+    : clip(s.clipPath, links, `scene ${s.id}`);
 }
 
 function sceneCard(s: SceneProgress, p: Progress, links: PageLinks): Markup {
@@ -288,7 +379,7 @@ function sceneCard(s: SceneProgress, p: Progress, links: PageLinks): Markup {
   const base = `/generations/${encodeURIComponent(p.generationId)}/scenes/${encodeURIComponent(s.id)}`;
   return h`<article class="scene ${s.status}" id="scene-${s.id}">
   <h3>${s.index}. ${s.id} ${badge(sceneStatusOf(s, p))}</h3>
-  ${clip(s.clipPath, links, `scene ${s.id}`)}
+  ${sceneMedia(s, links)}
   <p>${s.attempts} attempt${s.attempts === 1 ? '' : 's'} · ${usd(s.costUsd)} · strength ${s.strength}${s.isGateScene ? h` · ${score(s.score, p.gate.threshold)}` : ''}</p>
   ${s.lastError && s.status !== 'succeeded' ? h`<p class="error">${s.lastError}</p>` : ''}
   ${
@@ -321,8 +412,9 @@ function budgetSection(p: Progress): Markup {
 export function generationSections(p: Progress, links: PageLinks, facts: PlanFacts = noFacts): Record<string, Markup> {
   return {
     head: head(p, links),
+    storyboard: storyboardSection(p, links, facts.plan),
     gate: gateSection(p, links, facts),
-    consistency: consistencySection(p, links),
+    consistency: consistencySection(p, links, facts.plan),
     budget: budgetSection(p),
     ...Object.fromEntries(p.scenes.map((s) => [`scene-${s.id}`, sceneCard(s, p, links)])),
   };
@@ -339,6 +431,7 @@ export function generationPage(p: Progress, links: PageLinks, facts: PlanFacts):
     // money comes before the long parts of the page, where a person paused for it finds it
     part('budget')
   }
+  ${part('storyboard')}
   ${part('gate')}
   ${part('consistency')}
   <h2>Scenes</h2>

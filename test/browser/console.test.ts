@@ -660,3 +660,162 @@ test('a drifted scene in the consistency grid: its low cell beside the reference
     assert.deepEqual((await handle.result()).driftedScenes, []);
   });
 });
+
+/** How many of the images the selector finds have loaded (their natural width is known). */
+function imagesLoaded(page: Page, selector: string): Promise<number> {
+  return page
+    .locator(selector)
+    .evaluateAll((imgs) => imgs.filter((img) => (img as unknown as { naturalWidth: number }).naturalWidth > 0).length);
+}
+
+test('the storyboard strip: every keyframe beside its references; Redo one with a reason, Release waits for it, then the clips are made', async () => {
+  const plan = testPlan(id('console-storyboard'), 3, {
+    pipeline: 'keyframe',
+    keyframe: { storyboard: 'approve' },
+    strategy: { mode: 'parallel' },
+    // the emulator's keyframes paste the references in: `local` measures exactly that
+    gate: { enabled: true, threshold: 0.6, maxAttempts: 3, scorer: 'local' },
+  });
+  const onBoard = (p: { waitingOn: { kind: string; sceneIds: string[] }[] }) =>
+    p.waitingOn.some((w) => w.kind === 'storyboard' && w.sceneIds.length === 3);
+  await env.withWorker(async () => {
+    const handle = await env.generations.start(plan);
+    await waitForProgress(handle, onBoard, 180_000);
+    const page = await openPage(`/generations/${handle.id}`);
+    try {
+      // the keyframes are listed in the order they came to the storyboard
+      const waiting = /the storyboard of (s\d, s\d, s\d) \(Release, or Redo a keyframe, in the storyboard strip\)/.exec(
+        await page.locator('.waiting').innerText()
+      );
+      assert.deepEqual(waiting?.[1]?.split(', ').sort(), ['s1', 's2', 's3']);
+      const frames = page.locator('.strip .frame');
+      assert.deepEqual(
+        await frames.evaluateAll((els) =>
+          els.map((el) => (el as unknown as { dataset: { scene: string } }).dataset.scene)
+        ),
+        ['s1', 's2', 's3'],
+        'one card per scene, in plan order'
+      );
+      await waitUntil('every keyframe to load', async () => (await imagesLoaded(page, '.strip img.keyframe')) === 3);
+      assert.ok(
+        (await imagesLoaded(page, '.strip .refs img')) >= 3,
+        "each scene's references load beside its keyframe"
+      );
+      assert.equal(
+        await page.locator('.strip .frame[data-scene="s2"] .prompt').innerText(),
+        'scene 2: Mara holds the Lumen bottle'
+      );
+      assert.match(await page.locator('.strip .frame[data-scene="s1"] .score').innerText(), /^gate \d\.\d{3} ≥ 0\.6$/);
+      assert.equal(await page.locator('#release button').isDisabled(), false);
+      const release = await page.locator('#release button').boundingBox();
+      assert.ok(
+        release && release.y + release.height <= viewport.height,
+        `Release is in the first view (at ${release?.y})`
+      );
+      await page.screenshot({ path: path.join(screenshots, 'console-storyboard.png') });
+
+      // the redone keyframe is held in the emulator: while it is made, the release waits for it
+      env.emulator.configure('scenegate/ip-adapter-image', { hold: true });
+      await page.locator('#redo-s2 button').click();
+      assert.match(await answerTo(page, 'redo-s2', 'refused'), /^reason: /, 'a redo needs a reason');
+      await page.locator('#redo-s2 input[name="reason"]').fill('Mara faces away');
+      await page.locator('#redo-s2 button').click();
+      assert.match(await answerTo(page, 'redo-s2', 'ok'), /s2's keyframe is made again/);
+      await waitUntil('the new keyframe held', () => env.emulator.held().length === 1);
+      const waitText = page.locator('#release .why-not', { hasText: 'keyframes are still being made for s2' });
+      await waitText.waitFor();
+      assert.equal(await page.locator('#release button').isDisabled(), true);
+      assert.equal(await page.locator('#redo-s1').count(), 1, 'the keyframes still on the board can be redone');
+      // a release that reaches the workflow anyway is refused by its validator, in its words
+      const refused = await fetch(`${consoleServer.url}/generations/${handle.id}/release`, {
+        method: 'POST',
+        headers: { 'x-scenegate-action': '1', 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'note=',
+      });
+      assert.equal(refused.status, 409);
+      assert.match(((await refused.json()) as { message: string }).message, /keyframes are still being made for s2/);
+      await page.screenshot({ path: path.join(screenshots, 'console-storyboard-redo.png') });
+
+      env.emulator.release();
+      await waitForProgress(handle, (p) => onBoard(p) && p.scenes[1]!.attempts === 2, 180_000);
+      await page.locator('#release button:not([disabled])').waitFor();
+      await waitUntil('the new keyframe to load', async () => (await imagesLoaded(page, '.strip img.keyframe')) === 3);
+      assert.match(await page.locator('.strip .frame[data-scene="s2"] .facts').innerText(), /^attempt 2 /);
+      await page.locator('#release input[name="note"]').fill('looks right');
+      await page.locator('#release button').click();
+      assert.match(await answerTo(page, 'release', 'ok'), /^storyboard released: 3 keyframes/);
+      await page.locator('h1 .badge', { hasText: 'succeeded' }).waitFor({ timeout: 120_000 });
+      // the strip stays as the record, each scene with its clip
+      assert.match(await page.locator('[data-key="storyboard"] h2').innerText(), /released: looks right/);
+      assert.equal(await page.locator('.strip video').count(), 3);
+      assert.equal(await page.locator('.strip form').count(), 0, 'a released storyboard offers no action');
+      await page.screenshot({ path: path.join(screenshots, 'console-storyboard-released.png'), fullPage: true });
+      // the release's answer and the redo's each stay in their own place, one a line
+      await page.locator('[data-answers-for="release"] output.ok').waitFor();
+      assert.equal(await page.locator('[data-answers-for="redo-s2"] output.ok').count(), 1);
+
+      // the consistency grid shows where a group scored lowest as the clip at that second (a media
+      // fragment, as its cells draw it): Chromium seeks there on the metadata alone and shows that frame
+      const clipSrc = await page.locator('.strip .frame[data-scene="s2"] video').getAttribute('src');
+      await page.evaluate(`(() => {
+        const video = document.createElement('video');
+        video.className = 'fragment-check';
+        video.preload = 'metadata';
+        video.muted = true;
+        video.src = ${JSON.stringify(`${clipSrc}#t=1.5`)};
+        document.body.append(video);
+      })()`);
+      const fragment = page.locator('video.fragment-check');
+      await waitUntil('the fragment frame to be decoded', () =>
+        fragment.evaluate((video) => (video as unknown as { readyState: number }).readyState >= 2)
+      );
+      assert.equal(await fragment.evaluate((video) => (video as unknown as { currentTime: number }).currentTime), 1.5);
+      const brightness = await frameBrightness(page, 'video.fragment-check', 0);
+      assert.ok(brightness > 20, `the frame at 1.5 s shows, not black (mean brightness ${brightness})`);
+    } finally {
+      await page.close();
+    }
+    assert.equal((await handle.result()).status, 'succeeded');
+  });
+});
+
+test('the grid with the vision scorer: each cell shows the frame where its group scored lowest, beside the reference', async () => {
+  const plan = testPlan(id('console-frames'), 2, {
+    strategy: { mode: 'parallel' },
+    gate: { enabled: true, threshold: 0.1, scorer: 'vision' },
+    consistency: { onDrift: 'flag' },
+  });
+  // the product only: the example Mara is a drawing whose face the face detector does not find
+  plan.consistencyGroups = plan.consistencyGroups.filter((g) => g.id === 'lumen');
+  for (const scene of plan.scenes) {
+    scene.durationSec = 2;
+    scene.entities = ['lumen'];
+  }
+  await env.withWorker(async () => {
+    const handle = await env.generations.start(plan);
+    await handle.result();
+    const progress = await handle.progress();
+    const checks = progress.consistency!.checks;
+    assert.ok(
+      checks.some((c) => c.frames),
+      `the vision scorer says where it looked: ${JSON.stringify(checks)}`
+    );
+    const page = await openPage(`/generations/${handle.id}`);
+    try {
+      const frames = page.locator('.consistency-grid .seen video.frame');
+      await frames.first().waitFor();
+      const count = await frames.count();
+      await waitUntil('every frame to be decoded', () =>
+        frames.evaluateAll((videos) => videos.every((v) => (v as unknown as { readyState: number }).readyState >= 2))
+      );
+      for (let nth = 0; nth < count; nth++) {
+        const brightness = await frameBrightness(page, '.consistency-grid .seen video.frame', nth);
+        assert.ok(brightness > 20, `grid frame ${nth} shows, not black (mean brightness ${brightness})`);
+      }
+      await page.locator('.consistency-grid').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: path.join(screenshots, 'console-grid-frames.png') });
+    } finally {
+      await page.close();
+    }
+  });
+});

@@ -105,7 +105,9 @@ function keepAnswers(part, formIds) {
     output.textContent = answer.message;
     // in the card the form was in, where the part marks a place for it: prepended to a scene's
     // part, the answer pushed its card below its neighbours in the grid
-    const slot = part.querySelector('[data-answers]');
+    // a slot marked for this form (the storyboard has one per Redo, and one for Release) comes first
+    const slot =
+      part.querySelector(`[data-answers-for="${CSS.escape(formId)}"]`) ?? part.querySelector('[data-answers]');
     if (slot) slot.append(output);
     else part.prepend(output);
   }

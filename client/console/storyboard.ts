@@ -1,0 +1,122 @@
+import type { Plan } from '../../schema/plan';
+import type { AttemptProgress, Progress, SceneProgress } from '../../schema/progress';
+import { finishedStatuses } from '../../schema/progress';
+import { keyframesStillComing } from '../../workflows/rules/storyboard';
+import { sceneStatusOf } from '../scene-status';
+import { form, h, type Markup } from './markup';
+import type { PageLinks } from './pages';
+
+/** The attempt whose keyframe a scene shows: its latest that made one. */
+export function latestKeyframe(s: Pick<SceneProgress, 'history'>): AttemptProgress | undefined {
+  return s.history.findLast((a) => a.keyframePath !== undefined);
+}
+
+/** A keyframe image from storage, or where it is when the console cannot serve it. */
+export function keyframeImage(path: string, links: PageLinks, label: string): Markup {
+  const src = links.file(path);
+  if (!src) return h`<div class="noclip">keyframe on the worker: <code>${path}</code></div>`;
+  return h`<img class="keyframe" src="${src}" alt="${label}" />`;
+}
+
+/** The scene's keyframe score: its latest keyframe check, else the gate's (the gate judges keyframes). */
+function keyframeScore(p: Progress, sceneId: string): Markup {
+  const check = p.consistency?.checks.findLast((c) => c.sceneId === sceneId && c.of === 'keyframe');
+  const gate = p.gate.scores.findLast((g) => g.sceneId === sceneId);
+  const [value, threshold, by] = check
+    ? [check.score, p.consistency!.threshold, 'check']
+    : gate
+      ? [gate.score, p.gate.threshold, 'gate']
+      : [null, 0, ''];
+  if (value === null) return h`<span class="score">not scored yet</span>`;
+  const pass = value >= threshold;
+  return h`<span class="score ${pass ? 'pass' : 'miss'}">${by} ${value.toFixed(3)} ${pass ? '≥' : '<'} ${threshold}</span>`;
+}
+
+/** The references of the groups a scene shows (all of them without the plan), small. */
+function sceneReferences(p: Progress, plan: Plan | null, sceneId: string, links: PageLinks): Markup {
+  const entities = plan?.scenes.find((s) => s.id === sceneId)?.entities;
+  const refs = p.references.filter((r) => !entities || entities.includes(r.groupId));
+  return h`<div class="refs">${refs.map((r) => {
+    const src = links.file(r.path);
+    return src ? h`<img src="${src}" alt="reference for ${r.groupId}" title="${r.groupId}" />` : '';
+  })}</div>`;
+}
+
+/** One scene's card; `onBoard` while its keyframe waits on the open storyboard (and can be redone). */
+function frameCard(s: SceneProgress, p: Progress, plan: Plan | null, links: PageLinks, onBoard: boolean): Markup {
+  const latest = latestKeyframe(s);
+  const clipSrc = s.clipPath ? links.file(s.clipPath) : null;
+  const keyframeSrc = latest?.keyframePath ? links.file(latest.keyframePath) : null;
+  // once animated, the clip stands where its keyframe was, starting from it
+  const media = clipSrc
+    ? h`<video src="${clipSrc}"${keyframeSrc ? h` poster="${keyframeSrc}"` : ''} controls preload="metadata" muted playsinline aria-label="clip of ${s.id}"></video>`
+    : latest?.keyframePath
+      ? keyframeImage(latest.keyframePath, links, `keyframe of ${s.id}, attempt ${latest.attempt}`)
+      : h`<div class="noclip">no keyframe yet</div>`;
+  const prompt = plan?.scenes.find((x) => x.id === s.id)?.prompt;
+  const action = `/generations/${encodeURIComponent(p.generationId)}/scenes/${encodeURIComponent(s.id)}/redo-keyframe`;
+  return h`<li class="frame ${s.status}" data-scene="${s.id}">
+  <h3>${s.index}. ${s.id} <span class="step">${onBoard ? 'on the storyboard' : sceneStatusOf(s, p).replaceAll('_', ' ')}</span></h3>
+  ${media}
+  <p class="facts">${latest ? `attempt ${latest.attempt} · strength ${latest.strength} · ` : ''}${keyframeScore(p, s.id)}</p>
+  ${sceneReferences(p, plan, s.id, links)}
+  ${prompt ? h`<p class="prompt">${prompt}</p>` : ''}
+  ${
+    onBoard
+      ? form(
+          `redo-${s.id}`,
+          action,
+          h`<input name="reason" placeholder="what is wrong" required />`,
+          'Redo',
+          'danger redo'
+        )
+      : ''
+  }
+  <div class="answers" data-answers-for="redo-${s.id}"></div>
+</li>`;
+}
+
+/**
+ * The storyboard strip (`keyframe.storyboard: approve`): each scene's latest keyframe in plan
+ * order beside its references, score and prompt; Redo on every keyframe waiting on it, and one
+ * Release for all. Once released it stays as the record, each scene showing its clip when it has one.
+ */
+export function storyboardSection(p: Progress, links: PageLinks, plan: Plan | null): Markup {
+  const board = p.storyboard;
+  if (!board) return h``;
+  const ended = finishedStatuses.includes(p.status);
+  const open = board.status === 'open' && !ended;
+  const waiting = new Set(board.sceneIds);
+  // the workflow's own rule and words, so the button is disabled exactly when a click would be refused
+  const coming = keyframesStillComing(p.scenes, board.sceneIds);
+  const refusal = coming.length
+    ? `keyframes are still being made for ${coming.join(', ')}; the storyboard can be released once they are on it`
+    : board.sceneIds.length === 0
+      ? 'no keyframe is on the storyboard'
+      : '';
+  const base = `/generations/${encodeURIComponent(p.generationId)}`;
+  const state =
+    board.status === 'released'
+      ? `released${board.note ? `: ${board.note}` : ''}`
+      : ended
+        ? 'not released'
+        : `open · ${board.sceneIds.length} of ${p.scenes.length} keyframes on it`;
+  const release = open
+    ? form(
+        'release',
+        `${base}/release`,
+        h`<input name="note" placeholder="note (optional)" />`,
+        'Release the storyboard',
+        'release-storyboard',
+        '',
+        refusal
+      )
+    : '';
+  const scenes = [...p.scenes].sort((a, b) => a.index - b.index);
+  return h`<h2>Storyboard <span class="gate-status">${state}</span></h2>
+<div class="storyboard">
+  ${release}
+  <div class="answers" data-answers-for="release"></div>
+  <ol class="strip">${scenes.map((s) => frameCard(s, p, plan, links, open && waiting.has(s.id)))}</ol>
+</div>`;
+}
