@@ -83,11 +83,16 @@ await runMain(async () => {
   const { values } = parseArgs({
     options: {
       dir: { type: 'string' },
-      detector: { type: 'string', default: 'ssd' },
+      detector: { type: 'string', default: 'tiny' },
       // one run may take a scorer or two (`--scorers vision`), so slow contrasts can run beside it
       scorers: { type: 'string', default: 'vision,local,clip' },
       kinds: { type: 'string', default: 'character,product' },
-      'frame-width': { type: 'string', default: '640' },
+      // the scorer's own default (the clip's width) unless given
+      'frame-width': { type: 'string' },
+      // the scorer's tiles are on unless --no-tiles
+      'no-tiles': { type: 'boolean', default: false },
+      'object-sizes': { type: 'string', default: '320' },
+      frames: { type: 'string', default: '3' },
     },
   });
   const wanted = new Set(values.scorers.split(','));
@@ -96,7 +101,10 @@ await runMain(async () => {
   const subjects = await buildEvalSet(dir);
   const vision = new VisionScorer({
     detector: values.detector === 'tiny' ? 'tiny' : 'ssd',
-    frameWidth: Number(values['frame-width']),
+    ...(values['frame-width'] ? { frameWidth: Number(values['frame-width']) } : {}),
+    tiles: !values['no-tiles'],
+    objectSizes: values['object-sizes'].split(',').map(Number),
+    frames: Number(values.frames),
   });
   const pairs: Pair[] = [];
   for (const kind of (['character', 'product'] as const).filter((k) => values.kinds.split(',').includes(k))) {
@@ -147,7 +155,7 @@ await runMain(async () => {
   }
   const date = new Date().toISOString().slice(0, 10);
   console.log(
-    `\nscenegate scorer evaluation, ${date}, ${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(1)}, clips ${EVAL_FRAME.width}x${EVAL_FRAME.height}, frames decoded ${values['frame-width']} px wide`
+    `\nscenegate scorer evaluation, ${date}, ${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(1)}, clips ${EVAL_FRAME.width}x${EVAL_FRAME.height}, frames decoded ${values['frame-width'] ?? "at the clip's"} px wide, detector ${values.detector}${values['no-tiles'] ? ' without tiles' : ' with tiles'}, up to ${values.frames} frames, object references at ${values['object-sizes']} px`
   );
   console.log(
     `subjects: ${subjects.filter((s) => s.kind === 'character').length} people, ${subjects.filter((s) => s.kind === 'product').length} objects; pairs: ${pairs.length}`

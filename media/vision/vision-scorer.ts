@@ -1,5 +1,5 @@
-import { probeMedia } from '../ffmpeg';
-import { decodeImageToHeight, frameAt, type RgbImage } from '../raw-image';
+import { decodeImageToHeight, type RgbImage } from '../raw-image';
+import { clipShape, framesAt } from './clip-frames';
 import { cpuSecondsWithChildren } from './cpu-time';
 import { FaceModels, type FaceDetector } from './faces';
 import { ObjectMatcher, type ObjectFeatures } from './objects';
@@ -25,6 +25,7 @@ export interface VisionReference {
 }
 
 export interface VisionScoreRequest {
+  /** A clip, or a still image (a keyframe: PNG, JPEG or WebP, told by its first bytes) scored as a clip of one frame. */
   clipPath: string;
   references: readonly VisionReference[];
 }
@@ -48,15 +49,25 @@ export class VisionReferenceError extends Error {
 }
 
 export interface VisionScorerOptions {
+  /**
+   * The face detector ('tiny'): with tiles it finds as many faces as SSD does at a quarter of its
+   * CPU, and its smaller activations keep the process's WASM heap smaller (docs/scorers.md).
+   */
   detector?: FaceDetector;
   /** Frames sampled per clip at most (3). */
   frames?: number;
-  /** Width frames are decoded at (640); the height keeps the clip's aspect. */
+  /** Width frames are decoded at (the clip's own, at most MAX_FRAME_WIDTH); the height keeps the clip's aspect. */
   frameWidth?: number;
+  /** Search faces in two overlapping squares of each frame too (true; see FaceModels.faces). */
+  tiles?: boolean;
+  /** Heights a product's or style's reference is described at ([320]). */
+  objectSizes?: number[];
   /** Stop after two frames whose scores agree within AGREEMENT (true). */
   stopWhenAgreed?: boolean;
 }
 
+/** Frames wider than this are scaled down: the detectors see at most 512 pixels of a tile, and a 1080p frame costs more to decode and copy. */
+const MAX_FRAME_WIDTH = 1280;
 /** Height a character's reference is decoded at before padding; a larger face gains the recognition net nothing. */
 const REFERENCE_FACE_HEIGHT = 400;
 /** Height a product's reference is decoded at: its features then match objects from a fifth to twice that size. */
@@ -80,19 +91,25 @@ export class VisionScorer {
   async score(request: VisionScoreRequest): Promise<VisionScoreResult> {
     const prepared = await Promise.all(request.references.map((r) => this.prepare(r)));
     const began = cpuSecondsWithChildren();
-    const info = await probeMedia(request.clipPath);
-    const width = this.options.frameWidth ?? 640;
-    const height = Math.max(2, Math.round((width * info.height) / Math.max(1, info.width) / 2) * 2);
-    const times = sampleTimes(info.durationSec, this.options.frames ?? 3);
+    // a keyframe (PNG, JPEG, WebP) is a clip of one frame
+    const shape = await clipShape(request.clipPath);
+    const width = Math.min(MAX_FRAME_WIDTH, this.options.frameWidth ?? shape.width);
+    const height = Math.max(2, Math.round((width * shape.height) / Math.max(1, shape.width) / 2) * 2);
+    const times = shape.still ? [0] : sampleTimes(shape.durationSec, this.options.frames ?? 3);
     // the middle frame first: it is the likeliest to show the subject fully
     const order = times
       .map((_, i) => i)
       .sort((a, b) => Math.abs(a - (times.length - 1) / 2) - Math.abs(b - (times.length - 1) / 2));
+    const frames = await framesAt(
+      request.clipPath,
+      shape,
+      order.map((i) => times[i]!),
+      width,
+      height
+    );
     const findings: FrameFinding[][] = request.references.map(() => []);
-    for (const index of order) {
-      const frame = await frameAt(request.clipPath, times[index]!, width, height);
-      if (!frame) continue;
-      await this.scoreFrame(frame, times[index]!, prepared, findings);
+    for (const { atSec, frame } of frames) {
+      await this.scoreFrame(frame, atSec, prepared, findings);
       if ((this.options.stopWhenAgreed ?? true) && findings.every(framesAgree)) break;
     }
     const perReference = findings.map((frames) => clipFinding([...frames].sort((a, b) => a.atSec - b.atSec)));
@@ -105,7 +122,9 @@ export class VisionScorer {
     prepared: Prepared[],
     findings: FrameFinding[][]
   ): Promise<void> {
-    const faces = prepared.some((p) => p.kind === 'face') ? await (await this.faceModels()).faces(frame) : [];
+    const faces = prepared.some((p) => p.kind === 'face')
+      ? await (await this.faceModels()).faces(frame, this.options.tiles ?? true)
+      : [];
     const matcher = prepared.some((p) => p.kind === 'object') ? await this.objectMatcher() : undefined;
     const features = matcher?.features(frame);
     try {
@@ -161,11 +180,13 @@ export class VisionScorer {
 
   private async prepareObject(path: string): Promise<Prepared> {
     const matcher = await this.objectMatcher();
-    return { kind: 'object', features: matcher.features(await decodeImageToHeight(path, REFERENCE_OBJECT_HEIGHT)) };
+    const sizes = this.options.objectSizes ?? [REFERENCE_OBJECT_HEIGHT];
+    const images = await Promise.all(sizes.map((height) => decodeImageToHeight(path, height)));
+    return { kind: 'object', features: matcher.featuresAtSizes(images) };
   }
 
   private faceModels(): Promise<FaceModels> {
-    this.faces ??= FaceModels.load(this.options.detector ?? 'ssd');
+    this.faces ??= FaceModels.load(this.options.detector ?? 'tiny');
     return this.faces;
   }
 
