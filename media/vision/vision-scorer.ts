@@ -56,7 +56,7 @@ export interface VisionScorerOptions {
   detector?: FaceDetector;
   /** Frames sampled per clip at most (3). */
   frames?: number;
-  /** Width frames are decoded at (the clip's own, at most MAX_FRAME_WIDTH); the height keeps the clip's aspect. */
+  /** Width frames are decoded at (the clip's own, within MIN_FRAME_WIDTH..MAX_FRAME_WIDTH); the height keeps the clip's aspect. */
   frameWidth?: number;
   /** Search faces in two overlapping squares of each frame too (true; see FaceModels.faces). */
   tiles?: boolean;
@@ -66,6 +66,8 @@ export interface VisionScorerOptions {
   stopWhenAgreed?: boolean;
 }
 
+/** Smaller frames (the emulator's 320x180) are scaled up: ORB's corners and the face nets' crops need the pixels. */
+const MIN_FRAME_WIDTH = 640;
 /** Frames wider than this are scaled down: the detectors see at most 512 pixels of a tile, and a 1080p frame costs more to decode and copy. */
 const MAX_FRAME_WIDTH = 1280;
 /** Height a character's reference is decoded at before padding; a larger face gains the recognition net nothing. */
@@ -93,7 +95,7 @@ export class VisionScorer {
     const began = cpuSecondsWithChildren();
     // a keyframe (PNG, JPEG, WebP) is a clip of one frame
     const shape = await clipShape(request.clipPath);
-    const width = Math.min(MAX_FRAME_WIDTH, this.options.frameWidth ?? shape.width);
+    const width = this.options.frameWidth ?? Math.min(MAX_FRAME_WIDTH, Math.max(MIN_FRAME_WIDTH, shape.width));
     const height = Math.max(2, Math.round((width * shape.height) / Math.max(1, shape.width) / 2) * 2);
     const times = shape.still ? [0] : sampleTimes(shape.durationSec, this.options.frames ?? 3);
     // the middle frame first: it is the likeliest to show the subject fully
