@@ -36,6 +36,22 @@ export function inlierScore(inliers: number): number {
   return above / (above + HALF_INLIERS);
 }
 
+/** The score the plan's default `gate.threshold` (schema/plan.ts) asks for: a calibrated score passes at it. */
+export const PASS_SCORE = 0.6;
+
+/**
+ * A raw measure mapped onto the plan's scale: 0 stays 0, `rawThreshold` (the kind's calibrated
+ * threshold) becomes PASS_SCORE, 1 stays 1, linear in between; the order of scores, and so the
+ * ROC figures, is unchanged.
+ */
+export function calibratedScore(raw: number, rawThreshold: number): number {
+  const score =
+    raw < rawThreshold
+      ? (raw / rawThreshold) * PASS_SCORE
+      : PASS_SCORE + ((raw - rawThreshold) / (1 - rawThreshold)) * (1 - PASS_SCORE);
+  return round3(clamp01(score));
+}
+
 /** One sampled frame's finding for one reference: null when the subject was not found in it at all. */
 export interface FrameFinding {
   atSec: number;
