@@ -91,7 +91,8 @@ await runMain(async () => {
       'frame-width': { type: 'string' },
       // the scorer's tiles are on unless --no-tiles
       'no-tiles': { type: 'boolean', default: false },
-      'object-sizes': { type: 'string', default: '320,130' },
+      // the scorer's own sizes unless given
+      'object-sizes': { type: 'string' },
       // the measures before calibration, to calibrate RAW_THRESHOLDS on
       raw: { type: 'boolean', default: false },
       frames: { type: 'string', default: '3' },
@@ -106,7 +107,7 @@ await runMain(async () => {
     ...(values['frame-width'] ? { frameWidth: Number(values['frame-width']) } : {}),
     tiles: !values['no-tiles'],
     raw: values.raw,
-    objectSizes: values['object-sizes'].split(',').map(Number),
+    ...(values['object-sizes'] ? { objectSizes: values['object-sizes'].split(',').map(Number) } : {}),
     frames: Number(values.frames),
   });
   const pairs: Pair[] = [];
@@ -158,7 +159,7 @@ await runMain(async () => {
   }
   const date = new Date().toISOString().slice(0, 10);
   console.log(
-    `\nscenegate scorer evaluation, ${date}, ${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(1)}, clips ${EVAL_FRAME.width}x${EVAL_FRAME.height}, frames decoded ${values['frame-width'] ?? "at the clip's"} px wide, detector ${values.detector}${values['no-tiles'] ? ' without tiles' : ' with tiles'}, up to ${values.frames} frames, object references at ${values['object-sizes']} px, ${values.raw ? 'raw measures' : 'calibrated scores'}`
+    `\nscenegate scorer evaluation, ${date}, ${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(1)}, clips ${EVAL_FRAME.width}x${EVAL_FRAME.height}, frames decoded ${values['frame-width'] ?? "at the clip's"} px wide, detector ${values.detector}${values['no-tiles'] ? ' without tiles' : ' with tiles'}, up to ${values.frames} frames, object references at ${values['object-sizes'] ?? "the scorer's"} px, ${values.raw ? 'raw measures' : 'calibrated scores'}`
   );
   console.log(
     `subjects: ${subjects.filter((s) => s.kind === 'character').length} people, ${subjects.filter((s) => s.kind === 'product').length} objects; pairs: ${pairs.length}`
