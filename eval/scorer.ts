@@ -91,6 +91,7 @@ await runMain(async () => {
       'frame-width': { type: 'string' },
       // the scorer's tiles are on unless --no-tiles
       'no-tiles': { type: 'boolean', default: false },
+      'tiny-size': { type: 'string' },
       // the scorer's own sizes unless given
       'object-sizes': { type: 'string' },
       // the measures before calibration, to calibrate RAW_THRESHOLDS on
@@ -107,6 +108,7 @@ await runMain(async () => {
     ...(values['frame-width'] ? { frameWidth: Number(values['frame-width']) } : {}),
     tiles: !values['no-tiles'],
     raw: values.raw,
+    ...(values['tiny-size'] ? { tinySize: Number(values['tiny-size']) } : {}),
     ...(values['object-sizes'] ? { objectSizes: values['object-sizes'].split(',').map(Number) } : {}),
     frames: Number(values.frames),
   });

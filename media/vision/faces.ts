@@ -57,7 +57,7 @@ export class FaceModels {
     private readonly detectorOptions: unknown
   ) {}
 
-  static async load(detector: FaceDetector = 'ssd'): Promise<FaceModels> {
+  static async load(detector: FaceDetector = 'ssd', tinySize = 416): Promise<FaceModels> {
     const tf = requireVisionPackage<Tf>('@tensorflow/tfjs');
     const wasm = requireVisionPackage<{ setWasmPaths(prefix: string, usePlatformFetch?: boolean): void }>(
       '@tensorflow/tfjs-backend-wasm'
@@ -74,7 +74,7 @@ export class FaceModels {
     const options =
       detector === 'ssd'
         ? new api.SsdMobilenetv1Options({ minConfidence: MIN_CONFIDENCE, maxResults: 8 })
-        : new api.TinyFaceDetectorOptions({ inputSize: 416, scoreThreshold: MIN_CONFIDENCE });
+        : new api.TinyFaceDetectorOptions({ inputSize: tinySize, scoreThreshold: MIN_CONFIDENCE });
     return new FaceModels(tf, api, options);
   }
 
