@@ -26,8 +26,8 @@ interface Pair {
   otherPhoto: boolean;
   /** How tall the clip's own subject is in its frames, in pixels. */
   subjectPx: number;
-  /** Whether `vision` found the clip's own subject in a frame (for characters: a face; for products: its reference). */
-  found: boolean;
+  /** Whether `vision` found the clip's own subject in a frame (for characters: a face; for products: its reference); unset when vision did not run. */
+  found: boolean | undefined;
   scores: Record<ScorerName, number>;
   cpuSec: Record<ScorerName, number>;
 }
@@ -72,7 +72,10 @@ function row(kind: string, set: string, scorer: string, chosen: readonly Pair[],
     set.padEnd(28),
     scorer.padEnd(13),
     `${String(same.length).padStart(5)}`,
-    `${found}/${same.length} ${((100 * found) / Math.max(1, same.length)).toFixed(0).padStart(3)}%`.padStart(12),
+    (same[0]?.found === undefined
+      ? 'n/a (vision)'
+      : `${found}/${same.length} ${((100 * found) / Math.max(1, same.length)).toFixed(0).padStart(3)}%`
+    ).padStart(12),
     figures(chosen),
     detected.some((p) => p.same) && detected.some((p) => !p.same) ? figures(detected) : 'n/a',
     cpu.toFixed(2),
@@ -147,7 +150,7 @@ await runMain(async () => {
             same: j === 0,
             otherPhoto: clip.otherPhoto,
             subjectPx: clip.subjectPx,
-            found: v.perReference[0]!.framesWithSubject > 0,
+            found: wanted.has('vision') ? v.perReference[0]!.framesWithSubject > 0 : undefined,
             scores: {
               vision: v.perReference[j]!.score,
               local: local.perReference[j]!.score,
