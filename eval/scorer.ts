@@ -95,6 +95,7 @@ await runMain(async () => {
       // the scorer's tiles are on unless --no-tiles
       'no-tiles': { type: 'boolean', default: false },
       'tiny-size': { type: 'string' },
+      aggregate: { type: 'string', default: 'mean' },
       // the scorer's own sizes unless given
       'object-sizes': { type: 'string' },
       // the measures before calibration, to calibrate RAW_THRESHOLDS on
@@ -111,6 +112,7 @@ await runMain(async () => {
     ...(values['frame-width'] ? { frameWidth: Number(values['frame-width']) } : {}),
     tiles: !values['no-tiles'],
     raw: values.raw,
+    aggregate: values.aggregate === 'max' ? 'max' : 'mean',
     ...(values['tiny-size'] ? { tinySize: Number(values['tiny-size']) } : {}),
     ...(values['object-sizes'] ? { objectSizes: values['object-sizes'].split(',').map(Number) } : {}),
     frames: Number(values.frames),
@@ -164,7 +166,7 @@ await runMain(async () => {
   }
   const date = new Date().toISOString().slice(0, 10);
   console.log(
-    `\nscenegate scorer evaluation, ${date}, ${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(1)}, clips ${EVAL_FRAME.width}x${EVAL_FRAME.height}, frames decoded ${values['frame-width'] ?? "at the clip's"} px wide, detector ${values.detector}${values['no-tiles'] ? ' without tiles' : ' with tiles'}, up to ${values.frames} frames, object references at ${values['object-sizes'] ?? "the scorer's"} px, ${values.raw ? 'raw measures' : 'calibrated scores'}`
+    `\nscenegate scorer evaluation, ${date}, ${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(1)}, clips ${EVAL_FRAME.width}x${EVAL_FRAME.height}, frames decoded ${values['frame-width'] ?? "at the clip's"} px wide, detector ${values.detector}${values['no-tiles'] ? ' without tiles' : ' with tiles'}, up to ${values.frames} frames, object references at ${values['object-sizes'] ?? "the scorer's"} px, ${values.raw ? 'raw measures' : 'calibrated scores'}, ${values.aggregate} over frames`
   );
   console.log(
     `subjects: ${subjects.filter((s) => s.kind === 'character').length} people, ${subjects.filter((s) => s.kind === 'product').length} objects; pairs: ${pairs.length}`

@@ -12,6 +12,7 @@ import {
   sampleTimes,
   CHANCE_INLIERS,
   type ClipFinding,
+  type FrameAggregate,
   type FrameFinding,
 } from './score-maths';
 
@@ -74,6 +75,8 @@ export interface VisionScorerOptions {
   objectSizes?: number[];
   /** Report the measures themselves (1 - face distance, inlier score), not calibrated to PASS_SCORE (false; eval/ calibrates on them). */
   raw?: boolean;
+  /** How frames make a clip's score ('mean'). */
+  aggregate?: FrameAggregate;
   /** Stop after two frames whose scores agree within AGREEMENT (true). */
   stopWhenAgreed?: boolean;
 }
@@ -131,7 +134,10 @@ export class VisionScorer {
       if ((this.options.stopWhenAgreed ?? true) && findings.every(framesAgree)) break;
     }
     const perReference = findings.map((frames, i) => {
-      const finding = clipFinding([...frames].sort((a, b) => a.atSec - b.atSec));
+      const finding = clipFinding(
+        [...frames].sort((a, b) => a.atSec - b.atSec),
+        this.options.aggregate
+      );
       const kind = request.references[i]!.kind;
       return this.options.raw ? finding : { ...finding, score: calibratedScore(finding.score, RAW_THRESHOLDS[kind]) };
     });
