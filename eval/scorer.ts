@@ -17,13 +17,17 @@ import { cpuSecondsWithChildren } from '../media/vision/cpu-time';
 import { calibrate, rocAuc } from '../media/vision/score-maths';
 import { VisionScorer } from '../media/vision/vision-scorer';
 import { imageEmbedding } from '../emulator/embeddings';
-import { buildEvalSet, type EvalSubject } from './real-photos';
+import { buildEvalSet, EVAL_FRAME, type EvalSubject } from './real-photos';
 
 type ScorerName = 'vision' | 'local' | 'clip stand-in';
 interface Pair {
   kind: EvalSubject['kind'];
   same: boolean;
   otherPhoto: boolean;
+  /** How tall the clip's own subject is in its frames, in pixels. */
+  subjectPx: number;
+  /** Whether `vision` found the clip's own subject in a frame (for characters: a face; for products: its reference); unset when vision did not run. */
+  found: boolean | undefined;
   scores: Record<ScorerName, number>;
   cpuSec: Record<ScorerName, number>;
 }
@@ -50,35 +54,86 @@ async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
   return [result, cpuSecondsWithChildren() - began];
 }
 
+/** One line of the table: a set of pairs measured with one scorer. */
+function row(kind: string, set: string, scorer: string, chosen: readonly Pair[], key: ScorerName): string {
+  const figures = (pairs: readonly Pair[]): string => {
+    const pos = pairs.filter((p) => p.same).map((p) => p.scores[key]);
+    const neg = pairs.filter((p) => !p.same).map((p) => p.scores[key]);
+    const c = calibrate(pos, neg);
+    return `${rocAuc(pos, neg).toFixed(3)} | ${c.threshold.toFixed(3).padStart(9)} | ${c.truePositiveRate.toFixed(2)} | ${c.falsePositiveRate.toFixed(2)}`;
+  };
+  const same = chosen.filter((p) => p.same);
+  const found = same.filter((p) => p.found).length;
+  // pairs of the clips in which the subject was found: what the scorer says when it sees someone
+  const detected = chosen.filter((p) => p.found);
+  const cpu = same.reduce((s, p) => s + p.cpuSec[key], 0) / Math.max(1, same.length);
+  return [
+    kind.padEnd(9),
+    set.padEnd(28),
+    scorer.padEnd(13),
+    `${String(same.length).padStart(5)}`,
+    (same[0]?.found === undefined
+      ? 'n/a (vision)'
+      : `${found}/${same.length} ${((100 * found) / Math.max(1, same.length)).toFixed(0).padStart(3)}%`
+    ).padStart(12),
+    figures(chosen),
+    detected.some((p) => p.same) && detected.some((p) => !p.same) ? figures(detected) : 'n/a',
+    cpu.toFixed(2),
+  ].join(' | ');
+}
+
 await runMain(async () => {
   const { values } = parseArgs({
     options: {
       dir: { type: 'string' },
-      detector: { type: 'string', default: 'ssd' },
+      detector: { type: 'string', default: 'tiny' },
       // one run may take a scorer or two (`--scorers vision`), so slow contrasts can run beside it
       scorers: { type: 'string', default: 'vision,local,clip' },
       kinds: { type: 'string', default: 'character,product' },
-      'frame-width': { type: 'string', default: '640' },
+      // the scorer's own default (the clip's width) unless given
+      'frame-width': { type: 'string' },
+      // the scorer's tiles are on unless --no-tiles
+      'no-tiles': { type: 'boolean', default: false },
+      'tiny-size': { type: 'string' },
+      aggregate: { type: 'string', default: 'mean' },
+      // the scorer's own sizes unless given
+      'object-sizes': { type: 'string' },
+      // the measures before calibration, to calibrate RAW_THRESHOLDS on
+      raw: { type: 'boolean', default: false },
+      frames: { type: 'string', default: '3' },
     },
   });
   const wanted = new Set(values.scorers.split(','));
-  const dir = values.dir ?? path.join(os.tmpdir(), 'scenegate-eval');
+  const dir = values.dir ?? path.join(os.tmpdir(), `scenegate-eval-${EVAL_FRAME.width}x${EVAL_FRAME.height}`);
   console.log(`building the evaluation set in ${dir} ...`);
   const subjects = await buildEvalSet(dir);
   const vision = new VisionScorer({
     detector: values.detector === 'tiny' ? 'tiny' : 'ssd',
-    frameWidth: Number(values['frame-width']),
+    ...(values['frame-width'] ? { frameWidth: Number(values['frame-width']) } : {}),
+    tiles: !values['no-tiles'],
+    raw: values.raw,
+    aggregate: values.aggregate === 'max' ? 'max' : 'mean',
+    ...(values['tiny-size'] ? { tinySize: Number(values['tiny-size']) } : {}),
+    ...(values['object-sizes'] ? { objectSizes: values['object-sizes'].split(',').map(Number) } : {}),
+    frames: Number(values.frames),
   });
   const pairs: Pair[] = [];
   for (const kind of (['character', 'product'] as const).filter((k) => values.kinds.split(',').includes(k))) {
     const ofKind = subjects.filter((s) => s.kind === kind);
     for (const [i, subject] of ofKind.entries()) {
-      const other = ofKind[(i + 1) % ofKind.length]!;
+      // the next subject from another photo: two people of one group photo may stand in each other's crops
+      const other = [...ofKind.slice(i + 1), ...ofKind.slice(0, i)].find((s) => s.group !== subject.group)!;
       const refs = [subject, other];
       for (const clip of subject.clips) {
         const references = refs.map((s) => ({ key: s.id, path: s.referencePath, kind }));
         // the references' descriptors once, outside the timing: the scorer keeps them for every later clip
-        const none = { perReference: [{ score: Number.NaN }, { score: Number.NaN }], cpuSec: Number.NaN };
+        const none = {
+          perReference: [
+            { score: Number.NaN, framesWithSubject: 0 },
+            { score: Number.NaN, framesWithSubject: 0 },
+          ],
+          cpuSec: Number.NaN,
+        };
         let v = none;
         if (wanted.has('vision')) {
           for (const r of references) await vision.describe(r);
@@ -96,6 +151,8 @@ await runMain(async () => {
             kind,
             same: j === 0,
             otherPhoto: clip.otherPhoto,
+            subjectPx: clip.subjectPx,
+            found: wanted.has('vision') ? v.perReference[0]!.framesWithSubject > 0 : undefined,
             scores: {
               vision: v.perReference[j]!.score,
               local: local.perReference[j]!.score,
@@ -108,28 +165,40 @@ await runMain(async () => {
     }
   }
   const date = new Date().toISOString().slice(0, 10);
-  console.log(`\nscenegate scorer evaluation, ${date}, ${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(1)}`);
+  console.log(
+    `\nscenegate scorer evaluation, ${date}, ${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(1)}, clips ${EVAL_FRAME.width}x${EVAL_FRAME.height}, frames decoded ${values['frame-width'] ?? "at the clip's"} px wide, detector ${values.detector}${values['no-tiles'] ? ' without tiles' : ' with tiles'}, up to ${values.frames} frames, object references at ${values['object-sizes'] ?? "the scorer's"} px, ${values.raw ? 'raw measures' : 'calibrated scores'}, ${values.aggregate} over frames`
+  );
   console.log(
     `subjects: ${subjects.filter((s) => s.kind === 'character').length} people, ${subjects.filter((s) => s.kind === 'product').length} objects; pairs: ${pairs.length}`
   );
-  console.log('kind      | set                         | scorer        |   AUC | threshold | TPR  | FPR  | CPU s/clip');
+  console.log(
+    'found: clips in which vision found the subject; "all pairs" counts a clip where it found none as score 0; "found only" keeps the pairs of clips where it found the subject'
+  );
+  console.log(
+    'kind      | set                          | scorer        | clips |        found | all pairs: AUC | threshold | TPR  | FPR  | found only: AUC | threshold | TPR  | FPR  | CPU s/clip'
+  );
   const sets: { name: string; kind: Pair['kind']; select: (p: Pair) => boolean }[] = [
-    { name: 'faces, transformed photo', kind: 'character', select: () => true },
+    { name: 'faces, all', kind: 'character', select: () => true },
+    { name: 'faces >= 64 px', kind: 'character', select: (p) => p.subjectPx >= 64 },
+    { name: 'faces < 64 px', kind: 'character', select: (p) => p.subjectPx < 64 },
     { name: 'objects, all', kind: 'product', select: () => true },
     { name: 'objects, transformed photo', kind: 'product', select: (p) => !p.same || !p.otherPhoto },
     { name: 'objects, second photograph', kind: 'product', select: (p) => !p.same || p.otherPhoto },
   ];
   for (const set of sets) {
     const chosen = pairs.filter((p) => p.kind === set.kind && set.select(p));
+    if (chosen.length === 0) continue;
     const names = { vision: 'vision', local: 'local', 'clip stand-in': 'clip' } as const;
     for (const scorer of (['vision', 'local', 'clip stand-in'] as const).filter((n) => wanted.has(names[n]))) {
-      const pos = chosen.filter((p) => p.same).map((p) => p.scores[scorer]);
-      const neg = chosen.filter((p) => !p.same).map((p) => p.scores[scorer]);
-      const c = calibrate(pos, neg);
-      const cpu = chosen.filter((p) => p.same).reduce((s, p) => s + p.cpuSec[scorer], 0) / Math.max(1, pos.length);
-      console.log(
-        `${set.kind.padEnd(9)} | ${set.name.padEnd(27)} | ${scorer.padEnd(13)} | ${rocAuc(pos, neg).toFixed(3)} | ${c.threshold.toFixed(3).padStart(9)} | ${c.truePositiveRate.toFixed(2)} | ${c.falsePositiveRate.toFixed(2)} | ${cpu.toFixed(2)}`
-      );
+      console.log(row(set.kind, set.name, scorer, chosen, scorer));
     }
+  }
+  for (const kind of ['character', 'product'] as const) {
+    const px = pairs
+      .filter((p) => p.same && p.kind === kind)
+      .map((p) => p.subjectPx)
+      .sort((a, b) => a - b);
+    if (px.length)
+      console.log(`${kind} heights in the clips: ${px[0]}-${px[px.length - 1]} px, median ${px[px.length >> 1]}`);
   }
 });

@@ -3,15 +3,20 @@ import path from 'node:path';
 import { runFfmpeg } from '../../media/ffmpeg';
 import { decodeImage, decodeImageToHeight, encodePng } from '../../media/raw-image';
 import type { ImageSpec, VideoSpec } from '../models';
-import { animateFrames, FPS, frameSizes, referenceHeight, renderFrames } from './frames';
+import { animateFrames, FPS, frameSizes, referenceHeight, renderFrames, type FrameSize } from './frames';
 
 async function* framesOf(frames: Iterable<Buffer>): AsyncGenerator<Buffer> {
   for (const frame of frames) yield frame;
 }
 
-/** Encodes raw frames to a small H.264 MP4 (yuv420p, faststart), written atomically to `file`. */
-async function encode(spec: VideoSpec, frames: Iterable<Buffer>, file: string): Promise<void> {
-  const { width, height } = frameSizes[spec.aspectRatio];
+/** Encodes raw frames of `size` to a small H.264 MP4 (yuv420p, faststart), written atomically to `file`. */
+async function encode(
+  spec: VideoSpec,
+  frames: Iterable<Buffer>,
+  file: string,
+  size = frameSizes[spec.aspectRatio]
+): Promise<void> {
+  const { width, height } = size;
   const temp = `${file}.partial.mp4`;
   await fs.mkdir(path.dirname(file), { recursive: true });
   await runFfmpeg(
@@ -44,11 +49,21 @@ async function encode(spec: VideoSpec, frames: Iterable<Buffer>, file: string): 
   await fs.rename(temp, file);
 }
 
-/** Renders a clip for a video spec, decoding each reference (given as bytes) first. */
-export async function renderClip(spec: VideoSpec, referenceBytes: Buffer[], file: string): Promise<void> {
-  const height = referenceHeight(spec.aspectRatio);
+/**
+ * Renders a clip for a video spec, decoding each reference (given as bytes) first. Frames are
+ * the emulator's small size for the spec's aspect ratio unless `size` asks for others (the
+ * scorer evaluation renders at a size hosted models output).
+ */
+export async function renderClip(
+  spec: VideoSpec,
+  referenceBytes: Buffer[],
+  file: string,
+  size?: FrameSize
+): Promise<void> {
+  const frameSize = size ?? frameSizes[spec.aspectRatio];
+  const height = referenceHeight(spec.aspectRatio, frameSize);
   const references = await Promise.all(referenceBytes.map((bytes) => decodeImageToHeight(bytes, height)));
-  await encode(spec, renderFrames(spec, references), file);
+  await encode(spec, renderFrames(spec, references, frameSize), file, frameSize);
 }
 
 /**

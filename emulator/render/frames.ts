@@ -4,7 +4,12 @@ import { hashString, seededRandom } from '../random';
 import { charsThatFit, drawText, GLYPH_HEIGHT } from '../../media/bitmap-font';
 
 export const FPS = 12;
-export const frameSizes: Record<VideoSpec['aspectRatio'], { width: number; height: number }> = {
+/** A frame's size in pixels. */
+export interface FrameSize {
+  width: number;
+  height: number;
+}
+export const frameSizes: Record<VideoSpec['aspectRatio'], FrameSize> = {
   '16:9': { width: 320, height: 180 },
   '9:16': { width: 180, height: 320 },
   '1:1': { width: 240, height: 240 },
@@ -20,8 +25,12 @@ const NOISE_BLOCK = 2;
  * clip, each pixel `fidelity * reference + (1 - fidelity) * noise` with noise drawn per frame
  * (so a stronger reference really survives more); the prompt as a caption at the bottom.
  */
-export function* renderFrames(spec: VideoSpec, references: readonly RgbImage[]): Generator<Buffer> {
-  const { width, height } = frameSizes[spec.aspectRatio];
+export function* renderFrames(
+  spec: VideoSpec,
+  references: readonly RgbImage[],
+  size: FrameSize = frameSizes[spec.aspectRatio]
+): Generator<Buffer> {
+  const { width, height } = size;
   const key = hashString(`${spec.prompt}\u0000${spec.seed}`);
   const palette = seededRandom(key);
   const c1 = [palette() * 255, palette() * 255, palette() * 255];
@@ -120,7 +129,7 @@ export function* animateFrames(spec: VideoSpec, first: RgbImage, drift?: RgbImag
   }
 }
 
-/** Pixel height references are drawn at for an aspect ratio. */
-export function referenceHeight(aspectRatio: VideoSpec['aspectRatio']): number {
-  return Math.round(frameSizes[aspectRatio].height * REFERENCE_HEIGHT_FRACTION);
+/** Pixel height references are drawn at for an aspect ratio, or in frames of `size`. */
+export function referenceHeight(aspectRatio: VideoSpec['aspectRatio'], size = frameSizes[aspectRatio]): number {
+  return Math.round(size.height * REFERENCE_HEIGHT_FRACTION);
 }

@@ -57,7 +57,7 @@ export class FaceModels {
     private readonly detectorOptions: unknown
   ) {}
 
-  static async load(detector: FaceDetector = 'ssd'): Promise<FaceModels> {
+  static async load(detector: FaceDetector = 'ssd', tinySize = 416): Promise<FaceModels> {
     const tf = requireVisionPackage<Tf>('@tensorflow/tfjs');
     const wasm = requireVisionPackage<{ setWasmPaths(prefix: string, usePlatformFetch?: boolean): void }>(
       '@tensorflow/tfjs-backend-wasm'
@@ -74,12 +74,28 @@ export class FaceModels {
     const options =
       detector === 'ssd'
         ? new api.SsdMobilenetv1Options({ minConfidence: MIN_CONFIDENCE, maxResults: 8 })
-        : new api.TinyFaceDetectorOptions({ inputSize: 416, scoreThreshold: MIN_CONFIDENCE });
+        : new api.TinyFaceDetectorOptions({ inputSize: tinySize, scoreThreshold: MIN_CONFIDENCE });
     return new FaceModels(tf, api, options);
   }
 
-  /** Every face found in an image, with its descriptor, largest first. */
-  async faces(image: RgbImage): Promise<FoundFace[]> {
+  /**
+   * Every face found in an image, with its descriptor, largest first. With `tiles`, a frame
+   * wider (or taller) than square is also searched in two overlapping squares: the detector
+   * shrinks its input to a fixed square (416 or 512 pixels), and a face a tenth of a 16:9
+   * frame's height would shrink below what it finds; in a square tile it keeps nearly its size.
+   */
+  async faces(image: RgbImage, tiles = false): Promise<FoundFace[]> {
+    const views = tiles ? [{ x: 0, y: 0, image }, ...squareTiles(image)] : [{ x: 0, y: 0, image }];
+    const found: FoundFace[] = [];
+    for (const view of views) {
+      for (const face of await this.facesIn(view.image)) {
+        found.push({ ...face, box: { ...face.box, x: face.box.x + view.x, y: face.box.y + view.y } });
+      }
+    }
+    return distinctFaces(found).sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
+  }
+
+  private async facesIn(image: RgbImage): Promise<FoundFace[]> {
     const tensor = this.tf.tensor3d(
       new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.length),
       [image.height, image.width, 3],
@@ -90,20 +106,52 @@ export class FaceModels {
         .detectAllFaces(tensor, this.detectorOptions)
         .withFaceLandmarks()
         .withFaceDescriptors();
-      return results
-        .map((r) => ({
-          box: {
-            x: r.detection.box.x,
-            y: r.detection.box.y,
-            width: r.detection.box.width,
-            height: r.detection.box.height,
-          },
-          confidence: r.detection.score,
-          descriptor: r.descriptor,
-        }))
-        .sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
+      return results.map((r) => ({
+        box: {
+          x: r.detection.box.x,
+          y: r.detection.box.y,
+          width: r.detection.box.width,
+          height: r.detection.box.height,
+        },
+        confidence: r.detection.score,
+        descriptor: r.descriptor,
+      }));
     } finally {
       tensor.dispose();
     }
   }
+}
+
+/** The two squares at either end of a frame's long side (none for a square frame), with where each begins. */
+export function squareTiles(image: RgbImage): { x: number; y: number; image: RgbImage }[] {
+  const side = Math.min(image.width, image.height);
+  if (Math.max(image.width, image.height) < side * 1.2) return [];
+  const wide = image.width > image.height;
+  const far = (wide ? image.width : image.height) - side;
+  return [0, far].map((offset) => {
+    const [x, y] = wide ? [offset, 0] : [0, offset];
+    const data = Buffer.alloc(side * side * 3);
+    for (let row = 0; row < side; row++) {
+      const start = ((y + row) * image.width + x) * 3;
+      image.data.copy(data, row * side * 3, start, start + side * 3);
+    }
+    return { x, y, image: { width: side, height: side, data } };
+  });
+}
+
+/** Faces found twice (in the whole frame and in a tile) kept once: the more confident of two boxes that overlap. */
+export function distinctFaces(faces: readonly FoundFace[]): FoundFace[] {
+  const kept: FoundFace[] = [];
+  for (const face of [...faces].sort((a, b) => b.confidence - a.confidence)) {
+    if (!kept.some((k) => overlap(k.box, face.box) > 0.4)) kept.push(face);
+  }
+  return kept;
+}
+
+/** Intersection over union of two boxes. */
+function overlap(a: FoundFace['box'], b: FoundFace['box']): number {
+  const w = Math.max(0, Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x));
+  const h = Math.max(0, Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y));
+  const inter = w * h;
+  return inter / (a.width * a.height + b.width * b.height - inter);
 }

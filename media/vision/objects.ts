@@ -57,6 +57,36 @@ export class ObjectMatcher {
     }
   }
 
+  /**
+   * A reference's features at several sizes, in the coordinates of the first: ORB's own
+   * pyramid spans about 3.6 times, and a product a fifth of the reference's size in a frame
+   * needs the reference seen smaller still.
+   */
+  featuresAtSizes(images: readonly RgbImage[]): ObjectFeatures {
+    const { cv } = this;
+    const described = images.map((image) => ({
+      scale: images[0]!.height / image.height,
+      features: this.features(image),
+    }));
+    // a size too small for any feature adds no rows (and vconcat refuses an empty Mat)
+    const all = described.filter((d) => d.features.points.length > 0);
+    for (const d of described) if (d.features.points.length === 0) this.release(d.features);
+    if (all.length <= 1) return all[0]?.features ?? this.features(images[0]!);
+    const mats = new cv.MatVector();
+    for (const { features } of all) mats.push_back(features.descriptors);
+    const descriptors = new cv.Mat();
+    try {
+      cv.vconcat(mats, descriptors);
+    } finally {
+      mats.delete();
+      for (const { features } of all) this.release(features);
+    }
+    const points = all.flatMap(({ scale, features }) =>
+      features.points.map((p) => ({ x: p.x * scale, y: p.y * scale }))
+    );
+    return { points, descriptors };
+  }
+
   release(features: ObjectFeatures): void {
     (features.descriptors as { delete(): void }).delete();
   }

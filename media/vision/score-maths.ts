@@ -36,6 +36,25 @@ export function inlierScore(inliers: number): number {
   return above / (above + HALF_INLIERS);
 }
 
+/** The score the plan's default `gate.threshold` (schema/plan.ts) asks for: a calibrated score passes at it. */
+export const PASS_SCORE = 0.6;
+
+/**
+ * A raw measure mapped onto the plan's scale: 0 stays 0, `rawThreshold` (the kind's calibrated
+ * threshold) becomes PASS_SCORE, 1 stays 1, linear in between; the order of scores, and so the
+ * ROC figures, is unchanged.
+ */
+export function calibratedScore(raw: number, rawThreshold: number): number {
+  const score =
+    raw < rawThreshold
+      ? (raw / rawThreshold) * PASS_SCORE
+      : PASS_SCORE + ((raw - rawThreshold) / (1 - rawThreshold)) * (1 - PASS_SCORE);
+  return round3(clamp01(score));
+}
+
+/** How a clip's frames make its score: their mean, or the best one's. */
+export type FrameAggregate = 'mean' | 'max';
+
 /** One sampled frame's finding for one reference: null when the subject was not found in it at all. */
 export interface FrameFinding {
   atSec: number;
@@ -56,12 +75,14 @@ export interface ClipFinding {
  * A reference's clip score from its frames: frames where the subject is missing (no face
  * found) say nothing about identity and are counted apart, not averaged in as zeros.
  */
-export function clipFinding(frames: readonly FrameFinding[]): ClipFinding {
+export function clipFinding(frames: readonly FrameFinding[], over: FrameAggregate = 'mean'): ClipFinding {
   const seen = frames.filter((f): f is { atSec: number; score: number } => f.score !== null);
   if (seen.length === 0) return { score: 0, framesSampled: frames.length, framesWithSubject: 0 };
   const lowest = seen.reduce((a, b) => (b.score < a.score ? b : a));
   return {
-    score: round3(seen.reduce((sum, f) => sum + f.score, 0) / seen.length),
+    score: round3(
+      over === 'max' ? Math.max(...seen.map((f) => f.score)) : seen.reduce((sum, f) => sum + f.score, 0) / seen.length
+    ),
     framesSampled: frames.length,
     framesWithSubject: seen.length,
     lowestFrameSec: round3(lowest.atSec),

@@ -2,7 +2,12 @@ import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { ScorerErrorInfo, ScorerReplyMessage } from './scorer-protocol';
 import { VisionUnavailableError } from './vision-packages';
-import { VisionReferenceError, type VisionScoreRequest, type VisionScoreResult } from './vision-scorer';
+import {
+  VisionReferenceError,
+  type VisionReference,
+  type VisionScoreRequest,
+  type VisionScoreResult,
+} from './vision-scorer';
 
 /** Variables the scorer process needs: where programs and the media tools are, its idle time, memory options. Never a secret. */
 const PASSED_ENV = [
@@ -39,24 +44,69 @@ function entry(): { file: string; execArgv: string[] } {
 }
 
 /**
- * Scores clips in the `vision` scorer's own process, started on the first request and again
- * after it exits (idle, or crashed), so a worker that never scores never loads the models.
+ * Which process scores a reference: faces (TensorFlow.js, about 250 MB) and objects (OpenCV,
+ * about 110 MB) each in their own, so a plan with characters only never holds OpenCV and one
+ * with products only never holds the face nets.
+ */
+export type ScorerLane = 'faces' | 'objects';
+
+function laneOf(kind: VisionReference['kind']): ScorerLane {
+  return kind === 'character' ? 'faces' : 'objects';
+}
+
+/**
+ * Scores clips in the `vision` scorer's own processes, one per lane, each started on the first
+ * request that needs it and again after it exits (idle, or crashed), so a worker that never
+ * scores never loads a model. A request with characters and products is split between them and
+ * its answers put back in the references' order.
  */
 export class VisionScorerClient {
-  private child?: ChildProcess;
+  private readonly children = new Map<ScorerLane, ChildProcess>();
   private nextId = 1;
-  private readonly waiting = new Map<number, { resolve(r: VisionScoreResult): void; reject(e: Error): void }>();
+  private readonly waiting = new Map<
+    number,
+    { lane: ScorerLane; resolve(r: VisionScoreResult): void; reject(e: Error): void }
+  >();
 
   /**
    * @throws VisionUnavailableError, VisionReferenceError as the scorer reports them;
    * ScorerProcessError when its process ends first.
    */
-  score(request: VisionScoreRequest): Promise<VisionScoreResult> {
-    const child = this.process();
+  async score(request: VisionScoreRequest): Promise<VisionScoreResult> {
+    const lanes = [...new Set(request.references.map((r) => laneOf(r.kind)))];
+    if (lanes.length <= 1) return this.scoreIn(lanes[0] ?? 'faces', request);
+    const parts = await Promise.all(
+      lanes.map(async (lane) => {
+        const indexes = request.references.flatMap((r, i) => (laneOf(r.kind) === lane ? [i] : []));
+        const result = await this.scoreIn(lane, {
+          ...request,
+          references: indexes.map((i) => request.references[i]!),
+        });
+        return { indexes, result };
+      })
+    );
+    const perReference: VisionScoreResult['perReference'] = [];
+    for (const { indexes, result } of parts) indexes.forEach((at, i) => (perReference[at] = result.perReference[i]!));
+    const cpuSec = Math.round(parts.reduce((sum, p) => sum + p.result.cpuSec, 0) * 100) / 100;
+    return { perReference, cpuSec };
+  }
+
+  /** A lane's process id while it runs (memory probes read its /proc entry). */
+  pid(lane: ScorerLane): number | undefined {
+    return this.children.get(lane)?.pid;
+  }
+
+  /** Ends the scorer processes that run (a worker shutting down). */
+  close(): void {
+    for (const child of this.children.values()) child.kill();
+  }
+
+  private scoreIn(lane: ScorerLane, request: VisionScoreRequest): Promise<VisionScoreResult> {
+    const child = this.process(lane);
     const id = this.nextId++;
     child.channel?.ref();
     return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
+      this.waiting.set(id, { lane, resolve, reject });
       child.send({ id, request }, (err) => {
         if (err)
           this.settle(id, {
@@ -70,13 +120,9 @@ export class VisionScorerClient {
     });
   }
 
-  /** Ends the scorer process, if one runs (a worker shutting down). */
-  close(): void {
-    this.child?.kill();
-  }
-
-  private process(): ChildProcess {
-    if (this.child && this.child.connected) return this.child;
+  private process(lane: ScorerLane): ChildProcess {
+    const running = this.children.get(lane);
+    if (running && running.connected) return running;
     const { file, execArgv } = entry();
     const env = Object.fromEntries(
       PASSED_ENV.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]]]))
@@ -84,8 +130,9 @@ export class VisionScorerClient {
     const child = fork(file, [], { execArgv, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     child.on('message', (message: ScorerReplyMessage) => this.settle(message.id, message));
     child.on('exit', (code, signal) => {
-      if (this.child === child) this.child = undefined;
-      for (const id of [...this.waiting.keys()]) {
+      if (this.children.get(lane) === child) this.children.delete(lane);
+      for (const [id, waiter] of [...this.waiting.entries()]) {
+        if (waiter.lane !== lane) continue;
         this.settle(id, {
           id,
           error: {
@@ -98,7 +145,7 @@ export class VisionScorerClient {
     // a worker must not wait on its scorer to exit
     child.unref();
     child.channel?.unref();
-    this.child = child;
+    this.children.set(lane, child);
     return child;
   }
 
@@ -108,8 +155,9 @@ export class VisionScorerClient {
     this.waiting.delete(id);
     if ('result' in message) waiter.resolve(message.result);
     else waiter.reject(errorFrom(message.error));
-    // no score in flight: the process may go on idling, but must not keep the worker's event loop alive
-    if (this.waiting.size === 0) this.child?.channel?.unref();
+    // no score in flight in that lane: its process may go on idling, but must not keep the worker's event loop alive
+    if (![...this.waiting.values()].some((w) => w.lane === waiter.lane))
+      this.children.get(waiter.lane)?.channel?.unref();
   }
 }
 

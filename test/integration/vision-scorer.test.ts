@@ -102,3 +102,27 @@ test('a character reference without a face is refused by name, not scored', asyn
       err.name === 'VisionReferenceError' && /no face was found in this character reference/.test(err.message)
   );
 });
+
+test('a keyframe (a PNG or a JPEG, whatever its name) is scored as a clip of one frame', async () => {
+  const sameClip = await clipOf(
+    'sample3.jpg',
+    'scale=-2:720,crop=200:200:540:80,eq=brightness=0.05,scale=400:400',
+    'same-k'
+  );
+  const otherClip = await clipOf('sample1.jpg', 'scale=-2:720,crop=182:182:797:78,scale=400:400', 'other-k');
+  const same = path.join(dir, 'same-keyframe');
+  const other = path.join(dir, 'other-keyframe');
+  // one frame of each clip, written as PNG and JPEG without an extension that says so
+  await runFfmpeg(['-y', '-ss', '1.5', '-i', sameClip, '-frames:v', '1', '-f', 'image2', '-c:v', 'png', same]);
+  await runFfmpeg(['-y', '-ss', '1.5', '-i', otherClip, '-frames:v', '1', '-f', 'image2', '-c:v', 'mjpeg', other]);
+  const references = [{ key: 'mara-photo', path: reference, kind: 'character' as const }];
+  const [a, b] = await Promise.all([
+    scorer.score({ clipPath: same, references }),
+    scorer.score({ clipPath: other, references }),
+  ]);
+  const [sameFinding, otherFinding] = [a.perReference[0]!, b.perReference[0]!];
+  assert.deepEqual([sameFinding.framesSampled, otherFinding.framesSampled], [1, 1]);
+  assert.deepEqual([sameFinding.framesWithSubject, otherFinding.framesWithSubject], [1, 1]);
+  assert.ok(sameFinding.score >= THRESHOLD, `same person: ${sameFinding.score}`);
+  assert.ok(otherFinding.score < THRESHOLD, `another person: ${otherFinding.score}`);
+});

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   AGREEMENT,
+  calibratedScore,
+  PASS_SCORE,
   calibrate,
   CHANCE_INLIERS,
   clipFinding,
@@ -111,4 +113,17 @@ test('a reference is padded on a grey canvas and mirrored pixel for pixel', () =
   assert.deepEqual([...pad.data.subarray((1 * 4 + 1) * 3, (1 * 4 + 3) * 3)], [1, 2, 3, 4, 5, 6]);
   assert.equal(pad.data[0], 128);
   assert.deepEqual([...mirrored(image).data], [4, 5, 6, 1, 2, 3]);
+});
+
+test("a kind's calibrated threshold scores the plan's default threshold, and the order of scores is kept", () => {
+  assert.equal(calibratedScore(0.422, 0.422), PASS_SCORE);
+  assert.equal(calibratedScore(0, 0.422), 0);
+  assert.equal(calibratedScore(1, 0.262), 1);
+  const raws = [0.05, 0.2, 0.3, 0.421, 0.5, 0.9];
+  const scores = raws.map((r) => calibratedScore(r, 0.422));
+  assert.deepEqual(
+    [...scores].sort((a, b) => a - b),
+    scores
+  );
+  assert.ok(scores.slice(0, 4).every((s) => s < PASS_SCORE) && scores.slice(4).every((s) => s > PASS_SCORE));
 });
