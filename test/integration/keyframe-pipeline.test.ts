@@ -158,3 +158,26 @@ test('pool 2: keyframes and clips are both predictions the pool bounds: never mo
     assert.equal(env.emulator.stats().predictionsCreated, 8, 'four keyframes and four clips');
   });
 });
+
+test('cancelling while keyframes run cancels them, pays for no clip, and leaves no money reserved', async () => {
+  env.emulator.configure('scenegate/ip-adapter-image', { latency: { kind: 'fixed', ms: 60_000 } });
+  await env.withWorker(async () => {
+    const plan = keyframePlan('keyframe-cancel', 4);
+    plan.gate = { enabled: false, scorer: 'local' };
+    const handle = await env.generations.start(plan);
+    await waitUntil(
+      'four keyframes running',
+      () => env.emulator.stats().predictions.filter((p) => p.status === 'processing').length === 4
+    );
+    await handle.cancel();
+    await assert.rejects(handle.result());
+    const progress = await handle.progress();
+    assert.equal(progress.status, 'cancelled');
+    assert.equal(progress.budget.reservedUsd, 0, "the clips' money, reserved with their keyframes, is given back");
+    const stats = env.emulator.stats();
+    assert.equal(stats.byStatus.canceled, 4);
+    assert.equal(clipsMade(), 0);
+    assert.equal(stats.currentConcurrent, 0, 'nothing is left running, or billing');
+    assert.ok(progress.budget.spentUsd >= stats.costUsd, `booked ${progress.budget.spentUsd}, billed ${stats.costUsd}`);
+  });
+});
