@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
+import { fromPayloadsAtIndex } from '@temporalio/common';
 import { planSchema, withoutEditorSchema, type Plan } from '../../schema/plan';
 
 /** Plans kept at most. */
@@ -45,11 +45,11 @@ export class PlanReader {
       });
       const started = history?.events?.[0]?.workflowExecutionStartedEventAttributes;
       if (!started) return null;
-      const input = await decodeFromPayloadsAtIndex(
-        this.client.options.loadedDataConverter,
-        0,
-        started.input?.payloads
-      );
+      // the SDK's public pieces, not its internal path (an installed client loads this as ES modules)
+      const { payloadConverter, payloadCodecs } = this.client.options.loadedDataConverter;
+      let payloads = started.input?.payloads ?? [];
+      for (const codec of [...payloadCodecs].reverse()) payloads = await codec.decode(payloads);
+      const input = fromPayloadsAtIndex(payloadConverter, 0, payloads);
       const parsed = planSchema.safeParse(withoutEditorSchema(input));
       return parsed.success ? parsed.data : null;
     } catch {
