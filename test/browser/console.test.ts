@@ -756,15 +756,15 @@ test('the storyboard strip: every keyframe beside its references; Redo one with 
       await page.locator('#release input[name="note"]').fill('looks right');
       await page.locator('#release button').click();
       assert.match(await answerTo(page, 'release', 'ok'), /^storyboard released: 3 keyframes/);
+      // the release's answer and the redo's each stay in their own place, one a line
+      await page.locator('[data-answers-for="release"] output.ok').waitFor();
+      assert.equal(await page.locator('[data-answers-for="redo-s2"] output.ok').count(), 1);
       await finishedOnPage(page, handle);
       // the strip stays as the record, each scene with its clip
       assert.match(await page.locator('[data-key="storyboard"] h2').innerText(), /released: looks right/);
       assert.equal(await page.locator('.strip video').count(), 3);
       assert.equal(await page.locator('.strip form').count(), 0, 'a released storyboard offers no action');
       await page.screenshot({ path: path.join(screenshots, 'console-storyboard-released.png'), fullPage: true });
-      // the release's answer and the redo's each stay in their own place, one a line
-      await page.locator('[data-answers-for="release"] output.ok').waitFor();
-      assert.equal(await page.locator('[data-answers-for="redo-s2"] output.ok').count(), 1);
 
       // the consistency grid shows where a group scored lowest as the clip at that second (a media
       // fragment, as its cells draw it): Chromium seeks there on the metadata alone and shows that frame
