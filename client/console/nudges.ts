@@ -1,4 +1,4 @@
-import { EventEmitter, once } from 'node:events';
+import { EventEmitter } from 'node:events';
 
 /**
  * Wakes a generation's live pages when an action on it was answered, so the page shows its
@@ -26,11 +26,24 @@ export class Nudges {
 
   /**
    * Waits up to `ms`, or until `id` is nudged or `page` aborts (the browser went away); not at
-   * all when it was nudged since `seen` was counted.
+   * all when it was nudged since `seen` was counted. A plain timer, not `AbortSignal.any` over
+   * `AbortSignal.timeout`: on Node 20 a collection can take the timeout signal out from under the
+   * combined one (nodejs/node#57736), and a live page then waited for a nudge that never came;
+   * each combined signal also stayed on the page's signal until the page went away.
    */
   async wait(id: string, seen: number, ms: number, page?: AbortSignal): Promise<void> {
     if (this.count(id) !== seen || page?.aborted) return;
-    const signal = page ? AbortSignal.any([AbortSignal.timeout(ms), page]) : AbortSignal.timeout(ms);
-    await once(this.events, this.eventOf(id), { signal }).catch(() => undefined);
+    const event = this.eventOf(id);
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.events.off(event, done);
+        page?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.events.on(event, done);
+      page?.addEventListener('abort', done);
+    });
   }
 }

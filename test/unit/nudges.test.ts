@@ -1,6 +1,8 @@
 /** Nudges: a live page reads again as soon as an action on its generation is answered. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { Nudges } from '../../client/console/nudges';
 
 // long enough that a test relying on it would time out rather than pass
@@ -44,4 +46,36 @@ test('a generation named like an event the emitter treats apart ("error") is nud
     nudges.nudge(id);
     assert.equal(nudges.count(id), 2);
   }
+});
+
+test('a wait ends at its time even when the heap is collected meanwhile, and leaves nothing on the page', async () => {
+  // the collection is what took the timer away from a live page under load (nodejs/node#57736)
+  v8.setFlagsFromString('--expose-gc');
+  const collect = vm.runInNewContext('gc') as () => void;
+  const nudges = new Nudges();
+  const page = new AbortController();
+  let listeners = 0;
+  const add = page.signal.addEventListener.bind(page.signal);
+  page.signal.addEventListener = (...args: Parameters<AbortSignal['addEventListener']>) => {
+    listeners += 1;
+    add(...args);
+  };
+  const remove = page.signal.removeEventListener.bind(page.signal);
+  page.signal.removeEventListener = (...args: Parameters<AbortSignal['removeEventListener']>) => {
+    listeners -= 1;
+    remove(...args);
+  };
+  const waits = Array.from({ length: 20 }, () => nudges.wait('a', nudges.count('a'), 200, page.signal));
+  // in a later task: what a weak reference points to is kept until the task that made it ends
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  collect();
+  let ended = 0;
+  for (const wait of waits) void wait.then(() => (ended += 1));
+  // the test runner's own timeout would catch a wait that never ends; this names it sooner
+  const stuck = new Promise<void>((_, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${20 - ended} of 20 waits never ended`)), 5000);
+    void Promise.all(waits).then(() => clearTimeout(timer));
+  });
+  await Promise.race([Promise.all(waits), stuck]);
+  assert.equal(listeners, 0, 'every wait took its listener off the page again');
 });
