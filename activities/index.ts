@@ -8,6 +8,7 @@ import { makeCollectClip } from './collect-clip';
 import { makeCollectKeyframe } from './collect-keyframe';
 import { makeCreatePrediction } from './create-prediction';
 import { makePrepareGeneration, type ReferenceFetchSettings } from './prepare-generation';
+import { makeRenewKeyframe } from './renew-keyframe';
 import { makeRenewReferences } from './renew-references';
 import { makeReadPrediction } from './read-prediction';
 import { consolePageUrl } from '../common/links';
@@ -76,6 +77,7 @@ export function createActivities(deps: ActivityDeps): Activities {
     ...makeReadPrediction(replicate),
     collectClip: makeCollectClip({ storage: deps.storage, connection: deps.connection }),
     collectKeyframe: makeCollectKeyframe({ ...replicate, storage: deps.storage }),
+    renewKeyframe: makeRenewKeyframe({ ...replicate, storage: deps.storage }),
     ...makeScoreClip({ ...replicate, storage: deps.storage, vision: deps.vision ?? new VisionScorerClient() }),
     assembleVideo: makeAssembleVideo({ storage: deps.storage }),
     // a generation prepared without a receiver never schedules it; one prepared by a worker that

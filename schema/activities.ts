@@ -147,6 +147,23 @@ export const storedKeyframeSchema = z.object({
 });
 export type StoredKeyframe = z.infer<typeof storedKeyframeSchema>;
 
+/** A keyframe whose URL nears its expiry (a storyboard may wait for a person longer than it lives), published again before its clip is created. */
+export const renewKeyframeInputSchema = z.object({
+  generationId: z.string(),
+  sceneId: z.string(),
+  attempt: z.number().int().positive(),
+  /** The keyframe's image in scenegate's storage (`StoredKeyframe.key`). */
+  key: z.string(),
+});
+export type RenewKeyframeInput = z.infer<typeof renewKeyframeInputSchema>;
+export const renewedKeyframeSchema = z.object({
+  /** The URL the image-to-video model fetches the keyframe from now. */
+  modelUrl: z.string(),
+  /** When it stops working (ms since the epoch); unset: not known. */
+  expiresAt: z.number().optional(),
+});
+export type RenewedKeyframe = z.infer<typeof renewedKeyframeSchema>;
+
 export const scoreClipInputSchema = z.object({
   clipPath: z.string(),
   references: z.array(preparedReferenceSchema),
@@ -207,6 +224,7 @@ export interface Activities {
   cancelPrediction(input: PredictionRef): Promise<PredictionSnapshot>;
   collectClip(input: CollectClipInput): Promise<StoredClip>;
   collectKeyframe(input: CollectKeyframeInput): Promise<StoredKeyframe>;
+  renewKeyframe(input: RenewKeyframeInput): Promise<RenewedKeyframe>;
   scoreClip(input: ScoreClipInput): Promise<ScoreClipResult>;
   sampleFrames(input: SampleFramesInput): Promise<SampledFrames>;
   assembleVideo(input: AssembleVideoInput): Promise<AssembleVideoResult>;

@@ -17,7 +17,7 @@ const retry = {
  * - create: on its own task queue, whose rate Temporal limits for every worker together; a
  *   dead worker is noticed by its heartbeat; retried for up to `timeouts.sceneAttempt` (a retry
  *   first looks for the prediction an earlier try may have created).
- * - control: reading, finding and cancelling predictions, and uploading references again.
+ * - control: reading, finding and cancelling predictions, and uploading references and keyframes again.
  * - long: downloads (clips, keyframes), scoring and assembly, which heartbeat so a crashed worker's work moves on
  *   within a heartbeat timeout.
  * - notify: tried again in the background for an hour.
@@ -69,6 +69,7 @@ export function generationActivities(plan: Plan): ActivityInterfaceFor<Activitie
     cancelPrediction: cancel.cancelPrediction,
     collectClip: long.collectClip,
     collectKeyframe: long.collectKeyframe,
+    renewKeyframe: control.renewKeyframe,
     scoreClip: long.scoreClip,
     sampleFrames: long.sampleFrames,
     assembleVideo: long.assembleVideo,

@@ -8,6 +8,7 @@ import type { DriftVerdicts } from './rules/drift-verdicts';
 import type { GateVerdicts } from './rules/gate-verdicts';
 import type { PaidCall } from './rules/paid-calls';
 import type { SceneAttempts } from './rules/scene-attempts';
+import { renewExpiringKeyframe } from './renew-references';
 import { takeSlot } from './scene-slot';
 
 /** What follows a keyframe: its clip (`animate`), another attempt, or nothing (the generation stopped). */
@@ -28,6 +29,8 @@ export async function keyframeFirst(
 ): Promise<AfterKeyframe> {
   const id = call.sceneId;
   let next: AfterKeyframe = 'stop';
+  // true once the clip is sure to be created: until then its money goes back when the attempt ends
+  let toClip = false;
   try {
     const made = await attemptStep(
       attempts,
@@ -40,14 +43,21 @@ export async function keyframeFirst(
       acts
     );
     if (!made) return (next = 'again');
-    attempts.keyframe.made(id, { path: made.key, scorePath: made.stillClipPath, modelUrl: made.modelUrl });
+    attempts.keyframe.made(id, {
+      path: made.key,
+      scorePath: made.stillClipPath,
+      modelUrl: made.modelUrl,
+      ...(made.expiresAt !== undefined ? { expiresAt: made.expiresAt } : {}),
+    });
     next = await judgeKeyframe(attempts, verdicts, drifts, acts, id);
     if (next === 'animate' && attempts.keyframe.storyboardHolds) next = await onStoryboard(attempts, id);
     // the clip is a prediction of its own: it waits for a slot as any other does
     if (next === 'animate' && attempts.slotPerPrediction && !(await takeSlot(attempts, id))) next = 'stop';
+    if (next === 'animate') await renewExpiringKeyframe(attempts, acts, id, call.attempt);
+    toClip = next === 'animate';
     return next;
   } finally {
-    if (next !== 'animate') attempts.keyframe.releaseUnusedClip(id);
+    if (!toClip) attempts.keyframe.releaseUnusedClip(id);
   }
 }
 

@@ -9,6 +9,8 @@ import type { SceneAttempts } from './rules/scene-attempts';
  * sent the first URLs to the end, and still do.
  */
 const RENEW_EXPIRING_REFERENCES = 'renew-expiring-references';
+/** Likewise for a keyframe before its clip: runs begun before this animated the first URL. */
+const RENEW_EXPIRING_KEYFRAME = 'renew-expiring-keyframe';
 
 /**
  * Before a scene attempt's create: uploads again the references that could expire before its
@@ -34,5 +36,36 @@ export async function renewExpiringReferences(attempts: SceneAttempts, acts: Gen
     log.warn('uploading references again failed; the attempt uses their old URLs', { error: messageOf(err) });
   } finally {
     attempts.renewal.busy = false;
+  }
+}
+
+/**
+ * Before a keyframe's clip is created: publishes the keyframe again when its URL could expire
+ * before the video model fetches it (a storyboard waits up to `gate.approvalTimeout`, a day by
+ * default, as long as a Files API upload lives). As for references, the upload is not cut off by a
+ * cancel, and one that fails leaves the old URL.
+ */
+export async function renewExpiringKeyframe(
+  attempts: SceneAttempts,
+  acts: GenerationActivities,
+  sceneId: string,
+  attempt: number
+): Promise<void> {
+  const keyframe = attempts.keyframe.expiring(sceneId);
+  if (!keyframe || !patched(RENEW_EXPIRING_KEYFRAME)) return;
+  try {
+    const fresh = await CancellationScope.nonCancellable(() =>
+      acts.renewKeyframe.executeWithOptions(
+        { summary: `publish scene ${sceneId}'s keyframe again before its URL expires` },
+        [{ generationId: attempts.generationId, sceneId, attempt, key: keyframe.path }]
+      )
+    );
+    attempts.keyframe.renewed(sceneId, fresh);
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    log.warn("publishing the keyframe again failed; its clip uses the keyframe's old URL", {
+      sceneId,
+      error: messageOf(err),
+    });
   }
 }

@@ -14,6 +14,8 @@ export interface Keyframe {
   scorePath: string;
   /** The URL the image-to-video model fetches it from. */
   modelUrl: string;
+  /** When `modelUrl` stops working (ms since the epoch); unset: not known. */
+  expiresAt?: number;
 }
 
 /** Which paid step a keyframe attempt is at: making its keyframe, or animating it. */

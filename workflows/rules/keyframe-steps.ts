@@ -1,8 +1,11 @@
+import type { RenewedKeyframe } from '../../schema/activities';
 import { FailureType } from '../../schema/failures';
+import { durationMs } from '../../schema/plan';
 import { clipCallSpec } from './call-specs';
 import type { Keyframe } from './attempt-record';
 import type { GenerationParts } from './generation-parts';
 import type { PaidCall } from './paid-calls';
+import { expiresWithin } from './reference-expiry';
 
 /**
  * The second half of a `pipeline: keyframe` attempt: the keyframe it made, its clip animating
@@ -13,7 +16,7 @@ export class KeyframeSteps {
   constructor(
     private readonly g: Pick<
       GenerationParts,
-      'plan' | 'scene' | 'calls' | 'budget' | 'gate' | 'storyboard' | 'prepared' | 'stop' | 'halt' | 'record'
+      'plan' | 'scene' | 'calls' | 'budget' | 'gate' | 'storyboard' | 'prepared' | 'stop' | 'halt' | 'record' | 'now'
     >
   ) {}
 
@@ -60,6 +63,24 @@ export class KeyframeSteps {
   /** The latest attempt made its keyframe; it is judged before its clip is paid for. */
   made(id: string, keyframe: Keyframe): void {
     this.g.scene(id).keyframed(keyframe);
+    this.g.record();
+  }
+
+  /**
+   * The latest attempt's keyframe when its URL could expire before the clip's model fetches it (a
+   * storyboard or a budget wait held it past its life): it is published again first. Null when not.
+   */
+  expiring(id: string): Keyframe | null {
+    const keyframe = this.g.scene(id).latest?.keyframe;
+    const attemptMs = durationMs(this.g.plan.timeouts.sceneAttempt);
+    return keyframe && expiresWithin(keyframe.expiresAt, this.g.now(), attemptMs) ? keyframe : null;
+  }
+
+  /** The latest attempt's keyframe was published again: its clip is made from the new URL. */
+  renewed(id: string, fresh: RenewedKeyframe): void {
+    const attempt = this.g.scene(id).latest!;
+    const { expiresAt: _old, ...keyframe } = attempt.keyframe!;
+    attempt.keyframe = { ...keyframe, ...fresh };
     this.g.record();
   }
 

@@ -17,7 +17,12 @@ export function expiringReferences(
   now: number,
   attemptMs: number
 ): PreparedReference[] {
-  return references.filter((r) => r.expiresAt !== undefined && r.expiresAt - now < attemptMs + RENEWAL_LEAD_MS);
+  return references.filter((r) => expiresWithin(r.expiresAt, now, attemptMs));
+}
+
+/** True when a URL expiring at `expiresAt` could be gone before a model given it now reads it; never when unknown. */
+export function expiresWithin(expiresAt: number | undefined, now: number, attemptMs: number): boolean {
+  return expiresAt !== undefined && expiresAt - now < attemptMs + RENEWAL_LEAD_MS;
 }
 
 /** The references with each renewed URL (and its expiry) in place of the old one; the others unchanged. */
