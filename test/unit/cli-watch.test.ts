@@ -125,6 +125,14 @@ test('a gate scene held for a person reads "awaiting_approval", not "scoring"; s
     /^ {2}2\. s2 +awaiting_approval +attempt 1/,
     'a keyframe on the storyboard waits for a person'
   );
+  // s2's keyframe is being redone: the storyboard is not yet waited on, but s1 still waits on it
+  const redoing = {
+    ...progress(['scoring', 'running']),
+    storyboard: { status: 'open' as const, sceneIds: ['s1'] },
+  };
+  assert.match(renderProgress(redoing)[0]!, /^ {2}1\. s1 +awaiting_approval +attempt 1/);
+  const released = { ...redoing, storyboard: { status: 'released' as const, sceneIds: ['s1'] } };
+  assert.match(renderProgress(released)[0]!, /^ {2}1\. s1 +scoring +attempt 1/);
 });
 
 test('a running keyframe-pipeline scene says which paid step it is at: "keyframe", then "animating"', () => {
