@@ -51,11 +51,25 @@ function checkNote(sceneId: string, consistency: Progress['consistency']): strin
   return ` drift (${low} < ${consistency.threshold}): ${driftOutcome[latest.outcome]}`;
 }
 
+/**
+ * `score 0.712` when the scene's latest attempt was scored; `was 0.681` while a new attempt is
+ * made after a scored one, so the old score never reads as the new attempt's.
+ */
+function scoreNote(scene: Progress['scenes'][number], consistency: Progress['consistency']): string {
+  if (scene.score === null) return '';
+  const latest = scene.history.at(-1);
+  const scored =
+    !latest ||
+    latest.score !== null ||
+    consistency?.checks.some((c) => c.sceneId === scene.id && c.attempt === latest.attempt);
+  return `${scored ? 'score' : 'was'} ${scene.score.toFixed(3)}`;
+}
+
 /** One line per scene (status, attempt, cost, score, drift) and a totals line with percent and time left. */
 export function renderProgress(progress: Progress, now = Date.now()): string[] {
   const idWidth = Math.max(5, ...progress.scenes.map((s) => s.id.length + 4));
   const lines = progress.scenes.map((s) => {
-    const score = s.score === null ? '' : `score ${s.score.toFixed(3)}`;
+    const score = scoreNote(s, progress.consistency);
     const error = s.lastError && s.status !== 'succeeded' ? `  ${shorten(s.lastError, 60)}` : '';
     return `  ${pad(`${s.index}. ${s.id}`, idWidth)} ${pad(sceneStatusOf(s, progress), 17)} attempt ${s.attempts}  ${pad(usd(s.costUsd), 8)} ${pad(score, 12)}${s.isGateScene ? ' gate' : ''}${checkNote(s.id, progress.consistency)}${error}`;
   });

@@ -148,6 +148,30 @@ test('a running keyframe-pipeline scene says which paid step it is at: "keyframe
   assert.match(renderProgress(at('animating', 'succeeded'))[0]!, /^ {2}1\. s1 +succeeded +attempt 1/);
 });
 
+test("a new attempt after a scored one shows the old score as the previous attempt's, never as its own", () => {
+  type Attempt = Progress['scenes'][number]['history'][number];
+  const p = progress(['running']);
+  const scene = p.scenes[0]!;
+  scene.attempts = 2;
+  scene.score = 0.412;
+  scene.history = [{ attempt: 1, score: 0.412 } as Attempt, { attempt: 2, score: null } as Attempt];
+  assert.match(renderProgress(p)[0]!, /attempt 2 .* was 0\.412/);
+  scene.score = 0.733;
+  scene.history[1] = { attempt: 2, score: 0.733 } as Attempt;
+  assert.match(renderProgress(p)[0]!, /attempt 2 .* score 0\.733/);
+  // a scene the consistency check scored (not a gate scene): its check names the attempt
+  scene.history[1] = { attempt: 2, score: null } as Attempt;
+  const checked = {
+    ...p,
+    consistency: {
+      threshold: 0.6,
+      checks: [{ sceneId: 's1', attempt: 2, score: 0.733, byGroup: {}, verdict: 'pass', outcome: 'kept' }],
+      driftedScenes: [],
+    },
+  } as unknown as Progress;
+  assert.match(renderProgress(checked)[0]!, /attempt 2 .* score 0\.733/);
+});
+
 test('a long error is cut after a whole word, never in the middle of a prediction id', () => {
   const error = 'prediction emu-0123456789abcdef0123 failed: the model ran out of memory at frame 41 of 48';
   const [line] = renderProgress(progress(['failed'], error));
