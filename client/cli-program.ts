@@ -11,7 +11,7 @@ import { listTable } from './list-table';
 import { loadPlanFile } from './load-plan';
 import { runModelsCheck } from './models-check';
 import { resultLines } from './result-lines';
-import { renderProgress } from './watch';
+import { progressHeader, renderProgress } from './watch';
 import { storageFromSettings } from '../common/storage/from-settings';
 
 const strategies = ['sequential', 'batched', 'pool', 'parallel'] as const;
@@ -159,7 +159,8 @@ export function scenegateProgram(): Command {
     .option('--json', 'the whole progress query as JSON')
     .action(async (id: string, opts: { json?: boolean }) => {
       const progress = await (await (await generations()).get(id)).progress();
-      console.log(opts.json ? JSON.stringify(progress, null, 2) : renderProgress(progress).join('\n'));
+      if (opts.json) return console.log(JSON.stringify(progress, null, 2));
+      console.log([progressHeader(progress), ...renderProgress(progress), ...linkLines(id)].join('\n'));
     });
 
   program

@@ -359,7 +359,7 @@ export function listQuery(status?: string): string {
  * A strategy as people read it: `pool ×3`, `batched ×2`; `sequential` and `parallel` run one or
  * every scene at once whatever `concurrency` says, so it is left out.
  */
-export function strategyText({ mode, concurrency }: Plan['strategy']): string {
+export function strategyText({ mode, concurrency }: Pick<Plan['strategy'], 'concurrency'> & { mode: string }): string {
   return mode === 'sequential' || mode === 'parallel' ? mode : `${mode} ×${concurrency}`;
 }
 

@@ -1,5 +1,6 @@
 import { createLogUpdate } from 'log-update';
 import type { ConsistencyCheck, Progress } from '../schema/progress';
+import { strategyText } from './generation-client';
 import { sceneStatusOf } from './scene-status';
 
 /** Dollars for people: two decimals, and never a crash on a value a newer worker sends. */
@@ -63,6 +64,12 @@ function scoreNote(scene: Progress['scenes'][number], consistency: Progress['con
     latest.score !== null ||
     consistency?.checks.some((c) => c.sceneId === scene.id && c.attempt === latest.attempt);
   return `${scored ? 'score' : 'was'} ${scene.score.toFixed(3)}`;
+}
+
+/** `generation launch-7 on kling-v2.1, pool ×3, started 2026-12-06 16:10:10 UTC`: what a status reader is looking at. */
+export function progressHeader(progress: Progress): string {
+  const started = progress.startedAt.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC');
+  return `generation ${progress.generationId} on ${progress.model}, ${strategyText(progress.strategy)}, started ${started}`;
 }
 
 /** One line per scene (status, attempt, cost, score, drift) and a totals line with percent and time left. */

@@ -1,7 +1,7 @@
 /** The live display: redrawn by screen rows on a terminal, changed lines only on a pipe. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ProgressView, renderProgress } from '../../client/watch';
+import { progressHeader, ProgressView, renderProgress } from '../../client/watch';
 import type { Progress } from '../../schema/progress';
 
 type SceneStatus = Progress['scenes'][number]['status'];
@@ -177,4 +177,15 @@ test('a long error is cut after a whole word, never in the middle of a predictio
   const [line] = renderProgress(progress(['failed'], error));
   assert.match(line!, / {2}prediction emu-0123456789abcdef0123 failed: the model ran…$/);
   assert.ok(!renderProgress(progress(['failed'], 'short error'))[0]!.includes('…'));
+});
+
+test('status opens with the generation it shows: its id, model, strategy and when it started', () => {
+  const shown = {
+    ...progress(['running']),
+    model: 'kwaivgi/kling-v2.1',
+    strategy: { mode: 'pool', concurrency: 3 },
+    startedAt: '2026-12-06T16:10:14.512Z',
+  };
+  assert.equal(progressHeader(shown), 'generation g on kwaivgi/kling-v2.1, pool ×3, started 2026-12-06 16:10:14 UTC');
+  assert.match(progressHeader({ ...shown, strategy: { mode: 'parallel', concurrency: 3 } }), /, parallel, /);
 });

@@ -14,6 +14,7 @@ import {
 } from '../../workflows/rules/status';
 
 const base: StatusInputs = {
+  generationId: 'launch-7',
   current: 'generating',
   stopping: null,
   prepared: true,
@@ -81,6 +82,21 @@ test('waiting: a person before money before an operator, each sentence naming th
   );
   assert.equal(deriveStatus({ ...base, gateStatus: 'running' }).status, 'gating');
   assert.equal(deriveStatus({ ...base, stopping: { message: 'aborted' } }).status, 'generating');
+});
+
+test('every command a wait suggests names the generation, so it can be copied as it stands', () => {
+  const waits = deriveStatus({
+    ...base,
+    gateAwaiting: ['s1'],
+    driftAwaiting: ['s2'],
+    storyboardAwaiting: ['s3'],
+    moneyWaits: [{ sceneId: 's3', needsUsd: 0.1 }],
+    opsWaits: [{ sceneId: 's2', lastError: 'E005' }],
+  });
+  const commands = waits.waitingFor!.match(/scenegate [^,;(]*/g)!;
+  assert.equal(commands.length, 5);
+  for (const command of commands) assert.match(command, /launch-7/);
+  assert.doesNotMatch(waits.waitingFor!, /<id>/);
 });
 
 test('no expected finish before a scene is done, while waiting for someone, or once the generation ended', () => {

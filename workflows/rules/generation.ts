@@ -221,6 +221,7 @@ export class Generation {
     this.dirty = false;
     const opsWaits = [...this.scenes.values()].filter((run) => run.status === 'awaiting_ops');
     this.waits = deriveStatus({
+      generationId: this.generationId,
       current: this.state,
       stopping: this.stopReason,
       prepared: this.preparation !== null,

@@ -9,6 +9,8 @@ import type { GateStatus } from './gate';
 
 /** What the status rules read of a generation at one moment. */
 export interface StatusInputs {
+  /** Named in each command a sentence suggests, so it can be copied as it stands. */
+  generationId: string;
   current: GenerationStatus;
   stopping: { message: string } | null;
   prepared: boolean;
@@ -51,38 +53,39 @@ export function deriveStatus(s: StatusInputs): DerivedStatus {
     };
   }
   const sentences: string[] = [];
+  const id = s.generationId;
   if (s.gateAwaiting.length > 0) {
     waitingOn.push({ kind: 'approval', sceneIds: [...s.gateAwaiting] });
     sentences.push(
-      `a person to approve or reject gate scene ${s.gateAwaiting.join(', ')}: scenegate approve <id> or reject <id> --reason (updates approveGate {note?}, rejectGate {reason})`
+      `a person to approve or reject gate scene ${s.gateAwaiting.join(', ')}: scenegate approve ${id} or reject ${id} --reason (updates approveGate {note?}, rejectGate {reason})`
     );
   }
   const drifted = s.driftAwaiting ?? [];
   if (drifted.length > 0) {
     waitingOn.push({ kind: 'drift', sceneIds: [...drifted] });
     sentences.push(
-      `a person to keep or remake scene ${drifted.join(', ')}, which drifted from its references: scenegate approve-scene <id> <scene> or reject-scene <id> <scene> --reason (updates approveScene {sceneId, note?}, rejectScene {sceneId, reason})`
+      `a person to keep or remake scene ${drifted.join(', ')}, which drifted from its references: scenegate approve-scene ${id} <scene> or reject-scene ${id} <scene> --reason (updates approveScene {sceneId, note?}, rejectScene {sceneId, reason})`
     );
   }
   const storyboard = s.storyboardAwaiting ?? [];
   if (storyboard.length > 0) {
     waitingOn.push({ kind: 'storyboard', sceneIds: [...storyboard] });
     sentences.push(
-      `a person to release the storyboard of ${storyboard.length === 1 ? 'scene' : 'scenes'} ${storyboard.join(', ')} to animation: scenegate release <id>, or redo-keyframe <id> <scene> --reason first (updates releaseStoryboard {note?}, redoKeyframe {sceneId, reason})`
+      `a person to release the storyboard of ${storyboard.length === 1 ? 'scene' : 'scenes'} ${storyboard.join(', ')} to animation: scenegate release ${id}, or redo-keyframe ${id} <scene> --reason first (updates releaseStoryboard {note?}, redoKeyframe {sceneId, reason})`
     );
   }
   if (s.moneyWaits.length > 0) {
     waitingOn.push({ kind: 'budget', sceneIds: s.moneyWaits.map((w) => w.sceneId) });
     const needs = s.moneyWaits.map((w) => `${w.sceneId} needs ${usd(w.needsUsd)}`).join(', ');
     sentences.push(
-      `money: ${needs}; ${usd(Math.max(0, s.budget.availableUsd))} of ${usd(s.budget.limitUsd)} left. scenegate budget <id> --raise or --set (signals raiseBudget {amountUsd}, setBudget {limitUsd})`
+      `money: ${needs}; ${usd(Math.max(0, s.budget.availableUsd))} of ${usd(s.budget.limitUsd)} left. scenegate budget ${id} --raise or --set (signals raiseBudget {amountUsd}, setBudget {limitUsd})`
     );
   }
   if (s.opsWaits.length > 0) {
     waitingOn.push({ kind: 'operator', sceneIds: s.opsWaits.map((w) => w.sceneId) });
     const list = s.opsWaits.map((w) => `${w.sceneId} (${w.lastError ?? 'failed'})`).join('; ');
     sentences.push(
-      `an operator for failed scene ${list}: update retryScene {sceneId, overrides?}, skipScene {sceneId} or abort {reason}`
+      `an operator for failed scene ${list}: scenegate retry-scene ${id} <scene> or skip-scene ${id} <scene> (updates retryScene {sceneId, overrides?}, skipScene {sceneId}, abort {reason})`
     );
   }
   return {
