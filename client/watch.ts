@@ -72,6 +72,9 @@ export function progressHeader(progress: Progress): string {
   return `generation ${progress.generationId} on ${progress.model}, ${strategyText(progress.strategy)}, started ${started}`;
 }
 
+/** Waits a person answers, where the console's page is the easier way. */
+const personWaits = new Set<Progress['waitingOn'][number]['kind']>(['approval', 'drift', 'storyboard']);
+
 /** One line per scene (status, attempt, cost, score, drift) and a totals line with percent and time left. */
 export function renderProgress(progress: Progress, now = Date.now()): string[] {
   const idWidth = Math.max(5, ...progress.scenes.map((s) => s.id.length + 4));
@@ -87,6 +90,9 @@ export function renderProgress(progress: Progress, now = Date.now()): string[] {
   const drifted = progress.consistency?.driftedScenes ?? [];
   if (drifted.length) lines.push(`  drifted from the references: ${drifted.join(', ')}`);
   if (progress.waitingFor) lines.push(`  waiting for ${progress.waitingFor}`);
+  // the console's page was printed at the start, many lines up by the time a person is asked
+  if (progress.consoleUrl && progress.waitingOn.some((w) => personWaits.has(w.kind)))
+    lines.push(`  or decide in the console: ${progress.consoleUrl}`);
   return lines;
 }
 

@@ -189,3 +189,17 @@ test('status opens with the generation it shows: its id, model, strategy and whe
   assert.equal(progressHeader(shown), 'generation g on kwaivgi/kling-v2.1, pool ×3, started 2026-12-06 16:10:14 UTC');
   assert.match(progressHeader({ ...shown, strategy: { mode: 'parallel', concurrency: 3 } }), /, parallel, /);
 });
+
+test("a wait for a person repeats the console's page; a wait for money does not", () => {
+  const asked = {
+    ...progress(['scoring']),
+    status: 'awaiting_approval',
+    waitingFor: 'a person to release the storyboard of scene s1 to animation: scenegate release g',
+    waitingOn: [{ kind: 'storyboard', sceneIds: ['s1'] }],
+    consoleUrl: 'http://127.0.0.1:8241/generations/g',
+  } as Progress;
+  assert.equal(renderProgress(asked).at(-1), '  or decide in the console: http://127.0.0.1:8241/generations/g');
+  const money = { ...asked, waitingOn: [{ kind: 'budget', sceneIds: ['s1'] }] } as Progress;
+  assert.doesNotMatch(renderProgress(money).join('\n'), /console/);
+  assert.doesNotMatch(renderProgress({ ...asked, consoleUrl: null }).join('\n'), /console/);
+});
