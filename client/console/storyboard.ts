@@ -18,18 +18,27 @@ export function keyframeImage(path: string, links: PageLinks, label: string): Ma
   return h`<img class="keyframe" src="${src}" alt="${label}" />`;
 }
 
-/** The scene's keyframe score: its latest keyframe check, else the gate's (the gate judges keyframes). */
-function keyframeScore(p: Progress, sceneId: string): Markup {
-  const check = p.consistency?.checks.findLast((c) => c.sceneId === sceneId && c.of === 'keyframe');
-  const gate = p.gate.scores.findLast((g) => g.sceneId === sceneId);
-  const [value, threshold, by] = check
-    ? [check.score, p.consistency!.threshold, 'check']
-    : gate
-      ? [gate.score, p.gate.threshold, 'gate']
-      : [null, 0, ''];
-  if (value === null) return h`<span class="score">not scored yet</span>`;
-  const pass = value >= threshold;
-  return h`<span class="score ${pass ? 'pass' : 'miss'}">${by} ${value.toFixed(3)} ${pass ? '≥' : '<'} ${threshold}</span>`;
+/** A keyframe attempt's score: its keyframe check's, else the gate's (the gate judges keyframes); null before either. */
+function attemptScore(p: Progress, sceneId: string, attempt: number) {
+  const of = (c: { sceneId: string; attempt: number }) => c.sceneId === sceneId && c.attempt === attempt;
+  const check = p.consistency?.checks.findLast((c) => of(c) && c.of === 'keyframe');
+  if (check)
+    return {
+      value: check.score,
+      threshold: p.consistency!.threshold,
+      by: 'check',
+      how: 'checked against its references',
+    };
+  const gate = p.gate.scores.findLast(of);
+  return gate ? { value: gate.score, threshold: p.gate.threshold, by: 'gate', how: 'judged by the gate' } : null;
+}
+
+/** The score of the attempt whose keyframe is shown: a redone keyframe has none until it is scored itself. */
+function keyframeScore(p: Progress, sceneId: string, shown: AttemptProgress | undefined): Markup {
+  const score = shown && attemptScore(p, sceneId, shown.attempt);
+  if (!score) return h`<span class="score">not scored yet</span>`;
+  const pass = score.value >= score.threshold;
+  return h`<span class="score ${pass ? 'pass' : 'miss'}" title="attempt ${shown.attempt}'s keyframe, ${score.how}">${score.by} ${score.value.toFixed(3)} ${pass ? '≥' : '<'} ${score.threshold}</span>`;
 }
 
 /** The references of the groups a scene shows (all of them without the plan), small. */
@@ -58,7 +67,7 @@ function frameCard(s: SceneProgress, p: Progress, plan: Plan | null, links: Page
   return h`<li class="frame ${s.status}" data-scene="${s.id}">
   <h3>${s.index}. ${s.id} <span class="step">${onBoard ? 'on the storyboard' : sceneStatusOf(s, p).replaceAll('_', ' ')}</span></h3>
   ${media}
-  <p class="facts">${latest ? `attempt ${latest.attempt} · strength ${latest.strength} · ` : ''}${keyframeScore(p, s.id)}</p>
+  <p class="facts">${latest ? `attempt ${latest.attempt} · strength ${latest.strength} · ` : ''}${keyframeScore(p, s.id, latest)}</p>
   ${sceneReferences(p, plan, s.id, links)}
   ${prompt ? h`<p class="prompt">${prompt}</p>` : ''}
   ${

@@ -315,3 +315,85 @@ test('grid cells without frames (local or CLIP scorers) stay a bare score', () =
   );
   assert.match(grid, /<td class="cell miss" data-group="mara">0\.400<\/td>/);
 });
+
+test("each card shows the score of the attempt whose keyframe it shows, the gate's or the check's", () => {
+  const redone = progress({
+    ...boardOpen,
+    scenes: [
+      // the gate scene's keyframe was redone from the board: attempt 2 is shown, not yet judged
+      scene('s1', 1, {
+        attempts: 2,
+        history: [
+          attempt(1, { status: 'missed', keyframePath: 'kf-1/s1/kf-1.png', step: 'keyframe', note: 'redone' }),
+          attempt(2, { keyframePath: 'kf-1/s1/kf-2.png', step: 'keyframe' }),
+        ],
+      }),
+      // a drifted keyframe made again and checked: the new attempt's score, not the drift's
+      scene('s2', 2, {
+        attempts: 2,
+        history: [
+          attempt(1, { status: 'missed', keyframePath: 'kf-1/s2/kf-1.png', step: 'keyframe' }),
+          attempt(2, { keyframePath: 'kf-1/s2/kf-2.png', step: 'keyframe' }),
+        ],
+      }),
+      // redone, its new keyframe made but not checked yet
+      scene('s3', 3, {
+        attempts: 2,
+        history: [
+          attempt(1, { status: 'missed', keyframePath: 'kf-1/s3/kf-1.png', step: 'keyframe', note: 'redone' }),
+          attempt(2, { keyframePath: 'kf-1/s3/kf-2.png', step: 'keyframe' }),
+        ],
+      }),
+    ],
+    gate: {
+      status: 'passed',
+      sceneIds: ['s1'],
+      scores: [{ sceneId: 's1', attempt: 1, strength: 0.7, score: 0.81 }],
+      threshold: 0.6,
+    },
+    consistency: {
+      threshold: 0.55,
+      onDrift: 'regenerate',
+      sceneIds: ['s2', 's3'],
+      checks: [
+        {
+          sceneId: 's2',
+          attempt: 1,
+          score: 0.41,
+          byGroup: {},
+          of: 'keyframe',
+          verdict: 'drift',
+          outcome: 'regenerated',
+        },
+        { sceneId: 's3', attempt: 1, score: 0.72, byGroup: {}, of: 'keyframe', verdict: 'pass', outcome: 'kept' },
+        { sceneId: 's2', attempt: 2, score: 0.66, byGroup: {}, of: 'keyframe', verdict: 'pass', outcome: 'kept' },
+      ],
+      driftedScenes: [],
+    },
+    storyboard: { status: 'open', sceneIds: ['s2'] },
+  });
+  const strip = draw(redone, 'storyboard');
+  const score = (id: string) => element(element(strip, `data-scene="${id}"`, 'li'), '<span class="score', 'span');
+  assert.equal(text(score('s1')), 'not scored yet', "attempt 1's gate score is not the new keyframe's");
+  assert.equal(text(score('s2')), 'check 0.660 ≥ 0.55');
+  assert.equal(attr(score('s2'), '<span', 'title'), "attempt 2's keyframe, checked against its references");
+  assert.equal(text(score('s3')), 'not scored yet');
+
+  // a gate scene whose first keyframe missed: its second is shown with the gate's second score
+  const judged = progress({
+    scenes: [redone.scenes[0]!],
+    gate: {
+      status: 'passed',
+      sceneIds: ['s1'],
+      scores: [
+        { sceneId: 's1', attempt: 1, strength: 0.7, score: 0.41 },
+        { sceneId: 's1', attempt: 2, strength: 0.8, score: 0.681 },
+      ],
+      threshold: 0.6,
+    },
+    storyboard: { status: 'open', sceneIds: ['s1'] },
+  });
+  const gate = element(draw(judged, 'storyboard'), '<span class="score', 'span');
+  assert.equal(text(gate), 'gate 0.681 ≥ 0.6');
+  assert.equal(attr(gate, '<span', 'title'), "attempt 2's keyframe, judged by the gate");
+});
