@@ -3,8 +3,9 @@ import type { AttemptProgress, Progress, SceneProgress } from '../../schema/prog
 import { finishedStatuses } from '../../schema/progress';
 import { keyframesStillComing } from '../../workflows/rules/storyboard';
 import { sceneStatusOf } from '../scene-status';
-import { form, h, type Markup } from './markup';
-import type { PageLinks } from './pages';
+import { form, h, usd, type Markup } from './markup';
+import type { PageLinks, PlanFacts } from './pages';
+import { storyboardRelease } from './storyboard-release';
 
 /** The attempt whose keyframe a scene shows: its latest that made one. */
 export function latestKeyframe(s: Pick<SceneProgress, 'history'>): AttemptProgress | undefined {
@@ -85,12 +86,33 @@ function frameCard(s: SceneProgress, p: Progress, plan: Plan | null, links: Page
 </li>`;
 }
 
+/** What a release pays for, said beside its button: the clips of the keyframes on the storyboard, and their estimate. */
+function releaseCost(p: Progress, plan: Plan | null, prices: Partial<Pick<PlanFacts, 'model' | 'scorers'>>): Markup {
+  const release = storyboardRelease(p, plan ?? { scenes: [], gate: {} }, prices.model, prices.scorers);
+  const n = release.sceneIds.length;
+  if (n === 0) return h``;
+  const clips = `${release.sceneIds.join(', ')}: ${n} clip${n === 1 ? '' : 's'}`;
+  // unlike the gate's release, no budget room is compared: the clips' money was reserved with their keyframes
+  const cost =
+    release.clipsUsd === null
+      ? h`, on money reserved when their keyframes started.`
+      : h`, estimated at most <strong class="estimate">${usd(release.clipsUsd)}</strong>, reserved when their keyframes started.`;
+  const checks = release.scoresUsd > 0 ? ` Their CLIP checks add at most ${usd(release.scoresUsd)}.` : '';
+  return h`<p class="release">Releasing animates ${clips}${cost}${checks}</p>`;
+}
+
 /**
  * The storyboard strip (`keyframe.storyboard: approve`): each scene's latest keyframe in plan
  * order beside its references, score and prompt; Redo on every keyframe waiting on it, and one
- * Release for all. Once released it stays as the record, each scene showing its clip when it has one.
+ * Release for all. Once released it stays as the record, each scene showing its clip when it has one. `prices` (the
+ * model's and the paid scorers' catalogue entries) put a number on what the release pays for.
  */
-export function storyboardSection(p: Progress, links: PageLinks, plan: Plan | null): Markup {
+export function storyboardSection(
+  p: Progress,
+  links: PageLinks,
+  plan: Plan | null,
+  prices: Partial<Pick<PlanFacts, 'model' | 'scorers'>> = {}
+): Markup {
   const board = p.storyboard;
   if (!board) return h``;
   const ended = finishedStatuses.includes(p.status);
@@ -124,6 +146,7 @@ export function storyboardSection(p: Progress, links: PageLinks, plan: Plan | nu
   const scenes = [...p.scenes].sort((a, b) => a.index - b.index);
   return h`<h2>Storyboard <span class="gate-status">${state}</span></h2>
 <div class="storyboard">
+  ${open ? releaseCost(p, plan, prices) : ''}
   ${release}
   <div class="answers" data-answers-for="release"></div>
   <ol class="strip">${scenes.map((s) => frameCard(s, p, plan, links, open && waiting.has(s.id)))}</ol>

@@ -2,6 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { generationSections, type PageLinks, type PlanFacts } from '../../client/console/pages';
+import { storyboardSection } from '../../client/console/storyboard';
+import { loadCatalogue } from '../../common/catalogue-file';
 import type { Plan } from '../../schema/plan';
 import { planSchema } from '../../schema/plan';
 import type { AttemptProgress, ConsistencyCheck, Progress, SceneProgress } from '../../schema/progress';
@@ -187,21 +189,23 @@ test('the storyboard strip: each scene in plan order with its latest keyframe, r
   assert.match(text(element(strip, '<h2', 'h2')), /open · 2 of 3 keyframes on it/);
 });
 
+/** Every keyframe on the board, s2's redone one last. */
+const allOn = progress({
+  ...boardOpen,
+  scenes: boardOpen.scenes.map((s) =>
+    s.id === 's2'
+      ? {
+          ...s,
+          status: 'scoring',
+          history: [s.history[0]!, attempt(2, { keyframePath: 'kf-1/s2/kf-2.png', step: 'keyframe' })],
+        }
+      : s
+  ),
+  waitingOn: [{ kind: 'storyboard', sceneIds: ['s1', 's3', 's2'] }],
+  storyboard: { status: 'open', sceneIds: ['s1', 's3', 's2'] },
+});
+
 test('the release is offered once every keyframe is on the board; after it the strip is the record, with clips', () => {
-  const allOn = progress({
-    ...boardOpen,
-    scenes: boardOpen.scenes.map((s) =>
-      s.id === 's2'
-        ? {
-            ...s,
-            status: 'scoring',
-            history: [s.history[0]!, attempt(2, { keyframePath: 'kf-1/s2/kf-2.png', step: 'keyframe' })],
-          }
-        : s
-    ),
-    waitingOn: [{ kind: 'storyboard', sceneIds: ['s1', 's3', 's2'] }],
-    storyboard: { status: 'open', sceneIds: ['s1', 's3', 's2'] },
-  });
   const open = draw(allOn, 'storyboard');
   assert.match(open, /<button type="submit">Release the storyboard<\/button><output/);
   assert.doesNotMatch(open, /why-not/);
@@ -396,4 +400,39 @@ test("each card shows the score of the attempt whose keyframe it shows, the gate
   const gate = element(draw(judged, 'storyboard'), '<span class="score', 'span');
   assert.equal(text(gate), 'gate 0.681 ≥ 0.6');
   assert.equal(attr(gate, '<span', 'title'), "attempt 2's keyframe, judged by the gate");
+});
+
+test('beside the release: the clips it animates and their estimate, the money reserved with their keyframes', () => {
+  const catalogue = loadCatalogue();
+  const model = catalogue.models.find((m) => m.id === allOn.model)!;
+  const cost = (p: Progress, on: Plan | null, prices = {}) =>
+    text(element(String(storyboardSection(p, links, on, prices)), '<p class="release"', 'p'));
+  // three 5 s clips at $0.05 a second: what the workflow reserved before each keyframe, less the keyframe's part
+  assert.equal(
+    cost(allOn, plan, { model }),
+    'Releasing animates s1, s3, s2: 3 clips, estimated at most $0.75, reserved when their keyframes started.'
+  );
+  // the board so far, while a keyframe is still coming (the release says why it waits)
+  assert.match(cost(boardOpen, plan, { model }), /^Releasing animates s1, s3: 2 clips, estimated at most \$0\.50,/);
+
+  // clips the plan's consistency check scores with CLIP: one paid score each, one try
+  const checked = planSchema.parse({ ...plan, gate: { scorer: 'clip' }, consistency: { scenes: ['s2', 's3'] } });
+  assert.match(
+    cost(allOn, checked, { model, scorers: catalogue.scorers }),
+    /reserved when their keyframes started\. Their CLIP checks add at most \$0\.01\.$/
+  );
+
+  // no price without the model's entry or the plan's durations: the clips, without a number
+  const unpriced = 'Releasing animates s1, s3, s2: 3 clips, on money reserved when their keyframes started.';
+  assert.equal(cost(allOn, plan), unpriced);
+  assert.equal(cost(allOn, null, { model }), unpriced);
+  assert.equal(text(element(draw(allOn, 'storyboard'), '<p class="release"', 'p')), unpriced);
+
+  // nothing to pay for on an empty board, nor once released
+  assert.doesNotMatch(
+    String(storyboardSection({ ...allOn, storyboard: { status: 'open', sceneIds: [] } }, links, plan, { model })),
+    /class="release"/
+  );
+  const released = progress({ ...allOn, storyboard: { status: 'released', sceneIds: [] } });
+  assert.doesNotMatch(String(storyboardSection(released, links, plan, { model })), /class="release"/);
 });
