@@ -19,6 +19,11 @@ export function keyframeImage(path: string, links: PageLinks, label: string): Ma
   return h`<img class="keyframe" src="${src}" alt="${label}" />`;
 }
 
+/** An image that opens its full-size file in a new tab: the strip draws them small. */
+function fullSize(src: string, img: Markup): Markup {
+  return h`<a class="full-size" href="${src}" target="_blank" rel="noopener">${img}</a>`;
+}
+
 /** A keyframe attempt's score: its keyframe check's, else the gate's (the gate judges keyframes); null before either. */
 function attemptScore(p: Progress, sceneId: string, attempt: number) {
   const of = (c: { sceneId: string; attempt: number }) => c.sceneId === sceneId && c.attempt === attempt;
@@ -48,26 +53,31 @@ function sceneReferences(p: Progress, plan: Plan | null, sceneId: string, links:
   const refs = p.references.filter((r) => !entities || entities.includes(r.groupId));
   return h`<div class="refs">${refs.map((r) => {
     const src = links.file(r.path);
-    return src ? h`<img src="${src}" alt="reference for ${r.groupId}" title="${r.groupId}" />` : '';
+    return src ? fullSize(src, h`<img src="${src}" alt="reference for ${r.groupId}" title="${r.groupId}" />`) : '';
   })}</div>`;
+}
+
+/** A card's picture: its keyframe, opening full size; once animated, the clip that starts from it. */
+function cardMedia(s: SceneProgress, links: PageLinks): Markup {
+  const latest = latestKeyframe(s);
+  const clipSrc = s.clipPath ? links.file(s.clipPath) : null;
+  const keyframeSrc = latest?.keyframePath ? links.file(latest.keyframePath) : null;
+  if (clipSrc) {
+    return h`<video src="${clipSrc}"${keyframeSrc ? h` poster="${keyframeSrc}"` : ''} controls preload="metadata" muted playsinline aria-label="clip of ${s.id}"></video>`;
+  }
+  if (!latest?.keyframePath) return h`<div class="noclip">no keyframe yet</div>`;
+  const img = keyframeImage(latest.keyframePath, links, `keyframe of ${s.id}, attempt ${latest.attempt}`);
+  return keyframeSrc ? fullSize(keyframeSrc, img) : img;
 }
 
 /** One scene's card; `onBoard` while its keyframe waits on the open storyboard (and can be redone). */
 function frameCard(s: SceneProgress, p: Progress, plan: Plan | null, links: PageLinks, onBoard: boolean): Markup {
   const latest = latestKeyframe(s);
-  const clipSrc = s.clipPath ? links.file(s.clipPath) : null;
-  const keyframeSrc = latest?.keyframePath ? links.file(latest.keyframePath) : null;
-  // once animated, the clip stands where its keyframe was, starting from it
-  const media = clipSrc
-    ? h`<video src="${clipSrc}"${keyframeSrc ? h` poster="${keyframeSrc}"` : ''} controls preload="metadata" muted playsinline aria-label="clip of ${s.id}"></video>`
-    : latest?.keyframePath
-      ? keyframeImage(latest.keyframePath, links, `keyframe of ${s.id}, attempt ${latest.attempt}`)
-      : h`<div class="noclip">no keyframe yet</div>`;
   const prompt = plan?.scenes.find((x) => x.id === s.id)?.prompt;
   const action = `/generations/${encodeURIComponent(p.generationId)}/scenes/${encodeURIComponent(s.id)}/redo-keyframe`;
   return h`<li class="frame ${s.status}" data-scene="${s.id}">
   <h3>${s.index}. ${s.id} <span class="step">${onBoard ? 'on the storyboard' : sceneStatusOf(s, p).replaceAll('_', ' ')}</span></h3>
-  ${media}
+  ${cardMedia(s, links)}
   <p class="facts">${latest ? `attempt ${latest.attempt} · strength ${latest.strength} · ` : ''}${keyframeScore(p, s.id, latest)}</p>
   ${sceneReferences(p, plan, s.id, links)}
   ${prompt ? h`<p class="prompt">${prompt}</p>` : ''}

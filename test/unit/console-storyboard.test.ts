@@ -436,3 +436,35 @@ test('beside the release: the clips it animates and their estimate, the money re
   const released = progress({ ...allOn, storyboard: { status: 'released', sceneIds: [] } });
   assert.doesNotMatch(String(storyboardSection(released, links, plan, { model })), /class="release"/);
 });
+
+test("a keyframe and its references open full size in a new tab; a clip does not, nor a keyframe the console can't serve", () => {
+  const strip = draw(allOn, 'storyboard');
+  const s2 = element(strip, 'data-scene="s2"', 'li');
+  assert.match(
+    s2,
+    /<a class="full-size" href="\/files\/kf-1\/s2\/kf-2\.png" target="_blank" rel="noopener"><img class="keyframe" src="\/files\/kf-1\/s2\/kf-2\.png"/
+  );
+  assert.deepEqual(
+    [
+      ...element(s2, '<div class="refs"', 'div').matchAll(
+        /<a class="full-size" href="([^"]+)"[^>]*><img src="([^"]+)"/g
+      ),
+    ].map((m) => [m[1], m[2]]),
+    [
+      ['/files/kf-1/refs/0-mara-front.png', '/files/kf-1/refs/0-mara-front.png'],
+      ['/files/kf-1/refs/1-mara-side.png', '/files/kf-1/refs/1-mara-side.png'],
+      ['/files/kf-1/refs/2-lumen.png', '/files/kf-1/refs/2-lumen.png'],
+    ]
+  );
+
+  const animated = progress({ ...allOn, scenes: allOn.scenes.map((s) => ({ ...s, clipPath: `kf-1/${s.id}.mp4` })) });
+  assert.doesNotMatch(
+    element(draw(animated, 'storyboard'), 'data-scene="s2"', 'li'),
+    /<a class="full-size" href="[^"]+\.mp4"|<a[^>]*><video/
+  );
+
+  const elsewhere: PageLinks = { file: (p) => (p.includes('/refs/') ? `/files/${p}` : null), webUi: null };
+  const onWorker = element(String(storyboardSection(allOn, elsewhere, plan)), 'data-scene="s2"', 'li');
+  assert.match(onWorker, /<div class="noclip">keyframe on the worker: <code>kf-1\/s2\/kf-2\.png<\/code><\/div>/);
+  assert.doesNotMatch(onWorker, /<a class="full-size" href="[^"]*kf-2/);
+});
