@@ -114,8 +114,9 @@ function releaseCost(p: Progress, plan: Plan | null, prices: Partial<Pick<PlanFa
 /**
  * The storyboard strip (`keyframe.storyboard: approve`): each scene's latest keyframe in plan
  * order beside its references, score and prompt; Redo on every keyframe waiting on it, and one
- * Release for all. Once released it stays as the record, each scene showing its clip when it has one. `prices` (the
- * model's and the paid scorers' catalogue entries) put a number on what the release pays for.
+ * Release for all, with what it pays for (a number when `prices` has the model's catalogue entry,
+ * and the paid scorers' for clips checked with CLIP). Once released it stays as the record, each
+ * scene showing its clip when it has one.
  */
 export function storyboardSection(
   p: Progress,
