@@ -2,6 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { generationSections, type PageLinks, type PlanFacts } from '../../client/console/pages';
+import { storyboardSection } from '../../client/console/storyboard';
+import { loadCatalogue } from '../../common/catalogue-file';
 import type { Plan } from '../../schema/plan';
 import { planSchema } from '../../schema/plan';
 import type { AttemptProgress, ConsistencyCheck, Progress, SceneProgress } from '../../schema/progress';
@@ -187,21 +189,23 @@ test('the storyboard strip: each scene in plan order with its latest keyframe, r
   assert.match(text(element(strip, '<h2', 'h2')), /open · 2 of 3 keyframes on it/);
 });
 
+/** Every keyframe on the board, s2's redone one last. */
+const allOn = progress({
+  ...boardOpen,
+  scenes: boardOpen.scenes.map((s) =>
+    s.id === 's2'
+      ? {
+          ...s,
+          status: 'scoring',
+          history: [s.history[0]!, attempt(2, { keyframePath: 'kf-1/s2/kf-2.png', step: 'keyframe' })],
+        }
+      : s
+  ),
+  waitingOn: [{ kind: 'storyboard', sceneIds: ['s1', 's3', 's2'] }],
+  storyboard: { status: 'open', sceneIds: ['s1', 's3', 's2'] },
+});
+
 test('the release is offered once every keyframe is on the board; after it the strip is the record, with clips', () => {
-  const allOn = progress({
-    ...boardOpen,
-    scenes: boardOpen.scenes.map((s) =>
-      s.id === 's2'
-        ? {
-            ...s,
-            status: 'scoring',
-            history: [s.history[0]!, attempt(2, { keyframePath: 'kf-1/s2/kf-2.png', step: 'keyframe' })],
-          }
-        : s
-    ),
-    waitingOn: [{ kind: 'storyboard', sceneIds: ['s1', 's3', 's2'] }],
-    storyboard: { status: 'open', sceneIds: ['s1', 's3', 's2'] },
-  });
   const open = draw(allOn, 'storyboard');
   assert.match(open, /<button type="submit">Release the storyboard<\/button><output/);
   assert.doesNotMatch(open, /why-not/);
@@ -314,4 +318,153 @@ test('grid cells without frames (local or CLIP scorers) stay a bare score', () =
     'consistency'
   );
   assert.match(grid, /<td class="cell miss" data-group="mara">0\.400<\/td>/);
+});
+
+test("each card shows the score of the attempt whose keyframe it shows, the gate's or the check's", () => {
+  const redone = progress({
+    ...boardOpen,
+    scenes: [
+      // the gate scene's keyframe was redone from the board: attempt 2 is shown, not yet judged
+      scene('s1', 1, {
+        attempts: 2,
+        history: [
+          attempt(1, { status: 'missed', keyframePath: 'kf-1/s1/kf-1.png', step: 'keyframe', note: 'redone' }),
+          attempt(2, { keyframePath: 'kf-1/s1/kf-2.png', step: 'keyframe' }),
+        ],
+      }),
+      // a drifted keyframe made again and checked: the new attempt's score, not the drift's
+      scene('s2', 2, {
+        attempts: 2,
+        history: [
+          attempt(1, { status: 'missed', keyframePath: 'kf-1/s2/kf-1.png', step: 'keyframe' }),
+          attempt(2, { keyframePath: 'kf-1/s2/kf-2.png', step: 'keyframe' }),
+        ],
+      }),
+      // redone, its new keyframe made but not checked yet
+      scene('s3', 3, {
+        attempts: 2,
+        history: [
+          attempt(1, { status: 'missed', keyframePath: 'kf-1/s3/kf-1.png', step: 'keyframe', note: 'redone' }),
+          attempt(2, { keyframePath: 'kf-1/s3/kf-2.png', step: 'keyframe' }),
+        ],
+      }),
+    ],
+    gate: {
+      status: 'passed',
+      sceneIds: ['s1'],
+      scores: [{ sceneId: 's1', attempt: 1, strength: 0.7, score: 0.81 }],
+      threshold: 0.6,
+    },
+    consistency: {
+      threshold: 0.55,
+      onDrift: 'regenerate',
+      sceneIds: ['s2', 's3'],
+      checks: [
+        {
+          sceneId: 's2',
+          attempt: 1,
+          score: 0.41,
+          byGroup: {},
+          of: 'keyframe',
+          verdict: 'drift',
+          outcome: 'regenerated',
+        },
+        { sceneId: 's3', attempt: 1, score: 0.72, byGroup: {}, of: 'keyframe', verdict: 'pass', outcome: 'kept' },
+        { sceneId: 's2', attempt: 2, score: 0.66, byGroup: {}, of: 'keyframe', verdict: 'pass', outcome: 'kept' },
+      ],
+      driftedScenes: [],
+    },
+    storyboard: { status: 'open', sceneIds: ['s2'] },
+  });
+  const strip = draw(redone, 'storyboard');
+  const score = (id: string) => element(element(strip, `data-scene="${id}"`, 'li'), '<span class="score', 'span');
+  assert.equal(text(score('s1')), 'not scored yet', "attempt 1's gate score is not the new keyframe's");
+  assert.equal(text(score('s2')), 'check 0.660 ≥ 0.55');
+  assert.equal(attr(score('s2'), '<span', 'title'), "attempt 2's keyframe, checked against its references");
+  assert.equal(text(score('s3')), 'not scored yet');
+
+  // a gate scene whose first keyframe missed: its second is shown with the gate's second score
+  const judged = progress({
+    scenes: [redone.scenes[0]!],
+    gate: {
+      status: 'passed',
+      sceneIds: ['s1'],
+      scores: [
+        { sceneId: 's1', attempt: 1, strength: 0.7, score: 0.41 },
+        { sceneId: 's1', attempt: 2, strength: 0.8, score: 0.681 },
+      ],
+      threshold: 0.6,
+    },
+    storyboard: { status: 'open', sceneIds: ['s1'] },
+  });
+  const gate = element(draw(judged, 'storyboard'), '<span class="score', 'span');
+  assert.equal(text(gate), 'gate 0.681 ≥ 0.6');
+  assert.equal(attr(gate, '<span', 'title'), "attempt 2's keyframe, judged by the gate");
+});
+
+test('beside the release: the clips it animates and their estimate, the money reserved with their keyframes', () => {
+  const catalogue = loadCatalogue();
+  const model = catalogue.models.find((m) => m.id === allOn.model)!;
+  const cost = (p: Progress, on: Plan | null, prices = {}) =>
+    text(element(String(storyboardSection(p, links, on, prices)), '<p class="release"', 'p'));
+  // three 5 s clips at $0.05 a second: what the workflow reserved before each keyframe, less the keyframe's part
+  assert.equal(
+    cost(allOn, plan, { model }),
+    'Releasing animates s1, s3, s2: 3 clips, estimated at most $0.75, reserved when their keyframes started.'
+  );
+  // the board so far, while a keyframe is still coming (the release says why it waits)
+  assert.match(cost(boardOpen, plan, { model }), /^Releasing animates s1, s3: 2 clips, estimated at most \$0\.50,/);
+
+  // clips the plan's consistency check scores with CLIP: one paid score each, one try
+  const checked = planSchema.parse({ ...plan, gate: { scorer: 'clip' }, consistency: { scenes: ['s2', 's3'] } });
+  assert.match(
+    cost(allOn, checked, { model, scorers: catalogue.scorers }),
+    /reserved when their keyframes started\. Their CLIP checks add at most \$0\.01\.$/
+  );
+
+  // no price without the model's entry or the plan's durations: the clips, without a number
+  const unpriced = 'Releasing animates s1, s3, s2: 3 clips, on money reserved when their keyframes started.';
+  assert.equal(cost(allOn, plan), unpriced);
+  assert.equal(cost(allOn, null, { model }), unpriced);
+  assert.equal(text(element(draw(allOn, 'storyboard'), '<p class="release"', 'p')), unpriced);
+
+  // nothing to pay for on an empty board, nor once released
+  assert.doesNotMatch(
+    String(storyboardSection({ ...allOn, storyboard: { status: 'open', sceneIds: [] } }, links, plan, { model })),
+    /class="release"/
+  );
+  const released = progress({ ...allOn, storyboard: { status: 'released', sceneIds: [] } });
+  assert.doesNotMatch(String(storyboardSection(released, links, plan, { model })), /class="release"/);
+});
+
+test("a keyframe and its references open full size in a new tab; a clip does not, nor a keyframe the console can't serve", () => {
+  const strip = draw(allOn, 'storyboard');
+  const s2 = element(strip, 'data-scene="s2"', 'li');
+  assert.match(
+    s2,
+    /<a class="full-size" href="\/files\/kf-1\/s2\/kf-2\.png" target="_blank" rel="noopener"><img class="keyframe" src="\/files\/kf-1\/s2\/kf-2\.png"/
+  );
+  assert.deepEqual(
+    [
+      ...element(s2, '<div class="refs"', 'div').matchAll(
+        /<a class="full-size" href="([^"]+)"[^>]*><img src="([^"]+)"/g
+      ),
+    ].map((m) => [m[1], m[2]]),
+    [
+      ['/files/kf-1/refs/0-mara-front.png', '/files/kf-1/refs/0-mara-front.png'],
+      ['/files/kf-1/refs/1-mara-side.png', '/files/kf-1/refs/1-mara-side.png'],
+      ['/files/kf-1/refs/2-lumen.png', '/files/kf-1/refs/2-lumen.png'],
+    ]
+  );
+
+  const animated = progress({ ...allOn, scenes: allOn.scenes.map((s) => ({ ...s, clipPath: `kf-1/${s.id}.mp4` })) });
+  assert.doesNotMatch(
+    element(draw(animated, 'storyboard'), 'data-scene="s2"', 'li'),
+    /<a class="full-size" href="[^"]+\.mp4"|<a[^>]*><video/
+  );
+
+  const elsewhere: PageLinks = { file: (p) => (p.includes('/refs/') ? `/files/${p}` : null), webUi: null };
+  const onWorker = element(String(storyboardSection(allOn, elsewhere, plan)), 'data-scene="s2"', 'li');
+  assert.match(onWorker, /<div class="noclip">keyframe on the worker: <code>kf-1\/s2\/kf-2\.png<\/code><\/div>/);
+  assert.doesNotMatch(onWorker, /<a class="full-size" href="[^"]*kf-2/);
 });
