@@ -412,7 +412,7 @@ function budgetSection(p: Progress): Markup {
 export function generationSections(p: Progress, links: PageLinks, facts: PlanFacts = noFacts): Record<string, Markup> {
   return {
     head: head(p, links),
-    storyboard: storyboardSection(p, links, facts.plan),
+    storyboard: storyboardSection(p, links, facts.plan, facts),
     gate: gateSection(p, links, facts),
     consistency: consistencySection(p, links, facts.plan),
     budget: budgetSection(p),

@@ -427,6 +427,9 @@ test('beside the release: the clips it animates and their estimate, the money re
   assert.equal(cost(allOn, plan), unpriced);
   assert.equal(cost(allOn, null, { model }), unpriced);
   assert.equal(text(element(draw(allOn, 'storyboard'), '<p class="release"', 'p')), unpriced);
+  // the page hands the section the model it knows, so the live page shows the number too
+  const page = String(generationSections(allOn, links, { plan, model }).storyboard);
+  assert.match(text(element(page, '<p class="release"', 'p')), /estimated at most \$0\.75/);
 
   // nothing to pay for on an empty board, nor once released
   assert.doesNotMatch(
