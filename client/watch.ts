@@ -2,6 +2,7 @@ import { createLogUpdate } from 'log-update';
 import type { ConsistencyCheck, Progress } from '../schema/progress';
 import { strategyText } from './generation-client';
 import { sceneStatusOf } from './scene-status';
+import { unseenIn } from './unseen';
 
 /** Dollars for people: two decimals, and never a crash on a value a newer worker sends. */
 const usd = (v: number): string => (Number.isFinite(v) ? `$${v.toFixed(2)}` : `$${String(v)}`);
@@ -45,25 +46,32 @@ function checkNote(sceneId: string, consistency: Progress['consistency']): strin
   const latest = consistency?.checks.findLast((c) => c.sceneId === sceneId);
   if (!latest || !consistency) return '';
   if (latest.verdict === 'pass') return ' checked';
+  const unseen = (group: string) => latest.frames?.[group]?.framesWithSubject === 0;
   const low = Object.entries(latest.byGroup)
     .filter(([, score]) => score < consistency.threshold)
-    .map(([group, score]) => `${group} ${score.toFixed(3)}`)
-    .join(', ');
-  return ` drift (${low} < ${consistency.threshold}): ${driftOutcome[latest.outcome]}`;
+    .map(([group, score]) => (unseen(group) ? `${group} not seen` : `${group} ${score.toFixed(3)}`));
+  const below = low.some((l) => !l.endsWith(' not seen')) ? ` < ${consistency.threshold}` : '';
+  return ` drift (${low.join(', ')}${below}): ${driftOutcome[latest.outcome]}`;
 }
 
 /**
  * `score 0.712` when the scene's latest attempt was scored; `was 0.681` while a new attempt is
- * made after a scored one, so the old score never reads as the new attempt's.
+ * made after a scored one, so the old score never reads as the new attempt's. `unseen`: the
+ * groups the scorer found in no frame of the attempt scored, whose 0 is no likeness at all.
  */
-function scoreNote(scene: Progress['scenes'][number], consistency: Progress['consistency']): string {
-  if (scene.score === null) return '';
+function scoreNote(scene: Progress['scenes'][number], progress: Progress): { text: string; unseen: string } {
+  if (scene.score === null) return { text: '', unseen: '' };
   const latest = scene.history.at(-1);
   const scored =
     !latest ||
     latest.score !== null ||
-    consistency?.checks.some((c) => c.sceneId === scene.id && c.attempt === latest.attempt);
-  return `${scored ? 'score' : 'was'} ${scene.score.toFixed(3)}`;
+    progress.consistency?.checks.some((c) => c.sceneId === scene.id && c.attempt === latest.attempt);
+  const scoredAttempt = scored ? latest : scene.history.at(-2);
+  const unseen = scoredAttempt ? unseenIn(progress, scene.id, scoredAttempt.attempt) : [];
+  return {
+    text: `${scored ? 'score' : 'was'} ${scene.score.toFixed(3)}`,
+    unseen: unseen.length ? ` (${unseen.join(', ')} not seen)` : '',
+  };
 }
 
 /** `generation launch-7 on kling-v2.1, pool ×3, started 2026-12-06 16:10:10 UTC`: what a status reader is looking at. */
@@ -79,9 +87,9 @@ const personWaits = new Set<Progress['waitingOn'][number]['kind']>(['approval', 
 export function renderProgress(progress: Progress, now = Date.now()): string[] {
   const idWidth = Math.max(5, ...progress.scenes.map((s) => s.id.length + 4));
   const lines = progress.scenes.map((s) => {
-    const score = scoreNote(s, progress.consistency);
+    const score = scoreNote(s, progress);
     const error = s.lastError && s.status !== 'succeeded' ? `  ${shorten(s.lastError, 60)}` : '';
-    return `  ${pad(`${s.index}. ${s.id}`, idWidth)} ${pad(sceneStatusOf(s, progress), 17)} attempt ${s.attempts}  ${pad(usd(s.costUsd), 8)} ${pad(score, 12)}${s.isGateScene ? ' gate' : ''}${checkNote(s.id, progress.consistency)}${error}`;
+    return `  ${pad(`${s.index}. ${s.id}`, idWidth)} ${pad(sceneStatusOf(s, progress), 17)} attempt ${s.attempts}  ${pad(usd(s.costUsd), 8)} ${pad(score.text, 12)}${s.isGateScene ? ' gate' : ''}${score.unseen}${checkNote(s.id, progress.consistency)}${error}`;
   });
   const { totals, budget } = progress;
   lines.push(

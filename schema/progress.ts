@@ -195,7 +195,16 @@ export const progressSchema = z.object({
   gate: z.object({
     status: z.enum(['disabled', 'pending', 'running', 'awaiting_approval', 'passed', 'approved', 'failed']),
     sceneIds: z.array(z.string()),
-    scores: z.array(z.object({ sceneId: z.string(), attempt: z.number(), strength: z.number(), score: z.number() })),
+    scores: z.array(
+      z.object({
+        sceneId: z.string(),
+        attempt: z.number(),
+        strength: z.number(),
+        score: z.number(),
+        /** Groups the scorer found in none of the frames it looked at: their 0 means not seen, not unlike. */
+        unseen: z.array(z.string()).optional(),
+      })
+    ),
     threshold: z.number(),
   }),
   /** The consistency check after the gate; null without a `consistency` section (and from runs begun before it). */

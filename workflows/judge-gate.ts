@@ -6,6 +6,7 @@ import type { GenerationActivities } from './activity-options';
 import { scoreWithClipModel } from './clip-scoring';
 import { messageOf } from './failure-details';
 import type { GateDecision } from './rules/gate';
+import { unseenGroups } from './rules/consistency-checks';
 import type { GateVerdicts } from './rules/gate-verdicts';
 import type { SceneAttempts } from './rules/scene-attempts';
 
@@ -42,7 +43,7 @@ export async function judgeGateAttempt(
       },
       [{ clipPath, references: attempts.referencesOf(id) }]
     );
-    return { verdict: verdicts.scored(id, result.score), note: null };
+    return { verdict: verdicts.scored(id, result.score, unseenGroups(result.perReference)), note: null };
   } catch (err) {
     if (isCancellation(err)) throw err;
     const message = `the gate could not score scene ${id}: ${messageOf(err)}`;

@@ -6,6 +6,7 @@ import { sceneStatusOf } from '../scene-status';
 import { gateRelease } from './gate-release';
 import { form, h, layout, usd, type Markup } from './markup';
 import { keyframeImage, latestKeyframe, storyboardSection } from './storyboard';
+import { unseenNote } from './unseen-note';
 
 /** One generation in the list: what the visibility query gives, plus what its progress adds while it runs. */
 export interface ListedGeneration {
@@ -141,7 +142,7 @@ function promptOf(plan: Plan | null, sceneId: string): Markup {
   return prompt ? h`<p class="prompt"><span>Prompt</span> ${prompt}</p>` : h``;
 }
 
-function attemptCard(a: AttemptProgress, threshold: number, links: PageLinks, sceneId: string): Markup {
+function attemptCard(a: AttemptProgress, p: Progress, links: PageLinks, sceneId: string): Markup {
   // with keyframes first the gate judges the keyframe: until its clip is made, the keyframe is what a person decides on
   const media =
     !a.clipPath && a.keyframePath
@@ -149,7 +150,7 @@ function attemptCard(a: AttemptProgress, threshold: number, links: PageLinks, sc
       : clip(a.clipPath, links, `scene ${sceneId} attempt ${a.attempt}`);
   return h`<figure class="attempt ${a.status}">
   ${media}
-  <figcaption>attempt ${a.attempt} · strength ${a.strength} · ${a.status}<br />${score(a.score, threshold)}${a.costUsd === null ? '' : ` · ${usd(a.costUsd)}`}${a.note ? h`<br /><span class="note">${a.note}</span>` : ''}</figcaption>
+  <figcaption>attempt ${a.attempt} · strength ${a.strength} · ${a.status}<br />${score(a.score, p.gate.threshold)}${unseenNote(p, sceneId, a, 'clip')}${a.costUsd === null ? '' : ` · ${usd(a.costUsd)}`}${a.note ? h`<br /><span class="note">${a.note}</span>` : ''}</figcaption>
 </figure>`;
 }
 
@@ -218,7 +219,7 @@ function gateSection(p: Progress, links: PageLinks, facts: PlanFacts): Markup {
         h`<h3>Scene ${s.id}</h3>${promptOf(facts.plan, s.id)}<div class="attempts">${s.history
           .slice()
           .reverse()
-          .map((a) => attemptCard(a, p.gate.threshold, links, s.id))}</div>`
+          .map((a) => attemptCard(a, p, links, s.id))}</div>`
     )}
   </div>
 </div>`;

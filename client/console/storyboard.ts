@@ -6,6 +6,7 @@ import { sceneStatusOf } from '../scene-status';
 import { form, h, usd, type Markup } from './markup';
 import type { PageLinks, PlanFacts } from './pages';
 import { storyboardRelease } from './storyboard-release';
+import { unseenNote } from './unseen-note';
 
 /** The attempt whose keyframe a scene shows: its latest that made one. */
 export function latestKeyframe(s: Pick<SceneProgress, 'history'>): AttemptProgress | undefined {
@@ -44,7 +45,7 @@ function keyframeScore(p: Progress, sceneId: string, shown: AttemptProgress | un
   const score = shown && attemptScore(p, sceneId, shown.attempt);
   if (!score) return h`<span class="score">not scored yet</span>`;
   const pass = score.value >= score.threshold;
-  return h`<span class="score ${pass ? 'pass' : 'miss'}" title="attempt ${shown.attempt}'s keyframe, ${score.how}">${score.by} ${score.value.toFixed(3)} ${pass ? '≥' : '<'} ${score.threshold}</span>`;
+  return h`<span class="score ${pass ? 'pass' : 'miss'}" title="attempt ${shown.attempt}'s keyframe, ${score.how}">${score.by} ${score.value.toFixed(3)} ${pass ? '≥' : '<'} ${score.threshold}</span>${unseenNote(p, sceneId, shown, 'keyframe')}`;
 }
 
 /** The references of the groups a scene shows (all of them without the plan), small. */

@@ -26,6 +26,7 @@ function progress(statuses: SceneStatus[], lastError: string | null = null): Pro
     })),
     totals: { scenes: statuses.length, done: 0, failed: 0, skipped: 0, running: 0, percent: 0 },
     budget: { limitUsd: 3, spentUsd: 0 },
+    gate: { status: 'disabled', sceneIds: [], scores: [], threshold: 0.6 },
     etaAt: null,
   } as unknown as Progress;
 }

@@ -4,7 +4,13 @@ import { test } from 'node:test';
 import { loadCatalogue } from '../../common/catalogue-file';
 import { planSchema, type PlanInput } from '../../schema/plan';
 import { checkScorerOf } from '../../workflows/rules/check-scorer';
-import { checkedScenes, clipScoreOf, ConsistencyChecks, framesByGroup } from '../../workflows/rules/consistency-checks';
+import {
+  checkedScenes,
+  clipScoreOf,
+  ConsistencyChecks,
+  framesByGroup,
+  unseenGroups,
+} from '../../workflows/rules/consistency-checks';
 import { Generation } from '../../workflows/rules/generation';
 
 const plan = (extra: Partial<PlanInput> = {}) =>
@@ -184,4 +190,16 @@ test("each group's frames come from its best-scoring reference; a scorer that sa
     lumen: { source: 'lumen.png', framesSampled: 3, framesWithSubject: 0 },
   });
   assert.equal(framesByGroup([{ groupId: 'mara', score: 0.8 }]), undefined);
+});
+
+test('a group is unseen when its best reference was found in no frame; a scorer without frames sees all', () => {
+  const seen = (groupId: string, framesWithSubject: number) => ({
+    groupId,
+    score: framesWithSubject ? 0.5 : 0,
+    source: `${groupId}.png`,
+    framesSampled: 3,
+    framesWithSubject,
+  });
+  assert.deepEqual(unseenGroups([seen('mara', 0), seen('mara', 2), seen('lumen', 0)]), ['lumen']);
+  assert.deepEqual(unseenGroups([{ groupId: 'mara', score: 0 }]), []);
 });

@@ -115,3 +115,36 @@ test("the console: a scene × entity grid beside the references, with Keep and R
   const none = { ...progress([], false), consistency: null };
   assert.equal(String(generationSections(none, links).consistency), '');
 });
+
+test('a group the scorer found in no frame reads as not seen, never as a poor likeness of 0', () => {
+  const links = { file: (path: string) => `/files/${path}`, webUi: null };
+  const blank: ConsistencyCheck = {
+    ...check('s3', { mara: 0, lumen: 0.9 }, 'drift', 'awaiting'),
+    frames: {
+      mara: { source: 'mara.png', framesSampled: 3, framesWithSubject: 0 },
+      lumen: { source: 'lumen.png', framesSampled: 3, framesWithSubject: 3, lowestFrameSec: 1 },
+    },
+  };
+  const p = progress([asked[0]!, blank], true);
+  assert.match(renderProgress(p)[2]!, /s3 .* drift \(mara not seen\): waiting for a person/);
+
+  // the gate scored scene 1's first attempt 0 because it found no face
+  const s1 = p.scenes[0]!;
+  s1.score = 0;
+  s1.history = [
+    {
+      ...{ attempt: 1, strength: 0.7, seed: 1, status: 'missed', predictionId: 'p1', costUsd: 0.1 },
+      ...{ clipPath: 'ad-1/s1-1.mp4', score: 0, note: null, startedAt: p.startedAt, endedAt: p.updatedAt },
+    },
+  ];
+  p.gate.scores = [{ sceneId: 's1', attempt: 1, strength: 0.7, score: 0, unseen: ['mara'] }];
+  assert.match(renderProgress(p)[0]!, /s1 .* score 0\.000 +gate \(mara not seen\)$/);
+  const card = String(generationSections(p, links).gate).replace(/\s+/g, ' ');
+  assert.match(card, /score 0\.000 &lt; 0\.6<\/span> · <span class="unseen">mara not found in any frame<\/span>/);
+
+  // a score above 0 from frames where the face was found says nothing more
+  p.gate.scores = [{ sceneId: 's1', attempt: 1, strength: 0.7, score: 0.41 }];
+  s1.score = 0.41;
+  assert.doesNotMatch(renderProgress(p)[0]!, /not seen/);
+  assert.doesNotMatch(String(generationSections(p, links).gate), /not found/);
+});

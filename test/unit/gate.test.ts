@@ -36,6 +36,11 @@ test('a miss raises the strength of the groups it shows (capped at 1) and, when 
   assert.equal(gate.strengthOf(['lumen']), 1);
   assert.equal(gate.seed, 13);
   assert.equal(gate.scoresOf('s3'), '0.2 at strength 0.3');
+  // a 0 because the scorer found the product in no frame is told apart in the failure's words
+  gate.score('s3', 2, 0.6, 0, ['lumen']);
+  assert.equal(gate.scoresOf('s3'), '0.2 at strength 0.3, 0 at strength 0.6 (lumen not seen)');
+  assert.deepEqual(gate.scores.at(-1)?.unseen, ['lumen']);
+  assert.equal(gate.scores[0]?.unseen, undefined);
 });
 
 test('approving the last missed clip puts its groups back to the strength and seed it was made with', () => {

@@ -68,6 +68,13 @@ export function framesByGroup(perReference: readonly ScoredReference[]): GroupFr
   );
 }
 
+/** The groups found in none of the frames the scorer looked at, by their best reference. */
+export function unseenGroups(perReference: readonly ScoredReference[]): string[] {
+  return Object.entries(framesByGroup(perReference) ?? {})
+    .filter(([, seen]) => seen.framesWithSubject === 0)
+    .map(([groupId]) => groupId);
+}
+
 /** The clip's score from its groups' scores: its worst group (every character and product must survive). */
 export function clipScoreOf(byGroup: Readonly<Record<string, number>>): number {
   const scores = Object.values(byGroup);

@@ -39,12 +39,12 @@ export class GateVerdicts {
     this.g.record();
   }
 
-  /** A gate clip was scored. */
-  scored(id: string, score: number): 'pass' | 'miss' {
+  /** A gate clip was scored (`unseen`: groups the scorer found in no frame). */
+  scored(id: string, score: number, unseen: string[] = []): 'pass' | 'miss' {
     const run = this.g.scene(id);
     const rounded = Math.round(score * 1000) / 1000;
     run.scored(rounded);
-    const verdict = this.g.gate.score(id, run.attempts, run.latest!.strength, rounded);
+    const verdict = this.g.gate.score(id, run.attempts, run.latest!.strength, rounded, unseen);
     this.g.instruments.gateVerdict(verdict);
     this.g.record();
     return verdict;

@@ -98,9 +98,9 @@ export class Gate {
     return Math.max(0, ...entities.map((e) => this.misses.get(e) ?? 0));
   }
 
-  /** Records a scored gate attempt and says whether it passed. */
-  score(sceneId: string, attempt: number, strength: number, score: number): 'pass' | 'miss' {
-    this.scores.push({ sceneId, attempt, strength, score });
+  /** Records a scored gate attempt (`unseen`: groups found in no frame) and says whether it passed. */
+  score(sceneId: string, attempt: number, strength: number, score: number, unseen: string[] = []): 'pass' | 'miss' {
+    this.scores.push({ sceneId, attempt, strength, score, ...(unseen.length ? { unseen } : {}) });
     return score >= this.plan.gate.threshold ? 'pass' : 'miss';
   }
 
@@ -221,11 +221,11 @@ export class Gate {
     return `${sceneId} is made again at strength ${Math.round(next * 1000) / 1000} (attempt ${misses + 2} of ${maxAttempts})`;
   }
 
-  /** The scores a gate scene got, for a failure message: `0.41 at strength 0.6, 0.52 at strength 0.75`. */
+  /** The scores a gate scene got, for a failure message: `0 at strength 0.6 (mara not seen), 0.52 at strength 0.75`. */
   scoresOf(sceneId: string): string {
     return this.scores
       .filter((s) => s.sceneId === sceneId)
-      .map((s) => `${s.score} at strength ${s.strength}`)
+      .map((s) => `${s.score} at strength ${s.strength}${s.unseen ? ` (${s.unseen.join(', ')} not seen)` : ''}`)
       .join(', ');
   }
 }
