@@ -41,7 +41,7 @@ export async function publishReference(
       urls: { get: string };
       expires_at?: string;
     };
-    log.info('uploaded reference image', { key: image.key });
+    log.info('uploaded to the Files API', { key: image.key, field });
     const expiresAt = created.expires_at ? Date.parse(created.expires_at) : NaN;
     return { url: created.urls.get, ...(Number.isFinite(expiresAt) ? { expiresAt } : {}) };
   } catch (err) {

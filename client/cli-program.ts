@@ -72,6 +72,9 @@ async function watch(handle: GenerationHandle): Promise<void> {
     // the progress poll and the result's long poll would keep the process alive
     process.exit(ExitCode.interrupted);
   });
+  // what is watched, once: the redrawn lines below name scenes only
+  const first = await handle.progress().catch(() => null);
+  if (first) console.log(progressHeader(first));
   try {
     await printResult(await follow(handle));
   } finally {

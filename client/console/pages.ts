@@ -142,6 +142,12 @@ function promptOf(plan: Plan | null, sceneId: string): Markup {
   return prompt ? h`<p class="prompt"><span>Prompt</span> ${prompt}</p>` : h``;
 }
 
+/** An attempt's state in words: a keyframe waiting on the open storyboard is not running, though its clip is still to come. */
+function attemptState(a: AttemptProgress, p: Progress, sceneId: string): string {
+  const onBoard = p.storyboard?.status === 'open' && p.storyboard.sceneIds.includes(sceneId);
+  return a.status === 'running' && onBoard && a.keyframePath && !a.clipPath ? 'keyframe on the storyboard' : a.status;
+}
+
 function attemptCard(a: AttemptProgress, p: Progress, links: PageLinks, sceneId: string): Markup {
   // with keyframes first the gate judges the keyframe: until its clip is made, the keyframe is what a person decides on
   const media =
@@ -150,7 +156,7 @@ function attemptCard(a: AttemptProgress, p: Progress, links: PageLinks, sceneId:
       : clip(a.clipPath, links, `scene ${sceneId} attempt ${a.attempt}`);
   return h`<figure class="attempt ${a.status}">
   ${media}
-  <figcaption>attempt ${a.attempt} · strength ${a.strength} · ${a.status}<br />${score(a.score, p.gate.threshold)}${unseenNote(p, sceneId, a, 'clip')}${a.costUsd === null ? '' : ` · ${usd(a.costUsd)}`}${a.note ? h`<br /><span class="note">${a.note}</span>` : ''}</figcaption>
+  <figcaption>attempt ${a.attempt} · strength ${a.strength} · ${attemptState(a, p, sceneId)}<br />${score(a.score, p.gate.threshold)}${unseenNote(p, sceneId, a, 'clip')}${a.costUsd === null ? '' : ` · ${usd(a.costUsd)}`}${a.note ? h`<br /><span class="note">${a.note}</span>` : ''}</figcaption>
 </figure>`;
 }
 
@@ -330,6 +336,14 @@ function gridCell(
   return h`<td class="cell ${pass ? 'pass' : 'miss'}" data-group="${groupId}"><span class="value">${value.toFixed(3)}</span>${frame}</td>`;
 }
 
+/** A scene the check has not scored: a gate scene the gate judged instead says so, with its verdict. */
+function uncheckedOutcome(p: Progress, id: string): string {
+  const judged = p.gate.scores.findLast((s) => s.sceneId === id);
+  if (!judged) return 'not checked yet';
+  const verdict = judged.score >= p.gate.threshold ? '≥' : '<';
+  return `judged by the gate: ${judged.score.toFixed(3)} ${verdict} ${p.gate.threshold} (attempt ${judged.attempt})`;
+}
+
 /**
  * The consistency check as a scene × entity grid: each checked scene's latest score per
  * consistency group against the threshold, with the group's reference in the column head, where
@@ -352,13 +366,13 @@ function consistencySection(p: Progress, links: PageLinks, plan: Plan | null): M
     const check = latest.get(id);
     const cells = groups.map((g) => gridCell(p, plan, check, g, c.threshold, links));
     const asking = !ended && check?.outcome === 'awaiting';
-    return h`<tr data-scene="${id}"><th scope="row"><a href="#scene-${id}">${id}</a></th><td class="clip">${checkedClip(p, id, check, links)}</td>${cells}<td class="outcome">${check ? `${checkOutcome[check.outcome]} (attempt ${check.attempt})` : 'not checked yet'}${
+    return h`<tr data-scene="${id}"><th scope="row"><a href="#scene-${id}">${id}</a></th><td class="clip">${checkedClip(p, id, check, links)}</td>${cells}<td class="outcome">${check ? `${checkOutcome[check.outcome]} (attempt ${check.attempt})` : uncheckedOutcome(p, id)}${
       asking
         ? h`<div class="decide">${form(`keep-${id}`, `${base}/${encodeURIComponent(id)}/approve-scene`, h`<input name="note" placeholder="note (optional)" />`, 'Keep')}${form(`remake-${id}`, `${base}/${encodeURIComponent(id)}/reject-scene`, h`<input name="reason" placeholder="what is wrong" required />`, 'Remake', 'danger')}</div>`
         : ''
     }</td></tr>`;
   });
-  return h`<h2>Consistency of every scene <span class="gate-status">threshold ${c.threshold} · on drift ${c.onDrift}</span></h2>
+  return h`<h2>Consistency of every scene <span class="gate-status">threshold ${c.threshold}, on drift: ${c.onDrift}</span></h2>
 <table class="consistency-grid">
   <thead><tr><th scope="col">Scene</th><th scope="col">Checked ${c.checks.some((k) => k.of === 'keyframe') ? 'clip or keyframe' : 'clip'}</th>${head}<th scope="col">Check</th></tr></thead>
   <tbody>${rows}</tbody>

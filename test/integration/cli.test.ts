@@ -143,6 +143,8 @@ test('generate --watch runs to the end; status, list and result read it back', a
     );
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, new RegExp(`generation ${generationId} started`));
+    // watch says once what it watches, as status does
+    assert.match(run.stdout, new RegExp(`^generation ${generationId} on .+, sequential, started \\d{4}-`, 'm'));
     assert.match(run.stdout, /3\/3 done \(100%\)/);
     assert.match(run.stdout, /video +\S+final\.mp4 \(6\.0 s\)/);
 

@@ -239,6 +239,21 @@ test('no storyboard section without one; a keyframe-pipeline gate scene without 
   assert.doesNotMatch(card, /<video/);
   assert.match(draw(gateWaits, 'gate'), /Approving keeps this keyframe; no other scene waits for the gate\./);
   assert.equal(attr(draw(gateWaits, 'scene-s1'), '<img class="keyframe"', 'src'), '/files/kf-1/s1/kf-1.png');
+
+  // once the gate passed and the keyframe waits on the storyboard, its attempt is not "running"
+  const onBoard = progress({
+    gate: { status: 'passed', sceneIds: ['s1'], scores: [], threshold: 0.6 },
+    storyboard: { status: 'open', sceneIds: ['s1'] },
+    scenes: [
+      scene('s1', 1, {
+        history: [attempt(1, { status: 'running', keyframePath: 'kf-1/s1/kf-1.png', step: 'keyframe' })],
+      }),
+    ],
+  });
+  const waiting = element(draw(onBoard, 'gate'), '<figure class="attempt', 'figure');
+  assert.match(waiting, /attempt 1 · strength 0\.7 · keyframe on the storyboard</);
+  const animating = { ...onBoard, storyboard: { status: 'released' as const, sceneIds: ['s1'] } };
+  assert.match(element(draw(animating, 'gate'), '<figure class="attempt', 'figure'), /strength 0\.7 · running</);
 });
 
 /** Scenes with a clip each, checked by the vision scorer. */

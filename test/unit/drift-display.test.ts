@@ -148,3 +148,18 @@ test('a group the scorer found in no frame reads as not seen, never as a poor li
   assert.doesNotMatch(renderProgress(p)[0]!, /not seen/);
   assert.doesNotMatch(String(generationSections(p, links).gate), /not found/);
 });
+
+test("the grid's row of a gate scene the gate judged says so, not 'not checked yet'", () => {
+  const links = { file: (path: string) => `/files/${path}`, webUi: null };
+  const p = progress(asked, false);
+  const row = () => {
+    const grid = String(generationSections(p, links).consistency);
+    return grid.slice(
+      grid.indexOf('<tr data-scene="s1">'),
+      grid.indexOf('</tr>', grid.indexOf('<tr data-scene="s1">'))
+    );
+  };
+  assert.match(row(), /not checked yet/);
+  p.gate.scores = [{ sceneId: 's1', attempt: 2, strength: 0.85, score: 0.681 }];
+  assert.match(row(), /judged by the gate: 0\.681 ≥ 0\.6 \(attempt 2\)/);
+});

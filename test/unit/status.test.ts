@@ -94,7 +94,9 @@ test('every command a wait suggests names the generation, so it can be copied as
     opsWaits: [{ sceneId: 's2', lastError: 'E005' }],
   });
   const commands = waits.waitingFor!.match(/scenegate [^,;(]*/g)!;
-  assert.equal(commands.length, 5);
+  // approve, approve-scene, release, redo-keyframe, raise-budget, retry-scene
+  assert.equal(commands.length, 6);
+  assert.ok(commands.includes('scenegate redo-keyframe launch-7 <scene> --reason <why> '));
   for (const command of commands) assert.match(command, /launch-7/);
   assert.doesNotMatch(waits.waitingFor!, /<id>/);
 });

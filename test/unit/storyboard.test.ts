@@ -4,13 +4,14 @@ import { test } from 'node:test';
 import { keyframesStillComing, Storyboard } from '../../workflows/rules/storyboard';
 
 test('a storyboard is released only once no keyframe is still being made, and then only once', () => {
-  const board = new Storyboard(true);
+  const board = new Storyboard(true, ['s1', 's2', 's3']);
   assert.equal(board.refuseRelease([]), 'no keyframe is on the storyboard');
-  board.arrive('s1');
-  assert.match(board.refuseRelease(['s2', 's3'])!, /still being made for s2, s3/);
-  board.arrive('s2');
   board.arrive('s3');
+  assert.match(board.refuseRelease(['s1', 's2'])!, /still being made for s1, s2/);
+  board.arrive('s1');
+  board.arrive('s2');
   assert.equal(board.refuseRelease([]), null);
+  // told in plan order, as the strip shows them, whatever order the keyframes came in
   assert.deepEqual(board.report(), { status: 'open', sceneIds: ['s1', 's2', 's3'] });
   board.release('looks right');
   assert.equal(board.holding, false);
@@ -19,7 +20,7 @@ test('a storyboard is released only once no keyframe is still being made, and th
 });
 
 test('a redo is taken only for a keyframe on the open storyboard, once; leaving clears it', () => {
-  const board = new Storyboard(true);
+  const board = new Storyboard(true, ['s1', 's2', 's3']);
   assert.match(board.refuseRedo('s2')!, /not on the storyboard \(no keyframe is on it yet\)/);
   board.arrive('s1');
   assert.match(board.refuseRedo('s2')!, /not on the storyboard \(on it: s1\)/);
@@ -36,7 +37,7 @@ test('a redo is taken only for a keyframe on the open storyboard, once; leaving 
 });
 
 test('without a storyboard nothing waits and both updates are refused', () => {
-  const board = new Storyboard(false);
+  const board = new Storyboard(false, ['s1', 's2', 's3']);
   assert.equal(board.holding, false);
   assert.equal(board.report(), null);
   assert.match(board.refuseRelease([])!, /no storyboard/);

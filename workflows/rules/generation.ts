@@ -63,13 +63,13 @@ export class Generation {
     this.budget = new Budget(plan.budget);
     this.gate = new Gate(plan);
     this.checks = new ConsistencyChecks(plan);
-    this.storyboard = new Storyboard(storyboardWanted(plan));
     this.scheduler = new SceneScheduler(plan.strategy);
     this.calls = new PaidCalls((key, usd) => this.budget.settle(key, usd), instruments);
     const attempts = plan.retry.maxAttemptsPerScene;
     for (const [i, s] of plan.scenes.entries())
       this.scenes.set(s.id, new SceneState(s, i + 1, this.gate.includes(s.id), attempts));
     this.order = plan.scenes.map((s) => s.id);
+    this.storyboard = new Storyboard(storyboardWanted(plan), this.order);
     const parts: GenerationParts = (this.parts = {
       ...{ plan, generationId, order: this.order, instruments },
       ...{ budget: this.budget, gate: this.gate, checks: this.checks, calls: this.calls, scheduler: this.scheduler },

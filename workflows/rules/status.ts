@@ -71,7 +71,7 @@ export function deriveStatus(s: StatusInputs): DerivedStatus {
   if (storyboard.length > 0) {
     waitingOn.push({ kind: 'storyboard', sceneIds: [...storyboard] });
     sentences.push(
-      `a person to release the storyboard of ${storyboard.length === 1 ? 'scene' : 'scenes'} ${storyboard.join(', ')} to animation: scenegate release ${id}, or redo-keyframe ${id} <scene> --reason first (updates releaseStoryboard {note?}, redoKeyframe {sceneId, reason})`
+      `a person to release the storyboard of ${storyboard.length === 1 ? 'scene' : 'scenes'} ${storyboard.join(', ')} to animation: scenegate release ${id}; to make a keyframe again first: scenegate redo-keyframe ${id} <scene> --reason <why> (updates releaseStoryboard {note?}, redoKeyframe {sceneId, reason})`
     );
   }
   if (s.moneyWaits.length > 0) {

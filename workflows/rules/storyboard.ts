@@ -32,7 +32,11 @@ export class Storyboard {
   private readonly redos = new Map<string, string>();
   private note: string | null = null;
 
-  constructor(enabled: boolean) {
+  /** `order`: the plan's scenes, the order every list of the storyboard's keyframes is told in. */
+  constructor(
+    enabled: boolean,
+    private readonly order: readonly string[]
+  ) {
     this.state = enabled ? 'open' : 'off';
   }
 
@@ -40,9 +44,9 @@ export class Storyboard {
   get holding(): boolean {
     return this.state === 'open';
   }
-  /** Keyframes on the storyboard, in the order they came. */
+  /** Keyframes on the storyboard, in plan order (the strip's), whatever order they came in. */
   get sceneIds(): string[] {
-    return [...this.waiting];
+    return this.order.filter((id) => this.waiting.has(id));
   }
 
   /** A scene's keyframe passed its check and waits for the release. */
