@@ -98,6 +98,8 @@ await runMain(async () => {
       aggregate: { type: 'string', default: 'mean' },
       // the scorer's own sizes unless given
       'object-sizes': { type: 'string' },
+      // the local features of products: akaze (the scorer's) or orb (the earlier default)
+      features: { type: 'string', default: 'akaze' },
       // the measures before calibration, to calibrate RAW_THRESHOLDS on
       raw: { type: 'boolean', default: false },
       frames: { type: 'string', default: '3' },
@@ -115,6 +117,7 @@ await runMain(async () => {
     aggregate: values.aggregate === 'max' ? 'max' : 'mean',
     ...(values['tiny-size'] ? { tinySize: Number(values['tiny-size']) } : {}),
     ...(values['object-sizes'] ? { objectSizes: values['object-sizes'].split(',').map(Number) } : {}),
+    objectFeatures: values.features === 'orb' ? 'orb' : 'akaze',
     frames: Number(values.frames),
   });
   const pairs: Pair[] = [];
@@ -166,7 +169,7 @@ await runMain(async () => {
   }
   const date = new Date().toISOString().slice(0, 10);
   console.log(
-    `\nscenegate scorer evaluation, ${date}, ${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(1)}, clips ${EVAL_FRAME.width}x${EVAL_FRAME.height}, frames decoded ${values['frame-width'] ?? "at the clip's"} px wide, detector ${values.detector}${values['no-tiles'] ? ' without tiles' : ' with tiles'}, up to ${values.frames} frames, object references at ${values['object-sizes'] ?? "the scorer's"} px, ${values.raw ? 'raw measures' : 'calibrated scores'}, ${values.aggregate} over frames`
+    `\nscenegate scorer evaluation, ${date}, ${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(1)}, clips ${EVAL_FRAME.width}x${EVAL_FRAME.height}, frames decoded ${values['frame-width'] ?? "at the clip's"} px wide, detector ${values.detector}${values['no-tiles'] ? ' without tiles' : ' with tiles'}, up to ${values.frames} frames, object references at ${values['object-sizes'] ?? "the scorer's"} px, ${values.features === 'orb' ? 'ORB' : 'AKAZE'} features, ${values.raw ? 'raw measures' : 'calibrated scores'}, ${values.aggregate} over frames`
   );
   console.log(
     `subjects: ${subjects.filter((s) => s.kind === 'character').length} people, ${subjects.filter((s) => s.kind === 'product').length} objects; pairs: ${pairs.length}`

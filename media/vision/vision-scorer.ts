@@ -2,7 +2,7 @@ import { decodeImageToHeight, type RgbImage } from '../raw-image';
 import { clipShape, framesAt } from './clip-frames';
 import { cpuSecondsWithChildren } from './cpu-time';
 import { FaceModels, type FaceDetector } from './faces';
-import { ObjectMatcher, type ObjectFeatures } from './objects';
+import { ObjectMatcher, type ObjectFeatureKind, type ObjectFeatures } from './objects';
 import {
   calibratedScore,
   clipFinding,
@@ -18,10 +18,11 @@ import {
 
 /**
  * Per kind, the raw measure that best separates the same subject from another on the
- * evaluation set (`npm run eval:scorer -- --raw`, 2026-12-06, 480p clips, all pairs): a clip's
- * score is calibrated so that this measure scores PASS_SCORE, the plan's default threshold.
+ * evaluation set (`npm run eval:scorer -- --raw`, 2026-12-06, 480p clips, all pairs; products'
+ * with AKAZE features): a clip's score is calibrated so that this measure scores PASS_SCORE,
+ * the plan's default threshold. Styles have no set of their own and take the products'.
  */
-export const RAW_THRESHOLDS: Record<VisionKind, number> = { character: 0.422, product: 0.415, style: 0.415 };
+export const RAW_THRESHOLDS: Record<VisionKind, number> = { character: 0.422, product: 0.225, style: 0.225 };
 
 /** What a reference shows: a character is compared by face, a product or a style by its local features. */
 export type VisionKind = 'character' | 'product' | 'style';
@@ -71,7 +72,9 @@ export interface VisionScorerOptions {
   tinySize?: number;
   /** Search faces in two overlapping squares of each frame too (true; see FaceModels.faces). */
   tiles?: boolean;
-  /** Heights a product's or style's reference is described at ([320]). */
+  /** The local features products and styles are described by ('akaze'). */
+  objectFeatures?: ObjectFeatureKind;
+  /** Heights a product's or style's reference is described at ([320, 180, 100]). */
   objectSizes?: number[];
   /** Report the measures themselves (1 - face distance, inlier score), not calibrated to PASS_SCORE (false; eval/ calibrates on them). */
   raw?: boolean;
@@ -81,16 +84,17 @@ export interface VisionScorerOptions {
   stopWhenAgreed?: boolean;
 }
 
-/** Smaller frames (the emulator's 320x180) are scaled up: ORB's corners and the face nets' crops need the pixels. */
+/** Smaller frames (the emulator's 320x180) are scaled up: the object features' corners and the face nets' crops need the pixels. */
 const MIN_FRAME_WIDTH = 640;
 /** Frames wider than this are scaled down: the detectors see at most 512 pixels of a tile, and a 1080p frame costs more to decode and copy. */
 const MAX_FRAME_WIDTH = 1280;
 /** Height a character's reference is decoded at before padding; a larger face gains the recognition net nothing. */
 const REFERENCE_FACE_HEIGHT = 400;
 /**
- * Heights a product's reference is described at: ORB's own pyramid spans about 3.6 times, and
- * the smaller sizes reach products down to a twelfth of the reference's 320 rows (eval: products
- * found in 76% -> 91% of the 480p set's clips, AUC 0.827 -> 0.893; 320 and 130 alone: 86%, 0.881).
+ * Heights a product's reference is described at: the smaller sizes reach products down to a
+ * twelfth of the reference's 320 rows (eval, ORB: products found in 76% -> 91% of the 480p
+ * set's clips, AUC 0.827 -> 0.893; 320 and 130 alone: 86%, 0.881; AKAZE gained nothing from a
+ * fourth size, 60 rows).
  */
 const REFERENCE_OBJECT_HEIGHTS = [320, 180, 100];
 
@@ -219,7 +223,7 @@ export class VisionScorer {
   }
 
   private objectMatcher(): Promise<ObjectMatcher> {
-    this.objects ??= ObjectMatcher.load();
+    this.objects ??= ObjectMatcher.load(this.options.objectFeatures);
     return this.objects;
   }
 }
