@@ -74,10 +74,17 @@ function scoreNote(scene: Progress['scenes'][number], progress: Progress): { tex
   };
 }
 
+/** `on kling-v2.1`, or with keyframes first `on ip-adapter-image for keyframes and kling-v2.1 for clips`. */
+function modelsOf(progress: Pick<Progress, 'model' | 'keyframeModel'>): string {
+  return progress.keyframeModel
+    ? `on ${progress.keyframeModel} for keyframes and ${progress.model} for clips`
+    : `on ${progress.model}`;
+}
+
 /** `generation launch-7 on kling-v2.1, pool ×3, started 2026-12-06 16:10:10 UTC`: what a status reader is looking at. */
 export function progressHeader(progress: Progress): string {
   const started = progress.startedAt.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC');
-  return `generation ${progress.generationId} on ${progress.model}, ${strategyText(progress.strategy)}, started ${started}`;
+  return `generation ${progress.generationId} ${modelsOf(progress)}, ${strategyText(progress.strategy)}, started ${started}`;
 }
 
 /** Waits a person answers, where the console's page is the easier way. */

@@ -177,6 +177,8 @@ export const progressSchema = z.object({
   /** Who it waits for (a person's gate decision, money, an operator) and for which scenes; empty while it works. */
   waitingOn: z.array(waitSchema),
   model: z.string(),
+  /** With `pipeline: keyframe`, the image model keyframes are made on (`model` animates them); absent otherwise. */
+  keyframeModel: z.string().optional(),
   strategy: z.object({ mode: z.string(), concurrency: z.number() }),
   seed: z.number(),
   scenes: z.array(sceneProgressSchema),

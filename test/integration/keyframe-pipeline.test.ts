@@ -89,6 +89,11 @@ test('storyboard: every keyframe waits for a person; one is redone, then the rel
     assert.equal(progress.status, 'awaiting_approval');
     assert.ok(progress.waitingFor!.includes(`scenegate release ${handle.workflow.workflowId}`), progress.waitingFor!);
     assert.equal(clipsMade(), 0, 'no clip is paid for while the storyboard waits');
+    // both models are named, each for what it makes
+    assert.deepEqual(
+      [progress.keyframeModel, progress.model],
+      ['scenegate/ip-adapter-image', 'scenegate/image-to-video']
+    );
 
     await assert.rejects(handle.redoKeyframe('s9', 'no such scene'), UpdateRefusedError);
     const redo = await handle.redoKeyframe('s2', 'Mara faces away');

@@ -189,6 +189,11 @@ test('status opens with the generation it shows: its id, model, strategy and whe
   };
   assert.equal(progressHeader(shown), 'generation g on kwaivgi/kling-v2.1, pool ×3, started 2026-12-06 16:10:14 UTC');
   assert.match(progressHeader({ ...shown, strategy: { mode: 'parallel', concurrency: 3 } }), /, parallel, /);
+  // keyframes first: both models, each with what it makes
+  assert.match(
+    progressHeader({ ...shown, model: 'scenegate/image-to-video', keyframeModel: 'scenegate/ip-adapter-image' }),
+    /^generation g on scenegate\/ip-adapter-image for keyframes and scenegate\/image-to-video for clips, pool ×3,/
+  );
 });
 
 test("a wait for a person repeats the console's page; a wait for money does not", () => {

@@ -81,6 +81,7 @@ export function reportProgress(g: GenerationView): Progress {
     waitingFor: g.finished ? null : g.waits.waitingFor,
     waitingOn: g.finished ? [] : g.waits.waitingOn,
     model: g.preparation?.model.id ?? g.plan.model ?? 'the default model',
+    ...(g.preparation?.keyframeModel ? { keyframeModel: g.preparation.keyframeModel.id } : {}),
     strategy: g.plan.strategy,
     seed: g.gate.seed,
     scenes,
