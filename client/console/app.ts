@@ -17,6 +17,7 @@ import { requireActionHeader, requireOwnHost, requireToken } from './access';
 import { consoleHeaders, storedFileHeaders } from './headers';
 import { runAction } from './actions';
 import { listGenerations } from './listing';
+import { LiveStreams, pause } from './live-streams';
 import { Nudges } from './nudges';
 import {
   generationPage,
@@ -52,7 +53,7 @@ const assets = path.join(projectRoot, 'client', 'console', 'assets');
  * The review console's routes: pages, their live streams, the actions, and the stored clips and
  * references. `served.port` is the port it listens on, read per request (port 0 picks one).
  */
-export function consoleApp(deps: ConsoleDeps, served: { port: number }): Hono {
+export function consoleApp(deps: ConsoleDeps, served: { port: number }, live = new LiveStreams()): Hono {
   const app = new Hono();
   const pollMs = deps.pollMs ?? 1000;
   const nudges = new Nudges();
@@ -116,15 +117,17 @@ export function consoleApp(deps: ConsoleDeps, served: { port: number }): Hono {
 
   app.get('/live', (c) => {
     const needsMe = c.req.query('needs') === 'me';
-    return streamSSE(c, async (stream) => {
-      let last = '';
-      while (!stream.aborted) {
-        const rows = String(listRows(await listGenerations(deps.generations, needsMe), needsMe, webUiOf));
-        if (rows !== last) await stream.writeSSE({ event: 'update', data: JSON.stringify({ rows }) });
-        last = rows;
-        await stream.sleep(pollMs * 2);
-      }
-    });
+    return streamSSE(c, (stream) =>
+      live.run(async (closing) => {
+        let last = '';
+        while (!stream.aborted && !closing.aborted) {
+          const rows = String(listRows(await listGenerations(deps.generations, needsMe), needsMe, webUiOf));
+          if (rows !== last) await stream.writeSSE({ event: 'update', data: JSON.stringify({ rows }) });
+          last = rows;
+          await pause(pollMs * 2, closing);
+        }
+      })
+    );
   });
 
   app.get('/generations/:id', async (c) => {
@@ -149,40 +152,43 @@ export function consoleApp(deps: ConsoleDeps, served: { port: number }): Hono {
     const id = c.req.param('id');
     // the page was drawn from the progress of `at`: while it is unchanged nothing is redrawn
     const shownAt = c.req.query('at');
-    return streamSSE(c, async (stream) => {
-      const sent = new Map<string, string>();
-      const page = new AbortController();
-      stream.onAbort(() => page.abort());
-      // true once a read reached the page
-      let following = false;
-      while (!stream.aborted) {
-        const seen = nudges.count(id);
-        try {
-          const progress = await progressOf(id);
-          const sections = generationSections(progress, links(id), await factsOf(progress));
-          if (!following && progress.updatedAt === shownAt) {
-            for (const [key, markup] of Object.entries(sections)) sent.set(key, String(markup));
+    return streamSSE(c, (stream) =>
+      live.run(async (closing) => {
+        const sent = new Map<string, string>();
+        const page = new AbortController();
+        stream.onAbort(() => page.abort());
+        closing.addEventListener('abort', () => page.abort(), { once: true });
+        // true once a read reached the page
+        let following = false;
+        while (!stream.aborted && !page.signal.aborted) {
+          const seen = nudges.count(id);
+          try {
+            const progress = await progressOf(id);
+            const sections = generationSections(progress, links(id), await factsOf(progress));
+            if (!following && progress.updatedAt === shownAt) {
+              for (const [key, markup] of Object.entries(sections)) sent.set(key, String(markup));
+            }
+            const changed = Object.fromEntries(
+              Object.entries(sections)
+                .map(([key, markup]) => [key, String(markup)] as const)
+                .filter(([key, markup]) => sent.get(key) !== markup)
+            );
+            if (Object.keys(changed).length) {
+              await stream.writeSSE({ event: 'update', data: JSON.stringify(changed) });
+              for (const [key, markup] of Object.entries(changed)) sent.set(key, markup);
+            }
+            if (!following) {
+              // from here on what the page shows follows the run (and the page can say so)
+              await stream.writeSSE({ event: 'live', data: '' });
+              following = true;
+            }
+          } catch {
+            // a worker restarting does not answer for a moment; the page keeps what it shows
           }
-          const changed = Object.fromEntries(
-            Object.entries(sections)
-              .map(([key, markup]) => [key, String(markup)] as const)
-              .filter(([key, markup]) => sent.get(key) !== markup)
-          );
-          if (Object.keys(changed).length) {
-            await stream.writeSSE({ event: 'update', data: JSON.stringify(changed) });
-            for (const [key, markup] of Object.entries(changed)) sent.set(key, markup);
-          }
-          if (!following) {
-            // from here on what the page shows follows the run (and the page can say so)
-            await stream.writeSSE({ event: 'live', data: '' });
-            following = true;
-          }
-        } catch {
-          // a worker restarting does not answer for a moment; the page keeps what it shows
+          await nudges.wait(id, seen, pollMs, page.signal);
         }
-        await nudges.wait(id, seen, pollMs, page.signal);
-      }
-    });
+      })
+    );
   });
 
   const act = async (action: string, id: string, fields: Record<string, string | undefined>, sceneId?: string) => {

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { consoleApp, type ConsoleDeps } from './app';
+import { LiveStreams } from './live-streams';
 
 export interface ConsoleServer {
   /** Where the console listens, e.g. http://127.0.0.1:8240. */
@@ -26,7 +27,8 @@ export async function startConsole(deps: ConsoleDeps & { host: string; port: num
     );
   }
   const served = { port: deps.port };
-  const app = consoleApp(deps, served);
+  const live = new LiveStreams();
+  const app = consoleApp(deps, served, live);
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: deps.host, port: deps.port }, () => resolve(s));
     s.once('error', reject);
@@ -36,11 +38,12 @@ export async function startConsole(deps: ConsoleDeps & { host: string; port: num
   const shown = deps.host.includes(':') ? `[${deps.host}]` : deps.host;
   return {
     url: `http://${shown}:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        // live pages hold their streams open: end them rather than wait for the browser
-        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-        server.close(() => resolve());
-      }),
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // live pages hold their streams open: end them rather than wait for the browser
+      (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+      await live.close();
+      await closed;
+    },
   };
 }
