@@ -355,6 +355,11 @@ export function listQuery(status?: string): string {
   return clauses.join(' AND ');
 }
 
+/** `kling-v2.1`, or with keyframes first `ip-adapter-image for keyframes and kling-v2.1 for clips`. */
+export function modelsText({ model, keyframeModel }: { model: string; keyframeModel?: string | undefined }): string {
+  return keyframeModel ? `${keyframeModel} for keyframes and ${model} for clips` : model;
+}
+
 /**
  * A strategy as people read it: `pool ×3`, `batched ×2`; `sequential` and `parallel` run one or
  * every scene at once whatever `concurrency` says, so it is left out.

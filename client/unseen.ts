@@ -1,4 +1,5 @@
 import type { Progress } from '../schema/progress';
+import { unseenOf } from '../workflows/rules/consistency-checks';
 
 /**
  * The groups a scorer found in none of the frames of a scene's attempt (by the gate, or by the
@@ -8,9 +9,6 @@ import type { Progress } from '../schema/progress';
 export function unseenIn(p: Progress, sceneId: string, attempt: number): string[] {
   const of = (c: { sceneId: string; attempt: number }) => c.sceneId === sceneId && c.attempt === attempt;
   const byGate = p.gate.scores.findLast(of)?.unseen ?? [];
-  const check = p.consistency?.checks.findLast(of);
-  const byCheck = Object.entries(check?.frames ?? {})
-    .filter(([, seen]) => seen.framesWithSubject === 0)
-    .map(([groupId]) => groupId);
+  const byCheck = unseenOf(p.consistency?.checks.findLast(of)?.frames);
   return [...new Set([...byGate, ...byCheck])];
 }

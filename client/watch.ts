@@ -1,8 +1,9 @@
 import { createLogUpdate } from 'log-update';
 import type { ConsistencyCheck, Progress } from '../schema/progress';
-import { strategyText } from './generation-client';
+import { modelsText, strategyText } from './generation-client';
 import { sceneStatusOf } from './scene-status';
 import { unseenIn } from './unseen';
+import { unseenOf } from '../workflows/rules/consistency-checks';
 
 /** Dollars for people: two decimals, and never a crash on a value a newer worker sends. */
 const usd = (v: number): string => (Number.isFinite(v) ? `$${v.toFixed(2)}` : `$${String(v)}`);
@@ -46,10 +47,10 @@ function checkNote(sceneId: string, consistency: Progress['consistency']): strin
   const latest = consistency?.checks.findLast((c) => c.sceneId === sceneId);
   if (!latest || !consistency) return '';
   if (latest.verdict === 'pass') return ' checked';
-  const unseen = (group: string) => latest.frames?.[group]?.framesWithSubject === 0;
+  const unseen = unseenOf(latest.frames);
   const low = Object.entries(latest.byGroup)
     .filter(([, score]) => score < consistency.threshold)
-    .map(([group, score]) => (unseen(group) ? `${group} not seen` : `${group} ${score.toFixed(3)}`));
+    .map(([group, score]) => (unseen.includes(group) ? `${group} not seen` : `${group} ${score.toFixed(3)}`));
   const below = low.some((l) => !l.endsWith(' not seen')) ? ` < ${consistency.threshold}` : '';
   return ` drift (${low.join(', ')}${below}): ${driftOutcome[latest.outcome]}`;
 }
@@ -74,17 +75,10 @@ function scoreNote(scene: Progress['scenes'][number], progress: Progress): { tex
   };
 }
 
-/** `on kling-v2.1`, or with keyframes first `on ip-adapter-image for keyframes and kling-v2.1 for clips`. */
-function modelsOf(progress: Pick<Progress, 'model' | 'keyframeModel'>): string {
-  return progress.keyframeModel
-    ? `on ${progress.keyframeModel} for keyframes and ${progress.model} for clips`
-    : `on ${progress.model}`;
-}
-
 /** `generation launch-7 on kling-v2.1, pool ×3, started 2026-12-06 16:10:10 UTC`: what a status reader is looking at. */
 export function progressHeader(progress: Progress): string {
   const started = progress.startedAt.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC');
-  return `generation ${progress.generationId} ${modelsOf(progress)}, ${strategyText(progress.strategy)}, started ${started}`;
+  return `generation ${progress.generationId} on ${modelsText(progress)}, ${strategyText(progress.strategy)}, started ${started}`;
 }
 
 /** Waits a person answers, where the console's page is the easier way. */

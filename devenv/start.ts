@@ -12,7 +12,7 @@ import { consolePageUrl, workflowUiUrl } from '../common/links';
 import { projectRoot } from '../common/paths';
 import { follow } from '../client/follow';
 import { resultLines } from '../client/result-lines';
-import { GenerationClient, strategyText } from '../client/generation-client';
+import { GenerationClient, modelsText, strategyText } from '../client/generation-client';
 import { loadPlanFile, newGenerationId } from '../client/load-plan';
 import { loadCatalogue } from '../common/catalogue-file';
 import { ExitCode, runMain, UserFacingError } from '../common/run-main';
@@ -31,9 +31,9 @@ function modelsUsed(plan: Plan): string {
   const where = loadSettings().REPLICATE_API_TOKEN ? 'hosted' : 'emulator';
   if (plan.pipeline === 'keyframe') {
     const models = keyframeModels(plan, catalogue, where);
-    if (models) return `, keyframes on ${models.keyframeModel}, clips on ${models.model}`;
+    if (models) return modelsText(models);
   }
-  return ` on ${plan.model ?? catalogue.defaults[where]}`;
+  return plan.model ?? catalogue.defaults[where];
 }
 
 await runMain(async () => {
@@ -74,7 +74,7 @@ await runMain(async () => {
       ? workflowUiUrl(stack.temporal.uiUrl, stack.temporal.namespace, handle.id)
       : undefined;
     say(
-      `\nGeneration ${handle.id}: ${plan.scenes.length} scene${plan.scenes.length === 1 ? '' : 's'}${modelsUsed(plan)}, ${strategyText(plan.strategy)}, budget $${plan.budget.limitUsd.toFixed(2)}`
+      `\nGeneration ${handle.id}: ${plan.scenes.length} scene${plan.scenes.length === 1 ? '' : 's'} on ${modelsUsed(plan)}, ${strategyText(plan.strategy)}, budget $${plan.budget.limitUsd.toFixed(2)}`
     );
     if (ui) say(`Web UI: ${ui}`);
     say(`Console: ${consolePageUrl(stack.console.url, handle.id)}\n`);

@@ -2,6 +2,7 @@ import type { Catalogue, ModelEntry } from '../../schema/catalogue';
 import type { Plan } from '../../schema/plan';
 import type { AttemptProgress, ConsistencyCheck, Progress, SceneProgress, Wait } from '../../schema/progress';
 import { finishedStatuses } from '../../schema/progress';
+import { modelsText } from '../generation-client';
 import { sceneStatusOf } from '../scene-status';
 import { gateRelease } from './gate-release';
 import { form, h, layout, usd, type Markup } from './markup';
@@ -131,7 +132,7 @@ function finalLinks(p: Progress, links: PageLinks): Markup {
 
 function head(p: Progress, links: PageLinks): Markup {
   return h`<h1>${p.generationId} ${badge(p.status)}</h1>
-<p class="summary">${p.totals.done} of ${p.totals.scenes} scenes done${p.totals.failed ? `, ${p.totals.failed} failed` : ''}${p.totals.skipped ? `, ${p.totals.skipped} skipped` : ''} · ${usd(p.budget.spentUsd)} spent of ${usd(p.budget.limitUsd)}${p.budget.reservedUsd > 0 ? ` (${usd(p.budget.reservedUsd)} reserved)` : ''} · ${p.keyframeModel ? `keyframes on ${p.keyframeModel}, clips on ${p.model}` : p.model} · ${p.strategy.mode}${p.strategy.mode === 'sequential' ? '' : ` ×${p.strategy.concurrency}`}</p>
+<p class="summary">${p.totals.done} of ${p.totals.scenes} scenes done${p.totals.failed ? `, ${p.totals.failed} failed` : ''}${p.totals.skipped ? `, ${p.totals.skipped} skipped` : ''} · ${usd(p.budget.spentUsd)} spent of ${usd(p.budget.limitUsd)}${p.budget.reservedUsd > 0 ? ` (${usd(p.budget.reservedUsd)} reserved)` : ''} · ${modelsText(p)} · ${p.strategy.mode}${p.strategy.mode === 'sequential' ? '' : ` ×${p.strategy.concurrency}`}</p>
 ${p.waitingOn.length ? h`<p class="waiting">Waiting for ${waitsInConsoleTerms(p.waitingOn, 'page')}</p><p class="detail">In the workflow's words (for the Temporal CLI and Web UI): ${p.waitingFor}</p>` : ''}
 <p class="links">${finalLinks(p, links)}${links.webUi ? h`<a href="${links.webUi}" target="_blank" rel="noopener">Open in the Temporal Web UI</a>` : ''}</p>`;
 }

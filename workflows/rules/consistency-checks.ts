@@ -68,11 +68,16 @@ export function framesByGroup(perReference: readonly ScoredReference[]): GroupFr
   );
 }
 
-/** The groups found in none of the frames the scorer looked at, by their best reference. */
-export function unseenGroups(perReference: readonly ScoredReference[]): string[] {
-  return Object.entries(framesByGroup(perReference) ?? {})
+/** The groups found in none of the frames the scorer looked at (`frames` from `framesByGroup`). */
+export function unseenOf(frames: GroupFrames | undefined): string[] {
+  return Object.entries(frames ?? {})
     .filter(([, seen]) => seen.framesWithSubject === 0)
     .map(([groupId]) => groupId);
+}
+
+/** The groups found in none of the frames the scorer looked at, by their best reference. */
+export function unseenGroups(perReference: readonly ScoredReference[]): string[] {
+  return unseenOf(framesByGroup(perReference));
 }
 
 /** The clip's score from its groups' scores: its worst group (every character and product must survive). */
